@@ -1,0 +1,206 @@
+// Package apiv1 owns the JSON wire types of the judge's HTTP API, version 1. The server (pkg/api)
+// and the Go client (pkg/client) both use them, so they cannot drift apart; api/openapi.yaml
+// describes the same shapes for everyone else. Types here carry no behaviour and import nothing
+// from the server side.
+package apiv1
+
+import "time"
+
+// Status of a submission.
+const (
+	StatusQueued  = "queued"
+	StatusRunning = "running"
+	StatusDone    = "done"
+)
+
+// Verdicts, as DESIGN.md fixes them.
+const (
+	VerdictAC  = "AC"  // accepted
+	VerdictWA  = "WA"  // wrong answer
+	VerdictTLE = "TLE" // time limit exceeded (CPU, or wall time for sleepers)
+	VerdictMLE = "MLE" // memory limit exceeded
+	VerdictOLE = "OLE" // output limit exceeded
+	VerdictRE  = "RE"  // runtime error
+	VerdictCE  = "CE"  // compile error
+	VerdictIE  = "IE"  // internal error (the judge's fault)
+	VerdictPA  = "PA"  // partially accepted (scoring problems)
+)
+
+// Roles of API tokens.
+const (
+	RoleAdmin     = "admin"
+	RoleSubmitter = "submitter"
+	RoleViewer    = "viewer"
+)
+
+// SubmissionRequest is the body of POST /v1/submissions. Either Problem is set, or the
+// submission is ad hoc (Judge0-style) with Stdin and an optional ExpectedOutput.
+type SubmissionRequest struct {
+	Language string `json:"language"`
+	Source   string `json:"source"`
+	// Problem is the slug of a stored problem.
+	Problem string `json:"problem,omitempty"`
+	// Stdin and ExpectedOutput describe an ad-hoc run (no problem).
+	Stdin          *string `json:"stdin,omitempty"`
+	ExpectedOutput *string `json:"expected_output,omitempty"`
+	// Limits override the problem's or the defaults, within the server's maxima.
+	Limits *Limits `json:"limits,omitempty"`
+}
+
+// Limits of one run. Zero fields mean "use the default".
+type Limits struct {
+	TimeMS     int   `json:"time_ms,omitempty"`
+	MemoryKB   int64 `json:"memory_kb,omitempty"`
+	OutputKB   int64 `json:"output_kb,omitempty"`
+	WallTimeMS int   `json:"wall_time_ms,omitempty"`
+}
+
+// SubmissionAccepted is the 202 answer to a POST.
+type SubmissionAccepted struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	// Location is the URL of the submission resource.
+	Location string `json:"location"`
+}
+
+// Submission is a submission as the API shows it.
+type Submission struct {
+	ID             string       `json:"id"`
+	Owner          string       `json:"owner"`
+	Problem        string       `json:"problem,omitempty"`
+	ProblemVersion int          `json:"problem_version,omitempty"`
+	Language       string       `json:"language"`
+	Status         string       `json:"status"`
+	Verdict        string       `json:"verdict,omitempty"`
+	Score          *float64     `json:"score,omitempty"`
+	Limits         Limits       `json:"limits"`
+	Attempt        int          `json:"attempt"`
+	CompileOutput  string       `json:"compile_output,omitempty"`
+	Message        string       `json:"message,omitempty"`
+	TimeMS         int          `json:"time_ms,omitempty"`
+	MemoryKB       int64        `json:"memory_kb,omitempty"`
+	Tests          []TestResult `json:"tests,omitempty"`
+	SourceSHA256   string       `json:"source_sha256"`
+	CreatedAt      time.Time    `json:"created_at"`
+	StartedAt      *time.Time   `json:"started_at,omitempty"`
+	FinishedAt     *time.Time   `json:"finished_at,omitempty"`
+	// Source is only included with ?include=source for the owner or an admin.
+	Source string `json:"source,omitempty"`
+}
+
+// TestResult is the outcome of one executed test. For hidden (secret) tests the server leaves
+// Stdout, Stderr and Feedback empty: only the verdict, time and memory are shown.
+type TestResult struct {
+	Index    int     `json:"index"`
+	Name     string  `json:"name"`
+	Group    string  `json:"group,omitempty"`
+	Hidden   bool    `json:"hidden"`
+	Verdict  string  `json:"verdict"`
+	Score    float64 `json:"score,omitempty"`
+	TimeMS   int     `json:"time_ms"`
+	WallMS   int     `json:"wall_ms"`
+	MemoryKB int64   `json:"memory_kb"`
+	ExitCode int     `json:"exit_code"`
+	Signal   string  `json:"signal,omitempty"`
+	Stdout   string  `json:"stdout,omitempty"`
+	Stderr   string  `json:"stderr,omitempty"`
+	Feedback string  `json:"feedback,omitempty"`
+}
+
+// SubmissionList is the answer to GET /v1/submissions.
+type SubmissionList struct {
+	Items []Submission `json:"items"`
+	// NextCursor is passed back as ?cursor= to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// Event types on GET /v1/submissions/{id}/events (Server-Sent Events). Each event's data is an
+// Event; its SSE id is Seq, which a client passes back in Last-Event-ID to resume.
+const (
+	EventStatus = "status"
+	EventTest   = "test"
+	EventDone   = "done"
+)
+
+// Event is the data of one SSE event.
+type Event struct {
+	Seq        int64       `json:"seq"`
+	Type       string      `json:"type"`
+	Status     string      `json:"status,omitempty"`
+	Test       *TestResult `json:"test,omitempty"`
+	Submission *Submission `json:"submission,omitempty"`
+}
+
+// Stats is the answer to GET /v1/stats.
+type Stats struct {
+	Queued        int64            `json:"queued"`
+	Running       int64            `json:"running"`
+	DoneLastMin   int64            `json:"done_last_minute"`
+	WorkersAlive  int              `json:"workers_alive"`
+	RelayLagMS    int64            `json:"relay_lag_ms"`
+	VerdictCounts map[string]int64 `json:"verdict_counts"`
+}
+
+// Language is an entry of GET /v1/languages.
+type Language struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Extensions []string `json:"extensions"`
+	Compiled   bool     `json:"compiled"`
+}
+
+// Problem is a problem as GET /v1/problems[/{slug}] shows it. Secret test data never appears.
+type Problem struct {
+	Slug        string    `json:"slug"`
+	Name        string    `json:"name"`
+	Version     int       `json:"version"`
+	Type        string    `json:"type"` // pass-fail or scoring; interactive is a flag
+	Interactive bool      `json:"interactive"`
+	Limits      Limits    `json:"limits"`
+	Samples     int       `json:"samples"`
+	Tests       int       `json:"tests"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// ProblemList is the answer to GET /v1/problems.
+type ProblemList struct {
+	Items []Problem `json:"items"`
+}
+
+// ProblemPushed is the answer to PUT /v1/problems/{slug} (body: the package as a zip or tar.gz).
+type ProblemPushed struct {
+	Problem Problem `json:"problem"`
+	// Created is false when the package was identical to the latest version.
+	Created bool `json:"created"`
+}
+
+// Problem+json error types (RFC 9457 `type` values), stable across releases.
+const (
+	ErrTypeBadRequest      = "https://judge.dev/errors/bad-request"
+	ErrTypeValidation      = "https://judge.dev/errors/validation"
+	ErrTypeUnauthorized    = "https://judge.dev/errors/unauthorized"
+	ErrTypeForbidden       = "https://judge.dev/errors/forbidden"
+	ErrTypeNotFound        = "https://judge.dev/errors/not-found"
+	ErrTypeConflict        = "https://judge.dev/errors/conflict"
+	ErrTypeTooLarge        = "https://judge.dev/errors/too-large"
+	ErrTypeRateLimited     = "https://judge.dev/errors/rate-limited"
+	ErrTypeUnavailable     = "https://judge.dev/errors/unavailable"
+	ErrTypeInternal        = "https://judge.dev/errors/internal"
+	ErrTypeUnsupportedType = "https://judge.dev/errors/unsupported-media-type"
+)
+
+// Problem details (RFC 9457), served as application/problem+json.
+type ProblemDetails struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Errors lists each invalid field, for validation errors.
+	Errors []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError names one invalid input.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
