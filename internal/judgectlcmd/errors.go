@@ -1,0 +1,55 @@
+package judgectlcmd
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes of judgectl. They are part of the CLI's contract (scripts and CI rely on them) and
+// are documented in docs/judgectl.md; change them only with a major version.
+const (
+	ExitOK       = 0 // accepted (AC), or a command that is not about a verdict succeeded
+	ExitRejected = 1 // the program was judged and rejected: WA, TLE, MLE, OLE, RE, PA
+	ExitCompile  = 2 // compile error (CE)
+	ExitFailure  = 3 // judge error (IE), usage error, network or server error
+)
+
+// FlagError is a usage mistake: the command prints its usage after the message.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// flagErrorf builds a FlagError.
+func flagErrorf(format string, args ...any) error {
+	return &FlagError{Err: fmt.Errorf(format, args...)}
+}
+
+// ExitError ends the run with Code; a nil Err prints nothing more (the command already
+// reported what happened, e.g. a verdict).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// exitCode maps the error a command returned to the process exit code; it is the only place
+// that decides exit codes.
+func exitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return ExitFailure
+}
