@@ -1,0 +1,155 @@
+// Package lang owns the language table: for every language the judge accepts, which image it
+// runs in, where its source goes, how it is compiled and run, and the limits of its compile step.
+// The default table is embedded (languages.yaml); an operator can replace it with a file of the
+// same format (--languages-file / JUDGE_LANGUAGES_FILE).
+//
+// Commands run with the work directory /box (a writable tmpfs); the source is written to
+// /box/<source_file>. Argv entries may use two placeholders: {source} (the source file name) and
+// {main} (the main class or module named in the source by main_pattern, else the source file
+// name without its extension).
+package lang
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/judge-dev/judge/pkg/run"
+)
+
+// WorkDir is where sources are placed and commands run inside the container.
+const WorkDir = "/box"
+
+// Language is one entry of the table.
+type Language struct {
+	// ID is the stable name clients submit ("cpp").
+	ID string
+	// Name is for people ("C++20 (GCC)").
+	Name string
+	// Version describes the toolchain, for docs and `judgectl languages`.
+	Version string
+	// Extensions are lower-case with a leading dot (".cpp").
+	Extensions []string
+	// Image is a recipe name of pkg/image ("base", "full") or a literal image reference.
+	Image string
+	// SourceFile is the file name under WorkDir; it may contain {main}.
+	SourceFile string
+	// MainPattern is a regexp whose first group names the main class or module; empty means
+	// {main} is SourceFile without its extension.
+	MainPattern string
+	// Compile is the compile argv; empty means the language is interpreted.
+	Compile []string
+	// Run is the argv that starts the program.
+	Run []string
+	// Env holds KEY=VALUE pairs set for both the compile and the run.
+	Env []string
+	// CompileLimits bound the compile step.
+	CompileLimits run.Limits
+
+	mainRE *regexp.Regexp
+}
+
+// Compiled reports whether the language has a compile step.
+func (l Language) Compiled() bool { return len(l.Compile) > 0 }
+
+// Command is a language's argv resolved for one source.
+type Command struct {
+	// SourceFile is the file name under WorkDir to write the source to.
+	SourceFile string
+	// Compile is nil for interpreted languages.
+	Compile []string
+	Run     []string
+}
+
+// Prepare resolves the placeholders of l for source. It fails when the language needs a main
+// name (MainPattern) and the source does not declare one.
+func (l Language) Prepare(source []byte) (Command, error) {
+	main, err := l.Main(source)
+	if err != nil {
+		return Command{}, err
+	}
+	file := strings.ReplaceAll(l.SourceFile, "{main}", main)
+	expand := func(argv []string) []string {
+		if len(argv) == 0 {
+			return nil
+		}
+		out := make([]string, len(argv))
+		for i, a := range argv {
+			a = strings.ReplaceAll(a, "{source}", file)
+			out[i] = strings.ReplaceAll(a, "{main}", main)
+		}
+		return out
+	}
+	return Command{SourceFile: file, Compile: expand(l.Compile), Run: expand(l.Run)}, nil
+}
+
+// Main returns the name {main} stands for in source.
+func (l Language) Main(source []byte) (string, error) {
+	if l.MainPattern == "" {
+		base := path.Base(l.SourceFile)
+		return strings.TrimSuffix(base, path.Ext(base)), nil
+	}
+	re := l.mainRE
+	if re == nil {
+		var err error
+		if re, err = regexp.Compile(l.MainPattern); err != nil {
+			return "", fmt.Errorf("language %s: main_pattern: %w", l.ID, err)
+		}
+	}
+	m := re.FindSubmatch(source)
+	if m == nil || len(m) < 2 || len(m[1]) == 0 {
+		return "", fmt.Errorf("language %s: the source declares no main (want a match of %q)", l.ID, l.MainPattern)
+	}
+	return string(m[1]), nil
+}
+
+// Table is a validated, immutable set of languages.
+type Table struct {
+	langs []Language
+	byID  map[string]int
+}
+
+// Get returns the language with id.
+func (t *Table) Get(id string) (Language, bool) {
+	i, ok := t.byID[id]
+	if !ok {
+		return Language{}, false
+	}
+	return t.langs[i], true
+}
+
+// ByExtension returns the languages that claim ext (".py" or "py", any case), in table order.
+func (t *Table) ByExtension(ext string) []Language {
+	ext = normalizeExt(ext)
+	var out []Language
+	for _, l := range t.langs {
+		if slices.Contains(l.Extensions, ext) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// All returns every language in table order.
+func (t *Table) All() []Language { return slices.Clone(t.langs) }
+
+// Images returns the distinct Image values of the table, in first-use order.
+func (t *Table) Images() []string {
+	var out []string
+	for _, l := range t.langs {
+		if !slices.Contains(out, l.Image) {
+			out = append(out, l.Image)
+		}
+	}
+	return out
+}
+
+func normalizeExt(ext string) string {
+	ext = strings.ToLower(strings.TrimSpace(ext))
+	if ext != "" && !strings.HasPrefix(ext, ".") {
+		ext = "." + ext
+	}
+	return ext
+}

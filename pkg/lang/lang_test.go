@@ -1,0 +1,210 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func builtinTable(t *testing.T) *Table {
+	t.Helper()
+	tab, err := Load("")
+	if err != nil {
+		t.Fatalf("Load built-in: %v", err)
+	}
+	return tab
+}
+
+func TestBuiltinHasEveryLanguage(t *testing.T) {
+	tab := builtinTable(t)
+	want := []string{"c", "cpp", "python3", "java", "kotlin", "go", "rust", "javascript", "ruby",
+		"php", "csharp", "haskell", "ocaml", "scala", "commonlisp", "prolog"}
+	var got []string
+	for _, l := range tab.All() {
+		got = append(got, l.ID)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ids = %v, want %v", got, want)
+	}
+	for _, l := range tab.All() {
+		wantImage := "full"
+		if l.ID == "c" || l.ID == "cpp" || l.ID == "python3" {
+			wantImage = "base"
+		}
+		if l.Image != wantImage {
+			t.Errorf("%s: image %q, want %q", l.ID, l.Image, wantImage)
+		}
+		if l.CompileLimits.CPUTime <= 0 || l.CompileLimits.MemoryBytes <= 0 || l.CompileLimits.Processes <= 0 {
+			t.Errorf("%s: compile limits not filled: %+v", l.ID, l.CompileLimits)
+		}
+	}
+	if got := tab.Images(); !slices.Equal(got, []string{"base", "full"}) {
+		t.Errorf("Images() = %v, want [base full]", got)
+	}
+}
+
+func TestGetAndByExtension(t *testing.T) {
+	tab := builtinTable(t)
+	if _, ok := tab.Get("nope"); ok {
+		t.Error("Get(nope) found a language")
+	}
+	c, ok := tab.Get("c")
+	if !ok || !c.Compiled() {
+		t.Fatalf("Get(c) = %+v, %v; want a compiled language", c, ok)
+	}
+	py, _ := tab.Get("python3")
+	if py.Compiled() {
+		t.Error("python3 reports Compiled")
+	}
+	for _, tc := range []struct{ ext, want string }{
+		{".cpp", "cpp"}, {"CC", "cpp"}, {"py", "python3"}, {".PL", "prolog"}, {"kt", "kotlin"},
+	} {
+		ls := tab.ByExtension(tc.ext)
+		if len(ls) != 1 || ls[0].ID != tc.want {
+			t.Errorf("ByExtension(%q) = %v, want [%s]", tc.ext, ls, tc.want)
+		}
+	}
+	if ls := tab.ByExtension(".xyz"); len(ls) != 0 {
+		t.Errorf("ByExtension(.xyz) = %v, want none", ls)
+	}
+}
+
+func TestPrepare(t *testing.T) {
+	tab := builtinTable(t)
+	tests := []struct {
+		lang, source  string
+		file          string
+		compile, run  []string
+		wantErrSubstr string
+	}{
+		{lang: "c", source: "int main(){}", file: "main.c",
+			compile: []string{"gcc", "-std=c17", "-O2", "-pipe", "-o", "main", "main.c", "-lm"}, run: []string{"./main"}},
+		{lang: "python3", source: "print(1)", file: "main.py", run: []string{"python3", "main.py"}},
+		{lang: "java", source: "import java.util.*;\n\npublic final class Solution {\n}\nclass Helper {}", file: "Solution.java",
+			compile: []string{"javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1", "-encoding", "UTF-8", "-d", ".", "Solution.java"},
+			run:     []string{"java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-Xss64m", "-cp", ".", "Solution"}},
+		{lang: "java", source: "class Main {}", wantErrSubstr: "declares no main"},
+		{lang: "scala", source: "object Hello extends App {}", file: "main.scala",
+			compile: []string{"scalac", "-d", ".", "main.scala"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			l, _ := tab.Get(tc.lang)
+			cmd, err := l.Prepare([]byte(tc.source))
+			if tc.wantErrSubstr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErrSubstr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tc.wantErrSubstr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cmd.SourceFile != tc.file {
+				t.Errorf("SourceFile = %q, want %q", cmd.SourceFile, tc.file)
+			}
+			if !slices.Equal(cmd.Compile, tc.compile) {
+				t.Errorf("Compile = %q, want %q", cmd.Compile, tc.compile)
+			}
+			if tc.run != nil && !slices.Equal(cmd.Run, tc.run) {
+				t.Errorf("Run = %q, want %q", cmd.Run, tc.run)
+			}
+		})
+	}
+	// Prepare must not alter the table's own argv.
+	l, _ := tab.Get("java")
+	if !slices.Contains(l.Run, "{main}") {
+		t.Errorf("java run argv was modified: %q", l.Run)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	const ok = `
+  - id: c
+    extensions: [.c]
+    image: base
+    source_file: main.c
+    run: [./main]
+`
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"empty", ``, []string{"empty file"}},
+		{"no languages", "languages: []\n", []string{"no languages"}},
+		{"unknown field", "languages:\n  - id: c\n    bogus: 1\n", []string{"bogus"}},
+		{"duplicate id", "languages:" + ok + ok, []string{`language 2 (c): id "c" is already used by language 1`}},
+		{"missing fields", "languages:\n  - id: Bad Id\n", []string{
+			`id "Bad Id"`, "image: must not be empty", "extensions: want at least one",
+			"source_file: must not be empty", "run: must not be empty"}},
+		{"placeholder", "languages:\n  - id: x\n    extensions: [.x]\n    image: base\n    source_file: main.x\n    compile: [cc, \"{src}\"]\n    run: [./main, \"{main}\"]\n",
+			[]string{"compile: unknown placeholder {src}"}},
+		{"extension twice", "languages:\n  - id: x\n    extensions: [.x, X]\n    image: base\n    source_file: main.x\n    run: [a]\n",
+			[]string{`extensions: "X" is listed twice`}},
+		{"source path", "languages:\n  - id: x\n    extensions: [.x]\n    image: base\n    source_file: ../main.x\n    run: [a]\n",
+			[]string{"must be a plain file name"}},
+		{"main pattern", "languages:\n  - id: x\n    extensions: [.x]\n    image: base\n    source_file: main.x\n    main_pattern: 'class \\w+'\n    run: [a]\n",
+			[]string{"has no group"}},
+		{"limits", "languages:\n  - id: x\n    extensions: [.x]\n    image: base\n    source_file: main.x\n    run: [a]\n    env: [NOEQUALS]\n    compile_limits: {time: fast, memory: lots, processes: -1}\n",
+			[]string{`env: "NOEQUALS"`, "compile_limits.time", "compile_limits.memory", "compile_limits.processes"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("t.yaml", []byte(tc.yaml))
+			if err == nil {
+				t.Fatal("Parse succeeded, want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if !strings.HasPrefix(err.Error(), "t.yaml") {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+}
+
+func TestLoadFileOverridesAndDefaults(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "langs.yaml")
+	src := "languages:\n  - id: c\n    extensions: [c]\n    image: gcc:13\n    source_file: a.c\n    compile: [gcc, a.c]\n    run: [./a.out]\n    compile_limits: {time: 4s, memory: 256MiB}\n"
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, ok := tab.Get("c")
+	if !ok || l.Image != "gcc:13" || l.Name != "c" || !slices.Equal(l.Extensions, []string{".c"}) {
+		t.Fatalf("got %+v", l)
+	}
+	lim := l.CompileLimits
+	if lim.CPUTime != 4*time.Second || lim.WallTime != 30*time.Second || lim.MemoryBytes != 256<<20 ||
+		lim.Processes != DefaultCompileLimits().Processes || lim.OutputBytes != DefaultCompileLimits().OutputBytes {
+		t.Errorf("limits = %+v", lim)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("Load(missing) err = %v, want it to name the file", err)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1024", 1024, true}, {"512MiB", 512 << 20, true}, {"1GiB", 1 << 30, true}, {"64K", 64 << 10, true},
+		{"2MB", 2_000_000, true}, {" 3 M ", 3 << 20, true}, {"0", 0, false}, {"-1M", 0, false}, {"lots", 0, false}, {"", 0, false},
+	} {
+		got, err := ParseSize(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d, ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
