@@ -41,7 +41,7 @@ func Run(ctx context.Context, args []string, ios *IOStreams) int {
 	case errors.As(err, &ee) && ee.Err == nil:
 		// the command already said everything
 	default:
-		fmt.Fprintln(ios.ErrOut, "judgectl:", err)
+		fmt.Fprintln(ios.ErrOut, "judgectl:", explain(err))
 	}
 	return exitCode(err)
 }
@@ -69,7 +69,9 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 	// problem subcommands, one line each
 	)
 	root.AddCommand(
+		newConfigCmd(f),
 		problem,
+		newValidateCmd(f, nil),
 	)
 	return root
 }
