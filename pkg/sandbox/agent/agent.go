@@ -1,0 +1,142 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+)
+
+// Config says where the agent's container keeps its writable places and whom programs run as.
+type Config struct {
+	// WorkDir is the program's working directory (a tmpfs).
+	WorkDir string
+	// WipeDirs are emptied before and after every run (the work dir, /tmp, /dev/shm, ...).
+	WipeDirs []string
+	// UID and GID run the program. When they equal the agent's own ids no switch is made.
+	UID, GID int
+	// CgroupRoot is where the container's cgroup files are mounted.
+	CgroupRoot string
+	Logger     *slog.Logger
+}
+
+// DefaultConfig is the layout the host's container configuration creates.
+func DefaultConfig() Config {
+	return Config{
+		WorkDir:    "/box",
+		WipeDirs:   []string{"/box", "/tmp", "/dev/shm", "/dev/mqueue"},
+		UID:        10001,
+		GID:        10001,
+		CgroupRoot: "/sys/fs/cgroup",
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+}
+
+// Agent serves requests one at a time. It must be the container's PID 1 (or a subreaper):
+// it reaps every process of a run, including orphans, to account their CPU time.
+type Agent struct {
+	cfg Config
+	cg  cgroupFiles
+
+	outMu sync.Mutex
+	out   io.Writer
+
+	stdinMu sync.Mutex
+	stdin   *os.File // the running interactive program's stdin, nil otherwise
+}
+
+// New prepares an agent writing frames to out.
+func New(cfg Config, out io.Writer) *Agent {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Agent{cfg: cfg, out: out, cg: findCgroupFiles(cfg.CgroupRoot)}
+}
+
+// Serve reads frames from in until it ends or ctx is done.
+func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
+	// RLIMIT_CPU is set on the agent itself for the instant of each fork; a SIGXCPU that
+	// reaches the agent then must not kill it.
+	xcpu := make(chan os.Signal, 1)
+	signal.Notify(xcpu, syscall.SIGXCPU, syscall.SIGPIPE)
+	defer signal.Stop(xcpu)
+	go func() {
+		for range xcpu {
+		}
+	}()
+
+	if err := a.writeFrame(FrameReady, []byte(`{"version":1}`)); err != nil {
+		return fmt.Errorf("send ready: %w", err)
+	}
+	var running sync.WaitGroup
+	defer running.Wait()
+	for ctx.Err() == nil {
+		typ, payload, err := ReadFrame(in)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read request: %w", err)
+		}
+		switch typ {
+		case FrameRequest:
+			running.Wait() // one run at a time
+			var req Request
+			if err := json.Unmarshal(payload, &req); err != nil {
+				if err := a.writeResult(Response{Error: fmt.Sprintf("decode request: %v", err)}); err != nil {
+					return err
+				}
+				continue
+			}
+			if !req.Interactive {
+				if err := a.writeResult(a.Run(&req)); err != nil {
+					return err
+				}
+				continue
+			}
+			running.Add(1)
+			go func() {
+				defer running.Done()
+				if err := a.writeResult(a.Run(&req)); err != nil {
+					a.cfg.Logger.Error("send result", "err", err)
+				}
+			}()
+		case FrameStdin, FrameStdinEOF:
+			a.stdinMu.Lock()
+			if a.stdin != nil {
+				if typ == FrameStdinEOF {
+					a.stdin.Close()
+					a.stdin = nil
+				} else if _, err := a.stdin.Write(payload); err != nil {
+					// The program closed its stdin or ended; later input has nowhere to go.
+					a.stdin.Close()
+					a.stdin = nil
+				}
+			}
+			a.stdinMu.Unlock()
+		default:
+			return fmt.Errorf("unexpected frame type %q", typ)
+		}
+	}
+	return ctx.Err()
+}
+
+func (a *Agent) writeFrame(typ byte, payload []byte) error {
+	a.outMu.Lock()
+	defer a.outMu.Unlock()
+	return WriteFrame(a.out, typ, payload)
+}
+
+func (a *Agent) writeResult(r Response) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	return a.writeFrame(FrameResult, b)
+}
