@@ -3,6 +3,9 @@ package judgectlcmd
 import (
 	"errors"
 	"fmt"
+	"net/http"
+
+	"github.com/judge-dev/judge/pkg/client"
 )
 
 // Exit codes of judgectl. They are part of the CLI's contract (scripts and CI rely on them) and
@@ -52,4 +55,19 @@ func exitCode(err error) int {
 		return ee.Code
 	}
 	return ExitFailure
+}
+
+// explain rewrites the errors users hit most into one line that says what to do.
+func explain(err error) error {
+	var ae *client.APIError
+	var te *client.TransportError
+	switch {
+	case errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized:
+		return fmt.Errorf("%w\nthe server did not accept the token: set a valid one with `judgectl config set token TOKEN`, JUDGE_TOKEN or --token (an admin creates tokens with `judged token create`)", err)
+	case errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden:
+		return fmt.Errorf("%w\nthe token's role does not allow this; ask an admin for a token with the right role", err)
+	case errors.As(err, &te):
+		return fmt.Errorf("%w\ncheck the server URL (`judgectl config view`) and that `judged api` is running there", err)
+	}
+	return err
 }

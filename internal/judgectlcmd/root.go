@@ -24,7 +24,12 @@ func Main() int {
 // Run executes judgectl with args on ios and returns the exit code; it is Main without the
 // process globals, for tests.
 func Run(ctx context.Context, args []string, ios *IOStreams) int {
-	f := NewFactory(ios)
+	return run(ctx, NewFactory(ios), args)
+}
+
+// run executes args against the command tree built on f.
+func run(ctx context.Context, f *Factory, args []string) int {
+	ios := f.IO
 	root := NewRoot(f)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
