@@ -1,0 +1,77 @@
+// Package store owns the judge's PostgreSQL access: opening the database, the embedded SQL
+// migrations, transactions, the mapping of driver errors to ErrNotFound / ErrConflict /
+// ErrUnavailable, and the queries of the API (tokens, submissions, problems, events, stats).
+// Other roles add their own query files here (worker.go, relay.go, reaper.go); everything goes
+// through database/sql and lib/pq.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	_ "github.com/lib/pq" // registers the "postgres" driver
+)
+
+// Store is a handle on the judge's database. It is safe for concurrent use.
+type Store struct {
+	db  *sql.DB
+	dsn string
+}
+
+// Open connects to the database at dsn and checks that it answers. A connection failure is
+// reported as "cannot connect to HOST: REASON" and matches ErrUnavailable.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	// A handful of connections serves an API or a worker; PostgreSQL's default limit is 100
+	// and several processes share it.
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, connectError(dsn, err)
+	}
+	return &Store{db: db, dsn: dsn}, nil
+}
+
+// DB is the underlying pool, for query files of other roles.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// DSN is the connection string the store was opened with; LISTEN needs its own connection.
+func (s *Store) DSN() string { return s.dsn }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping reports whether the database answers; the error matches ErrUnavailable when it does not.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", mapError(err))
+	}
+	return nil
+}
+
+// Tx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
+// The returned error is mapped (ErrConflict, ErrNotFound, ErrUnavailable) whether it came from
+// fn or from the commit.
+func (s *Store) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", mapError(err))
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback() // the transaction failed already; fn's error is the one that matters
+		return mapError(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapError(err))
+	}
+	return nil
+}
