@@ -1,0 +1,51 @@
+package queue
+
+import (
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// kafkaVersion is the protocol level we speak; every broker the stack may run (3.9 or 4.x) accepts it.
+var kafkaVersion = sarama.V3_9_0_0
+
+// ProducerConfig is the configuration every producer of submission pointers uses: idempotent,
+// acknowledged by every in-sync replica, one request in flight so retries cannot reorder.
+func ProducerConfig(clientID string) *sarama.Config {
+	c := sarama.NewConfig()
+	c.ClientID = clientID
+	c.Version = kafkaVersion
+	c.Producer.Idempotent = true
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Retry.Max = 10
+	c.Producer.Retry.Backoff = 250 * time.Millisecond
+	c.Producer.Return.Successes = true
+	c.Producer.Return.Errors = true
+	c.Producer.Partitioner = sarama.NewHashPartitioner
+	c.Net.MaxOpenRequests = 1
+	c.Metadata.Retry.Max = 10
+	c.Metadata.Retry.Backoff = 250 * time.Millisecond
+	return c
+}
+
+// ConsumerConfig is the configuration of a worker in the `judge-workers` group. Offsets are
+// committed by hand, only after the submission's result is durable.
+func ConsumerConfig(clientID string) *sarama.Config {
+	c := sarama.NewConfig()
+	c.ClientID = clientID
+	c.Version = kafkaVersion
+	c.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategySticky()}
+	c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	c.Consumer.Offsets.AutoCommit.Enable = false
+	c.Consumer.Return.Errors = true
+	// A claim loop only waits for a free slot, so it leaves a session well within this.
+	c.Consumer.Group.Rebalance.Timeout = 30 * time.Second
+	c.Consumer.Group.Session.Timeout = 10 * time.Second
+	c.Consumer.Group.Heartbeat.Interval = 3 * time.Second
+	// Small fetches: a worker takes one message per free slot, buffering many only delays others.
+	c.ChannelBufferSize = 1
+	c.Consumer.MaxWaitTime = 100 * time.Millisecond
+	c.Metadata.Retry.Max = 10
+	c.Metadata.Retry.Backoff = 250 * time.Millisecond
+	return c
+}

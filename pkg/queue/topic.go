@@ -1,0 +1,40 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/IBM/sarama"
+)
+
+// EnsureTopic creates topic with the given partitions unless it exists. Two processes racing
+// to create it both succeed.
+func EnsureTopic(ctx context.Context, brokers []string, topic string, partitions int) error {
+	if partitions < 1 {
+		return fmt.Errorf("create topic %s: %d partitions, want at least 1", topic, partitions)
+	}
+	cfg := sarama.NewConfig()
+	cfg.Version = kafkaVersion
+	cfg.ClientID = "judge-admin"
+	admin, err := sarama.NewClusterAdmin(brokers, cfg)
+	if err != nil {
+		return fmt.Errorf("connect to kafka %v: %w", brokers, err)
+	}
+	defer admin.Close()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	topics, err := admin.ListTopics()
+	if err != nil {
+		return fmt.Errorf("list kafka topics: %w", err)
+	}
+	if _, ok := topics[topic]; ok {
+		return nil
+	}
+	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: int32(partitions), ReplicationFactor: 1}, false)
+	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		return fmt.Errorf("create topic %s: %w", topic, err)
+	}
+	return nil
+}
