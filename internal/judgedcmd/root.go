@@ -81,6 +81,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(a),
 		newConfigCmd(a),
+		newMigrateCmd(a),
+		newTokenCmd(a),
 		newImageCmd(a),
 	)
 	return root
