@@ -1,7 +1,10 @@
 package judgedcmd
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
@@ -87,5 +90,90 @@ func imageDocker(cfg config.Config) (*client.Client, error) {
 }
 
 func newImageCheckCmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "check", Short: "not yet"}
+	var only []string
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Compile and run a small program for every language in its image",
+		Long: "For every language (or those named by --lang), compile and run an embedded A+B program in the\n" +
+			"language's image, in a plain container without network, with a read-only root and a tmpfs /box,\n" +
+			"as the unprivileged user. Prints one row per language; exits non-zero when any fails.\n" +
+			"Times are wall times including the engine's exec overhead.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			tab, err := lang.Load(cfg.LanguagesFile)
+			if err != nil {
+				return err
+			}
+			langs, err := selectLanguages(tab, only)
+			if err != nil {
+				return err
+			}
+			d, err := imageDocker(cfg)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			return runImageCheck(cmd.Context(), a.stdout, d, langs)
+		},
+	}
+	cmd.Flags().StringSliceVar(&only, "lang", nil, "check only these language ids (repeatable or comma separated)")
+	return cmd
+}
+
+func selectLanguages(tab *lang.Table, ids []string) ([]lang.Language, error) {
+	if len(ids) == 0 {
+		return tab.All(), nil
+	}
+	var out []lang.Language
+	for _, id := range ids {
+		l, ok := tab.Get(id)
+		if !ok {
+			var known []string
+			for _, k := range tab.All() {
+				known = append(known, k.ID)
+			}
+			return nil, fmt.Errorf("unknown language %q (known: %s)", id, strings.Join(known, ", "))
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func runImageCheck(ctx context.Context, w io.Writer, d image.CheckDocker, langs []lang.Language) error {
+	const row = "%-11s %-32s %10s %8s  %s\n"
+	fmt.Fprintf(w, row, "LANGUAGE", "IMAGE", "COMPILE_MS", "RUN_MS", "OK")
+	var failed []image.CheckResult
+	for _, l := range langs {
+		r := image.Check(ctx, d, l)
+		compile, status := "-", "ok"
+		if l.Compiled() && r.Compile > 0 {
+			compile = fmt.Sprint(r.Compile.Milliseconds())
+		}
+		run := "-"
+		if r.Run > 0 {
+			run = fmt.Sprint(r.Run.Milliseconds())
+		}
+		switch {
+		case r.Skipped != "":
+			status = "skipped: " + r.Skipped
+		case !r.OK:
+			status = "FAIL: " + r.Err.Error()
+			failed = append(failed, r)
+		}
+		fmt.Fprintf(w, row, r.Language, r.Image, compile, run, status)
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	for _, r := range failed {
+		fmt.Fprintf(w, "\n--- %s (%s): %v\n", r.Language, r.Image, r.Err)
+		if r.Output != "" {
+			fmt.Fprintln(w, strings.TrimRight(r.Output, "\n"))
+		}
+	}
+	return &exitError{code: 1, err: fmt.Errorf("image check: %d of %d languages failed", len(failed), len(langs))}
 }

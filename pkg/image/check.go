@@ -143,7 +143,6 @@ func startCheckContainer(ctx context.Context, d CheckDocker, ref, langID string)
 	created, err := d.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Image: ref,
 		Config: &container.Config{
-			Image:           ref,
 			Cmd:             []string{"sleep", "infinity"},
 			User:            fmt.Sprintf("%d:%d", UID, GID),
 			WorkingDir:      lang.WorkDir,
