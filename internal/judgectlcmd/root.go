@@ -75,6 +75,9 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 	)
 	root.AddCommand(
 		newConfigCmd(f),
+		newSubmitCmd(f, nil),
+		newStatusCmd(f, nil),
+		newTailCmd(f, nil),
 		problem,
 		newValidateCmd(f, nil),
 	)

@@ -1,0 +1,261 @@
+package judgectlcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/client"
+)
+
+// SubmitOptions are the inputs of `judgectl submit`.
+type SubmitOptions struct {
+	IO     *IOStreams
+	Client func() (*client.Client, error)
+
+	Files    []string
+	Problem  string
+	Lang     string
+	Stdin    string // file with the program's input, for an ad-hoc run
+	Expected string // file with the expected output, for an ad-hoc run
+	Wait     bool
+	Format   string
+	// Parallel bounds concurrent submissions.
+	Parallel int
+}
+
+func newSubmitCmd(f *Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
+	opts := &SubmitOptions{IO: f.IO, Client: f.Client}
+	cmd := &cobra.Command{
+		Use:   "submit FILE...",
+		Short: "Submit source files to a problem (or as an ad-hoc run) and optionally wait for the verdict",
+		Long: `submit sends each FILE as a submission. The language comes from the file extension
+(GET /v1/languages) unless --lang is given. Several files are submitted concurrently. Without
+--problem the run is ad hoc: --stdin gives its input and --expected the output to compare.
+
+With --wait, progress is shown per test as it finishes and judgectl exits with the verdict's
+code: 0 AC, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 CE, 3 IE or error; with several files
+the highest code wins.`,
+		Example: `  judgectl submit hello.py --problem hello --wait
+  judgectl submit a.c b.cpp --problem sum -o json
+  judgectl submit prog.rs --stdin in.txt --expected out.txt --wait`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return flagErrorf("submit needs at least one source FILE")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Files = args
+			if err := checkFormat(opts.Format); err != nil {
+				return err
+			}
+			if opts.Problem != "" && (opts.Stdin != "" || opts.Expected != "") {
+				return flagErrorf("--stdin and --expected are for ad-hoc runs; a --problem brings its own tests")
+			}
+			if opts.Parallel < 1 {
+				return flagErrorf("--parallel must be at least 1, got %d", opts.Parallel)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return submitRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Problem, "problem", "p", "", "problem slug (omit for an ad-hoc run)")
+	fl.StringVarP(&opts.Lang, "lang", "l", "", "language ID (default: detected from the file extension)")
+	fl.StringVar(&opts.Stdin, "stdin", "", "file given to the program as standard input (ad-hoc runs)")
+	fl.StringVar(&opts.Expected, "expected", "", "file with the expected output (ad-hoc runs)")
+	fl.BoolVarP(&opts.Wait, "wait", "w", false, "follow progress and exit with the verdict's code")
+	fl.StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	fl.IntVar(&opts.Parallel, "parallel", 8, "how many files are submitted at once")
+	return cmd
+}
+
+// prepared is one file ready to send.
+type prepared struct {
+	file string
+	req  apiv1.SubmissionRequest
+}
+
+func submitRun(ctx context.Context, opts *SubmitOptions) error {
+	reqs, err := prepareSubmissions(ctx, opts)
+	if err != nil {
+		return err
+	}
+	c, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	accepted := make([]*apiv1.SubmissionAccepted, len(reqs))
+	finals := make([]*apiv1.Submission, len(reqs))
+	var mu sync.Mutex // serialises progress lines of concurrent follows
+	var outMu lockedWriter
+	outMu.w = opts.IO.Out
+	if opts.Format != formatTable {
+		outMu.w = opts.IO.ErrOut
+	}
+	errMu := lockedWriter{w: opts.IO.ErrOut, mu: &mu}
+	outMu.mu = &mu
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.Parallel)
+	for i, p := range reqs {
+		g.Go(func() error {
+			acc, err := c.Submit(gctx, p.req, client.NewIdempotencyKey())
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.file, err)
+			}
+			accepted[i] = acc
+			if !opts.Wait {
+				return nil
+			}
+			prefix := ""
+			if len(reqs) > 1 {
+				prefix = filepath.Base(p.file) + ": "
+			}
+			fmt.Fprintf(&errMu, "%ssubmitted as %s\n", prefix, acc.ID)
+			s, err := follow(gctx, c, acc.ID, &outMu, &errMu, prefix)
+			if err != nil {
+				return fmt.Errorf("%s (%s): %w", p.file, acc.ID, err)
+			}
+			finals[i] = s
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if opts.Wait {
+		return finish(opts.IO, opts.Format, finals)
+	}
+	if opts.Format != formatTable {
+		if len(accepted) == 1 {
+			return writeData(opts.IO.Out, opts.Format, accepted[0])
+		}
+		return writeData(opts.IO.Out, opts.Format, accepted)
+	}
+	t := newTable(opts.IO, "ID", "FILE", "LANGUAGE", "STATUS")
+	for i, a := range accepted {
+		t.add(a.ID, reqs[i].file, reqs[i].req.Language, a.Status)
+	}
+	return t.render()
+}
+
+// prepareSubmissions reads every file and picks its language, failing before anything is sent.
+func prepareSubmissions(ctx context.Context, opts *SubmitOptions) ([]prepared, error) {
+	var stdin, expected *string
+	for _, in := range []struct {
+		path string
+		dst  **string
+		flag string
+	}{{opts.Stdin, &stdin, "--stdin"}, {opts.Expected, &expected, "--expected"}} {
+		if in.path == "" {
+			continue
+		}
+		data, err := os.ReadFile(in.path)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", in.flag, in.path, err)
+		}
+		s := string(data)
+		*in.dst = &s
+	}
+	var langs []apiv1.Language
+	out := make([]prepared, 0, len(opts.Files))
+	for _, file := range opts.Files {
+		src, err := readSource(file)
+		if err != nil {
+			return nil, err
+		}
+		lang := opts.Lang
+		if lang == "" {
+			if langs == nil {
+				c, err := opts.Client()
+				if err != nil {
+					return nil, err
+				}
+				if langs, err = c.Languages(ctx); err != nil {
+					return nil, fmt.Errorf("detect language of %s: %w", file, err)
+				}
+			}
+			if lang, err = detectLanguage(langs, file); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, prepared{file: file, req: apiv1.SubmissionRequest{
+			Language: lang, Source: src, Problem: opts.Problem, Stdin: stdin, ExpectedOutput: expected,
+		}})
+	}
+	return out, nil
+}
+
+func readSource(file string) (string, error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("source file %s does not exist", file)
+		}
+		return "", fmt.Errorf("source file %s: %w", file, err)
+	}
+	if st.IsDir() {
+		return "", fmt.Errorf("source file %s is a directory; name the source files inside it", file)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read source %s: %w", file, err)
+	}
+	return string(data), nil
+}
+
+// detectLanguage picks the language of file from its extension. Exact (case-sensitive) matches
+// win over case-insensitive ones, so ".C" can mean C++ while ".c" means C.
+func detectLanguage(langs []apiv1.Language, file string) (string, error) {
+	ext := filepath.Ext(file)
+	if ext == "" {
+		return "", fmt.Errorf("%s has no extension to detect the language from: pass --lang (see `judgectl languages`)", file)
+	}
+	norm := func(e string) string { return strings.TrimPrefix(e, ".") }
+	var exact, folded []string
+	for _, l := range langs {
+		for _, e := range l.Extensions {
+			switch {
+			case norm(e) == norm(ext):
+				exact = append(exact, l.ID)
+			case strings.EqualFold(norm(e), norm(ext)):
+				folded = append(folded, l.ID)
+			}
+		}
+	}
+	matches := exact
+	if len(matches) == 0 {
+		matches = folded
+	}
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("%s: no language on the server uses extension %q: pass --lang (see `judgectl languages`)", file, ext)
+	case 1:
+		return matches[0], nil
+	default:
+		return "", fmt.Errorf("%s: extension %q is ambiguous (%s): choose one with --lang", file, ext, strings.Join(matches, ", "))
+	}
+}
+
+// lockedWriter lets concurrent follows share one stream without interleaving lines.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  interface{ Write([]byte) (int, error) }
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
