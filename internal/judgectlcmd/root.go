@@ -71,13 +71,15 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 
 	problem := newProblemCmd(f)
 	problem.AddCommand(
-	// problem subcommands, one line each
+		newProblemListCmd(f, nil),
+		newProblemShowCmd(f, nil),
 	)
 	root.AddCommand(
 		newConfigCmd(f),
 		newSubmitCmd(f, nil),
 		newStatusCmd(f, nil),
 		newTailCmd(f, nil),
+		newLanguagesCmd(f, nil),
 		problem,
 		newValidateCmd(f, nil),
 	)

@@ -1,0 +1,60 @@
+package judgectlcmd
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/judge-dev/judge/pkg/client"
+)
+
+// LanguagesOptions are the inputs of `judgectl languages`.
+type LanguagesOptions struct {
+	IO     *IOStreams
+	Client func() (*client.Client, error)
+	Format string
+}
+
+func newLanguagesCmd(f *Factory, runF func(context.Context, *LanguagesOptions) error) *cobra.Command {
+	opts := &LanguagesOptions{IO: f.IO, Client: f.Client}
+	cmd := &cobra.Command{
+		Use:   "languages",
+		Short: "List the server's languages and the file extensions that select them",
+		Args:  exactArgs(0, ""),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(opts.Format); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return languagesRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	return cmd
+}
+
+func languagesRun(ctx context.Context, opts *LanguagesOptions) error {
+	c, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	langs, err := c.Languages(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.Format != formatTable {
+		return writeData(opts.IO.Out, opts.Format, langs)
+	}
+	t := newTable(opts.IO, "ID", "NAME", "EXTENSIONS", "COMPILED")
+	for _, l := range langs {
+		compiled := "no"
+		if l.Compiled {
+			compiled = "yes"
+		}
+		t.add(l.ID, l.Name, strings.Join(l.Extensions, " "), compiled)
+	}
+	return t.render()
+}

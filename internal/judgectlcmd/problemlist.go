@@ -1,0 +1,60 @@
+package judgectlcmd
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/judge-dev/judge/pkg/client"
+)
+
+// ProblemListOptions are the inputs of `judgectl problem list`.
+type ProblemListOptions struct {
+	IO     *IOStreams
+	Client func() (*client.Client, error)
+	Format string
+}
+
+func newProblemListCmd(f *Factory, runF func(context.Context, *ProblemListOptions) error) *cobra.Command {
+	opts := &ProblemListOptions{IO: f.IO, Client: f.Client}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the problems stored on the server",
+		Args:  exactArgs(0, ""),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(opts.Format); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return problemListRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	return cmd
+}
+
+func problemListRun(ctx context.Context, opts *ProblemListOptions) error {
+	c, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	probs, err := c.Problems(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.Format != formatTable {
+		return writeData(opts.IO.Out, opts.Format, probs)
+	}
+	t := newTable(opts.IO, "SLUG", "NAME", "VERSION", "TYPE", "SAMPLES", "TESTS")
+	for _, p := range probs {
+		typ := p.Type
+		if p.Interactive {
+			typ += " interactive"
+		}
+		t.add(p.Slug, p.Name, strconv.Itoa(p.Version), typ, strconv.Itoa(p.Samples), strconv.Itoa(p.Tests))
+	}
+	return t.render()
+}
