@@ -1,0 +1,133 @@
+package sandbox_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/judge-dev/judge/internal/testenv"
+	"github.com/judge-dev/judge/pkg/image"
+	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/run"
+	"github.com/judge-dev/judge/pkg/sandbox"
+)
+
+var modes = []string{sandbox.ModeReuse, sandbox.ModeFresh}
+
+// requireImage skips (or fails under JUDGE_REQUIRE_STACK=1) when the recipe's image is absent.
+func requireImage(t *testing.T, docker *client.Client, recipe string) string {
+	t.Helper()
+	ref := image.Resolve(recipe)
+	ok, err := image.Exists(context.Background(), docker, ref)
+	if err != nil || !ok {
+		msg := "image " + ref + " is not built: run `judged image build " + recipe + "`"
+		if os.Getenv("JUDGE_REQUIRE_STACK") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return ref
+}
+
+type env struct {
+	sb     *sandbox.Sandbox
+	docker *client.Client
+}
+
+// newSandbox starts a Sandbox in mode on the base image and checks at cleanup that it leaves no
+// container behind.
+func newSandbox(t *testing.T, mode string, opts ...func(*sandbox.Options)) env {
+	t.Helper()
+	docker := testenv.Docker(t)
+	ref := requireImage(t, docker, "base")
+	langs, err := lang.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := sandbox.Options{
+		Mode:      mode,
+		AgentPath: testenv.JudgedBinary(t),
+		PoolSize:  1,
+		Images:    []string{ref},
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sb, err := sandbox.New(ctx, docker, langs, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := sb.Close(ctx); err != nil {
+			t.Errorf("close sandbox: %v", err)
+		}
+		if n := countContainers(t, docker, sb.Instance()); n != 0 {
+			t.Errorf("%d sandbox containers left after Close", n)
+		}
+	})
+	return env{sb: sb, docker: docker}
+}
+
+func countContainers(t *testing.T, docker *client.Client, instance string) int {
+	t.Helper()
+	list, err := docker.ContainerList(context.Background(), client.ContainerListOptions{
+		All:     true,
+		Filters: make(client.Filters).Add("label", sandbox.LabelInstance+"="+instance),
+	})
+	if err != nil {
+		t.Fatalf("list containers: %v", err)
+	}
+	return len(list.Items)
+}
+
+// compile compiles src in language and fails the test unless the compile status is want.
+func compile(t *testing.T, sb *sandbox.Sandbox, language, src string, want run.Status) *sandbox.Program {
+	t.Helper()
+	l, _ := mustLangs(t).Get(language)
+	name := "main"
+	if len(l.Extensions) > 0 {
+		name += l.Extensions[0]
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	p, c, err := sb.Compile(ctx, language, map[string][]byte{name: []byte(src)})
+	if err != nil {
+		t.Fatalf("compile %s: %v", language, err)
+	}
+	if c.Status != want {
+		t.Fatalf("compile %s: status %s, want %s; output:\n%s", language, c.Status, want, c.Output)
+	}
+	if p != nil {
+		t.Cleanup(func() { p.Close() })
+	}
+	return p
+}
+
+func mustLangs(t *testing.T) *lang.Table {
+	t.Helper()
+	langs, err := lang.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return langs
+}
+
+func runProgram(t *testing.T, p *sandbox.Program, spec run.Spec) run.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := p.Run(ctx, spec)
+	if err != nil {
+		t.Fatalf("run: %v (result %+v)", err, r)
+	}
+	return r
+}
