@@ -76,10 +76,10 @@ type Response struct {
 	Stderr      []byte `json:"stderr,omitempty"`
 
 	StdoutTruncated bool `json:"stdout_truncated,omitempty"`
-	OutputExceeded  bool `json:"output_exceeded,omitempty"`  // killed for writing past OutputBytes
-	CPUExceeded     bool `json:"cpu_exceeded,omitempty"`     // killed by the agent's CPU watch
-	WallExceeded    bool `json:"wall_exceeded,omitempty"`    // killed at the wall-time cap
-	OOMKilled       bool `json:"oom_killed,omitempty"`       // the cgroup's OOM killer fired during the run
+	OutputExceeded  bool `json:"output_exceeded,omitempty"`   // killed for writing past OutputBytes
+	CPUExceeded     bool `json:"cpu_exceeded,omitempty"`      // killed by the agent's CPU watch
+	WallExceeded    bool `json:"wall_exceeded,omitempty"`     // killed at the wall-time cap
+	OOMKilled       bool `json:"oom_killed,omitempty"`        // the cgroup's OOM killer fired during the run
 	CollectTooLarge bool `json:"collect_too_large,omitempty"` // collected files passed CollectBytes
 
 	Files map[string]File `json:"files,omitempty"`
