@@ -80,6 +80,7 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 		newStatusCmd(f, nil),
 		newTailCmd(f, nil),
 		newLanguagesCmd(f, nil),
+		newBenchCmd(f, nil),
 		problem,
 		newValidateCmd(f, nil),
 	)
