@@ -1,0 +1,130 @@
+# shellcheck shell=bash
+# Shared settings and helpers of the local stack scripts (sourced, not run).
+#
+# Every setting can be overridden from the environment; docs/stack.md lists them.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STACK_DIR=${JUDGE_STACK_DIR:-$ROOT/.stack}
+STACK_CACHE=${JUDGE_STACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/judge}
+STACK_TIMEOUT=${JUDGE_STACK_TIMEOUT:-120}
+
+PG_PORT=${JUDGE_STACK_PG_PORT:-55432}
+KAFKA_PORT=${JUDGE_STACK_KAFKA_PORT:-59092}
+KAFKA_CONTROLLER_PORT=${JUDGE_STACK_KAFKA_CONTROLLER_PORT:-59093}
+KAFKA_VERSION=${JUDGE_STACK_KAFKA_VERSION:-4.4.0}
+KAFKA_HEAP=${JUDGE_STACK_KAFKA_HEAP:-768m}
+DOCKER_HOST_URL=${JUDGE_STACK_DOCKER_HOST:-${DOCKER_HOST:-unix:///var/run/docker.sock}}
+
+say() { printf 'stack: %s\n' "$*"; }
+die() {
+	printf 'stack: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# is_uint VALUE: a plain decimal number.
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+check_port_setting() { # NAME VALUE
+	is_uint "$2" && (($2 >= 1 && $2 <= 65535)) || die "$1=$2: not a TCP port (want 1-65535)"
+}
+
+check_settings() {
+	check_port_setting JUDGE_STACK_PG_PORT "$PG_PORT"
+	check_port_setting JUDGE_STACK_KAFKA_PORT "$KAFKA_PORT"
+	check_port_setting JUDGE_STACK_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
+	[[ $KAFKA_PORT != "$KAFKA_CONTROLLER_PORT" ]] ||
+		die "JUDGE_STACK_KAFKA_PORT and JUDGE_STACK_KAFKA_CONTROLLER_PORT are both $KAFKA_PORT: they must differ"
+	is_uint "$STACK_TIMEOUT" && ((STACK_TIMEOUT > 0)) ||
+		die "JUDGE_STACK_TIMEOUT=$STACK_TIMEOUT: want a number of seconds greater than 0"
+	[[ $KAFKA_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+		die "JUDGE_STACK_KAFKA_VERSION=$KAFKA_VERSION: want a release like 4.4.0 or 3.9.1"
+	[[ $KAFKA_HEAP =~ ^[0-9]+[mMgG]$ ]] ||
+		die "JUDGE_STACK_KAFKA_HEAP=$KAFKA_HEAP: want a JVM size like 768m or 1g"
+	case $DOCKER_HOST_URL in
+	unix://* | tcp://*) ;;
+	*) die "JUDGE_STACK_DOCKER_HOST=$DOCKER_HOST_URL: want unix:///path/to/docker.sock or tcp://host:port" ;;
+	esac
+}
+
+# port_owner PORT: prints who listens on 127.0.0.1:PORT (or any address), empty if nobody.
+port_owner() {
+	ss -Hltnp "( sport = :$1 )" 2>/dev/null | head -n1
+}
+
+# port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_until SERVICE LOGFILE CMD...: polls CMD every half second until it succeeds, giving up
+# after STACK_TIMEOUT seconds with an error that names the service and its log.
+wait_until() {
+	local service=$1 log=$2
+	shift 2
+	local deadline=$((SECONDS + STACK_TIMEOUT))
+	until "$@" >/dev/null 2>&1; do
+		if ((SECONDS >= deadline)); then
+			[[ -f $log ]] && tail -n 20 "$log" | sed 's/^/  | /' >&2
+			die "$service did not answer within ${STACK_TIMEOUT}s (JUDGE_STACK_TIMEOUT); see $log"
+		fi
+		sleep 0.5
+	done
+}
+
+# pid_alive PIDFILE PATTERN: the pid in PIDFILE runs and its command line contains PATTERN.
+pid_alive() {
+	local pid
+	[[ -f $1 ]] || return 1
+	pid=$(<"$1")
+	is_uint "$pid" || return 1
+	[[ -r /proc/$pid/cmdline ]] || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$2"
+}
+
+# stop_pid PIDFILE PATTERN NAME: TERM the process, wait for it, KILL it if it lingers.
+stop_pid() {
+	local pidfile=$1 pattern=$2 name=$3 pid
+	if ! pid_alive "$pidfile" "$pattern"; then
+		rm -f "$pidfile"
+		return 0
+	fi
+	pid=$(<"$pidfile")
+	say "stopping $name (pid $pid)"
+	kill -TERM "$pid" 2>/dev/null || true
+	local deadline=$((SECONDS + 60))
+	while kill -0 "$pid" 2>/dev/null; do
+		if ((SECONDS >= deadline)); then
+			say "$name did not stop within 60s: killing pid $pid"
+			kill -KILL "$pid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.2
+	done
+	rm -f "$pidfile"
+}
+
+# need_packages CMD:PACKAGE...: installs the Debian packages whose command is missing, running
+# `apt-get update` once first, only when something is missing.
+APT_UPDATED=
+need_packages() {
+	local missing=() pair
+	for pair in "$@"; do
+		command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+	done
+	((${#missing[@]} == 0)) && return 0
+	install_packages "${missing[@]}"
+}
+
+install_packages() {
+	((EUID == 0)) || die "missing Debian packages ${*}: run \`sudo apt-get install $*\` (or make stack as root)"
+	command -v apt-get >/dev/null || die "missing packages $*, and no apt-get to install them: install them by hand"
+	mkdir -p "$STACK_DIR"
+	say "installing $* (log: $STACK_DIR/apt.log)"
+	if [[ -z $APT_UPDATED ]]; then
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$STACK_DIR/apt.log" 2>&1 ||
+			die "apt-get update failed; see $STACK_DIR/apt.log"
+		APT_UPDATED=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$STACK_DIR/apt.log" 2>&1 ||
+		die "apt-get install $* failed; see $STACK_DIR/apt.log"
+}
