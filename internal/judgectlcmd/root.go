@@ -81,6 +81,7 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 		newTailCmd(f, nil),
 		newLanguagesCmd(f, nil),
 		newBenchCmd(f, nil),
+		newGradeCmd(f, nil),
 		problem,
 		newValidateCmd(f, nil),
 	)

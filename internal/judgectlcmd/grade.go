@@ -1,0 +1,433 @@
+package judgectlcmd
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/client"
+)
+
+// GradeOptions are the inputs of `judgectl grade`.
+type GradeOptions struct {
+	IO     *IOStreams
+	Client func() (*client.Client, error)
+	Now    func() time.Time
+
+	Dir      string
+	Problem  string
+	Lang     string
+	State    string
+	Force    bool
+	Parallel int
+	Format   string
+	JUnit    string
+}
+
+const gradeStateFile = ".judge-grades.json"
+
+func newGradeCmd(f *Factory, runF func(context.Context, *GradeOptions) error) *cobra.Command {
+	opts := &GradeOptions{IO: f.IO, Client: f.Client, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "grade DIR --problem P",
+		Short: "Judge every student's entry in DIR against a problem and report a grade sheet",
+		Long: `grade submits each entry of DIR: a source file (the student is the file name without
+extension), or a folder per student holding one source file. Entries are judged with bounded
+concurrency. Results go to a table, or CSV/JSON with -o, and JUnit XML with --junit (one
+testcase per student, a failure for each rejected verdict).
+
+Re-running skips entries already graded for the same source (SHA-256) and problem, using the
+state file DIR/` + gradeStateFile + ` (or --state); --force re-grades everything.
+
+Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could not be judged
+(unreadable, unknown language, judge error IE, server unreachable).`,
+		Example: `  judgectl grade submissions/ --problem hello
+  judgectl grade hw3/ -p sum -o csv > grades.csv --junit grades.xml`,
+		Args: exactArgs(1, "a directory DIR"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Dir = args[0]
+			if opts.Problem == "" {
+				return flagErrorf("grade needs --problem: the problem every entry is judged against")
+			}
+			if err := checkFormat(opts.Format, formatTable, formatJSON, "csv"); err != nil {
+				return err
+			}
+			if opts.Parallel < 1 {
+				return flagErrorf("--parallel must be at least 1, got %d", opts.Parallel)
+			}
+			if st, err := os.Stat(opts.Dir); err != nil || !st.IsDir() {
+				return flagErrorf("%s is not a directory: grade takes a folder of student entries", opts.Dir)
+			}
+			if opts.State == "" {
+				opts.State = filepath.Join(opts.Dir, gradeStateFile)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return gradeRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Problem, "problem", "p", "", "problem slug (required)")
+	fl.StringVarP(&opts.Lang, "lang", "l", "", "language of every entry (default: detected per file)")
+	fl.StringVar(&opts.State, "state", "", "state file (default DIR/"+gradeStateFile+")")
+	fl.BoolVar(&opts.Force, "force", false, "re-grade entries whose source did not change")
+	fl.IntVar(&opts.Parallel, "parallel", 4, "entries judged at once")
+	fl.StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, csv or json")
+	fl.StringVar(&opts.JUnit, "junit", "", "also write JUnit XML to this file")
+	return cmd
+}
+
+// GradeEntry is one student's result; it is also what the state file keeps.
+type GradeEntry struct {
+	Student    string    `json:"student"`
+	File       string    `json:"file,omitempty"`
+	SHA256     string    `json:"sha256,omitempty"`
+	Problem    string    `json:"problem"`
+	Language   string    `json:"language,omitempty"`
+	Submission string    `json:"submission,omitempty"`
+	Verdict    string    `json:"verdict,omitempty"`
+	Score      *float64  `json:"score,omitempty"`
+	TimeMS     int       `json:"time_ms"`
+	MemoryKB   int64     `json:"memory_kb"`
+	Error      string    `json:"error,omitempty"`
+	GradedAt   time.Time `json:"graded_at"`
+	// Cached is true when the result came from the state file (not serialised there).
+	Cached bool `json:"cached"`
+	source string
+}
+
+func (e *GradeEntry) failed() bool { return e.Error != "" || e.Verdict == apiv1.VerdictIE || e.Verdict == "" }
+
+// gradeState is the state file: results by student.
+type gradeState struct {
+	Entries map[string]GradeEntry `json:"entries"`
+}
+
+func loadGradeState(path string) (*gradeState, error) {
+	st := &gradeState{Entries: map[string]GradeEntry{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read grade state %s: %w", path, err)
+	}
+	if err := json.Unmarshal(data, st); err != nil {
+		return nil, fmt.Errorf("grade state %s is corrupt (delete it or use --force with a new --state): %w", path, err)
+	}
+	if st.Entries == nil {
+		st.Entries = map[string]GradeEntry{}
+	}
+	return st, nil
+}
+
+func (s *gradeState) save(path string) error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("write grade state: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write grade state: %w", err)
+	}
+	return nil
+}
+
+// scanEntries finds the students of dir, sorted by name; unusable entries carry an Error.
+func scanEntries(dir, stateFile string) ([]*GradeEntry, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	absState, _ := filepath.Abs(stateFile)
+	var out []*GradeEntry
+	for _, de := range des {
+		name := de.Name()
+		path := filepath.Join(dir, name)
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		if abs, _ := filepath.Abs(path); abs == absState || strings.HasSuffix(abs, ".tmp") && strings.TrimSuffix(abs, ".tmp") == absState {
+			continue
+		}
+		e := &GradeEntry{Student: name}
+		if de.IsDir() {
+			files, err := sourceFiles(path)
+			switch {
+			case err != nil:
+				e.Error = err.Error()
+			case len(files) == 0:
+				e.Error = fmt.Sprintf("folder %s holds no source file", path)
+			case len(files) > 1:
+				e.Error = fmt.Sprintf("folder %s holds %d files (%s); keep exactly one source file", path, len(files), strings.Join(files, ", "))
+			default:
+				e.File = filepath.Join(path, files[0])
+			}
+		} else {
+			e.Student = strings.TrimSuffix(name, filepath.Ext(name))
+			e.File = path
+		}
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *GradeEntry) int { return strings.Compare(a.Student, b.Student) })
+	return out, nil
+}
+
+func sourceFiles(dir string) ([]string, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	var files []string
+	for _, de := range des {
+		if !de.IsDir() && !strings.HasPrefix(de.Name(), ".") {
+			files = append(files, de.Name())
+		}
+	}
+	return files, nil
+}
+
+func gradeRun(ctx context.Context, opts *GradeOptions) error {
+	entries, err := scanEntries(opts.Dir, opts.State)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return fmt.Errorf("%s has no entries to grade: put one source file, or one folder, per student in it", opts.Dir)
+	}
+	state, err := loadGradeState(opts.State)
+	if err != nil {
+		return err
+	}
+	c, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	var langs []apiv1.Language
+	if opts.Lang == "" {
+		if langs, err = c.Languages(ctx); err != nil {
+			return fmt.Errorf("detect languages: %w", err)
+		}
+	}
+
+	var todo []*GradeEntry
+	for _, e := range entries {
+		if e.Error != "" {
+			continue
+		}
+		src, err := readSource(e.File)
+		if err != nil {
+			e.Error = err.Error()
+			continue
+		}
+		sum := sha256.Sum256([]byte(src))
+		e.SHA256, e.source, e.Problem = hex.EncodeToString(sum[:]), src, opts.Problem
+		if prev, ok := state.Entries[e.Student]; ok && !opts.Force && prev.SHA256 == e.SHA256 && prev.Problem == opts.Problem && !prev.failed() {
+			*e = prev
+			e.Cached = true
+			continue
+		}
+		e.Language = opts.Lang
+		if e.Language == "" {
+			if e.Language, err = detectLanguage(langs, e.File); err != nil {
+				e.Error = err.Error()
+				continue
+			}
+		}
+		todo = append(todo, e)
+	}
+
+	bar := progressbar.NewOptions(len(todo),
+		progressbar.OptionSetWriter(opts.IO.ErrOut),
+		progressbar.OptionSetVisibility(opts.IO.ErrTTY && len(todo) > 0),
+		progressbar.OptionSetDescription("grading"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionClearOnFinish(),
+	)
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.Parallel)
+	for _, e := range todo {
+		g.Go(func() error {
+			gradeOne(gctx, c, e, opts.Force)
+			e.GradedAt = opts.Now().UTC()
+			mu.Lock()
+			defer mu.Unlock()
+			_ = bar.Add(1)
+			if e.Error == "" {
+				state.Entries[e.Student] = *e
+				return state.save(opts.State)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	_ = bar.Finish()
+
+	if opts.JUnit != "" {
+		if err := writeJUnitFile(opts.JUnit, opts.Problem, entries); err != nil {
+			return err
+		}
+	}
+	if err := writeGrades(opts.IO, opts.Format, entries); err != nil {
+		return err
+	}
+	failed := 0
+	for _, e := range entries {
+		if e.failed() {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d of %d entries could not be judged; fix them and re-run (judged entries are kept)", failed, len(entries))}
+	}
+	return nil
+}
+
+func gradeOne(ctx context.Context, c *client.Client, e *GradeEntry, force bool) {
+	// The key is derived from the source and problem, so re-running after a crash finds the
+	// submission the server already has instead of judging it twice; --force wants a new one.
+	key := "grade-" + e.Problem + "-" + e.Student + "-" + e.SHA256[:16]
+	if force {
+		key = client.NewIdempotencyKey()
+	}
+	acc, err := c.Submit(ctx, apiv1.SubmissionRequest{Language: e.Language, Source: e.source, Problem: e.Problem}, key)
+	if err != nil {
+		e.Error = err.Error()
+		return
+	}
+	e.Submission = acc.ID
+	s, err := follow(ctx, c, acc.ID, io.Discard, io.Discard, "")
+	if err != nil {
+		e.Error = err.Error()
+		return
+	}
+	e.Verdict, e.Score, e.TimeMS, e.MemoryKB = s.Verdict, s.Score, s.TimeMS, s.MemoryKB
+	if s.Verdict == apiv1.VerdictIE {
+		e.Error = "internal error of the judge: " + s.Message
+	}
+}
+
+func gradeRow(e *GradeEntry) []string {
+	score := ""
+	if e.Score != nil {
+		score = strconv.FormatFloat(*e.Score, 'g', -1, 64)
+	}
+	note := e.Error
+	if note == "" && e.Cached {
+		note = "unchanged since " + e.GradedAt.Format(time.RFC3339)
+	}
+	return []string{e.Student, e.Verdict, score, strconv.Itoa(e.TimeMS), e.Submission, e.File, note}
+}
+
+var gradeHeader = []string{"STUDENT", "VERDICT", "SCORE", "TIME_MS", "SUBMISSION", "FILE", "NOTE"}
+
+func writeGrades(ios *IOStreams, format string, entries []*GradeEntry) error {
+	switch format {
+	case formatJSON:
+		return writeData(ios.Out, formatJSON, entries)
+	case "csv":
+		w := csv.NewWriter(ios.Out)
+		_ = w.Write(lowerAll(gradeHeader))
+		for _, e := range entries {
+			_ = w.Write(gradeRow(e))
+		}
+		w.Flush()
+		return w.Error()
+	}
+	t := newTable(ios, gradeHeader...)
+	for _, e := range entries {
+		t.add(gradeRow(e)...)
+	}
+	return t.render()
+}
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+// JUnit XML, the subset CI systems read.
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Body    string `xml:",chardata"`
+}
+
+func writeJUnitFile(path, problem string, entries []*GradeEntry) error {
+	suite := junitSuite{Name: "judge grade " + problem, Tests: len(entries)}
+	for _, e := range entries {
+		tc := junitCase{Name: e.Student, Classname: problem, Time: fmt.Sprintf("%.3f", float64(e.TimeMS)/1000)}
+		switch {
+		case e.failed():
+			msg := e.Error
+			if msg == "" {
+				msg = "not judged"
+			}
+			tc.Error = &junitMessage{Message: msg, Type: "judge-error", Body: e.File}
+			suite.Errors++
+		case e.Verdict != apiv1.VerdictAC:
+			tc.Failure = &junitMessage{Message: e.Verdict + " (" + verdictName(e.Verdict) + ")", Type: e.Verdict,
+				Body: fmt.Sprintf("submission %s, file %s", e.Submission, e.File)}
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, tc)
+	}
+	data, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode JUnit XML: %w", err)
+	}
+	data = append([]byte(xml.Header), append(data, '\n')...)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write --junit %s: %w", path, err)
+	}
+	return nil
+}
