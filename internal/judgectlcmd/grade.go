@@ -115,7 +115,9 @@ type GradeEntry struct {
 	source string
 }
 
-func (e *GradeEntry) failed() bool { return e.Error != "" || e.Verdict == apiv1.VerdictIE || e.Verdict == "" }
+func (e *GradeEntry) failed() bool {
+	return e.Error != "" || e.Verdict == apiv1.VerdictIE || e.Verdict == ""
+}
 
 // gradeState is the state file: results by student.
 type gradeState struct {
