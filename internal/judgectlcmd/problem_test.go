@@ -1,6 +1,7 @@
 package judgectlcmd
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,5 +36,50 @@ func TestReadCommands(t *testing.T) {
 				t.Errorf("judgectl %v stdout lacks %q:\n%s", tt.args, s, r.out)
 			}
 		}
+	}
+}
+
+func TestProblemPush(t *testing.T) {
+	api := newFakeAPI(t)
+	f, _, _ := newTestFactory(t, api.env())
+	root := t.TempDir()
+	pkg := filepath.Join(root, "hello")
+	for p, c := range map[string]string{
+		"problem.yaml": "name: Hello\n", "data/sample/1.in": "", "data/sample/1.ans": "hello\n",
+		"data/secret/1.in": "", "data/secret/1.ans": "hello\n",
+	} {
+		writeFile(t, pkg, p, c)
+	}
+	r := judgectl(t, f, "problem", "push", pkg)
+	if r.code != 0 || !strings.Contains(r.out, "Pushed hello: version 1") {
+		t.Fatalf("push: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	gz := api.problems["hello"]
+	if len(gz) < 2 || gz[0] != 0x1f || gz[1] != 0x8b {
+		t.Errorf("uploaded body is not gzip: % x", gz[:min(len(gz), 4)])
+	}
+	r = judgectl(t, f, "problem", "push", pkg, "--slug", "hi", "--archive", "zip", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.out, `"slug": "hi"`) || string(api.problems["hi"][:2]) != "PK" {
+		t.Errorf("zip push: %d %s %s", r.code, r.out, r.errOut)
+	}
+
+	bad := filepath.Join(root, "broken")
+	writeFile(t, bad, "problem.yaml", "name: X\nlimitz: {}\n")
+	for _, tt := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"problem", "push", bad}, `unknown key "limitz"`},
+		{[]string{"problem", "push", filepath.Join(root, "nope")}, "is not a directory"},
+		{[]string{"problem", "push", pkg, "--slug", "Bad Slug"}, "use lower-case"},
+		{[]string{"problem", "push", pkg, "--archive", "rar"}, "--archive"},
+	} {
+		r := judgectl(t, f, tt.args...)
+		if r.code != ExitFailure || !strings.Contains(r.errOut, tt.err) {
+			t.Errorf("judgectl %v = %d %q; want 3 and %q", tt.args, r.code, r.errOut, tt.err)
+		}
+	}
+	if _, ok := api.problems["broken"]; ok {
+		t.Error("a broken package was uploaded")
 	}
 }

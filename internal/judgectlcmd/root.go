@@ -71,6 +71,7 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 
 	problem := newProblemCmd(f)
 	problem.AddCommand(
+		newProblemPushCmd(f, nil),
 		newProblemListCmd(f, nil),
 		newProblemShowCmd(f, nil),
 	)
