@@ -50,8 +50,8 @@ const (
 	compileOutputCap = 64 << 10
 	// artifactCap bounds what a compile step may leave in the work directory.
 	artifactCap = 256 << 20
-	// runUID is the unprivileged uid (and gid) programs run as.
-	runUID = 10001
+	// runUID is the unprivileged uid (and gid) programs run as: the runtime images' "judge".
+	runUID = image.UID
 )
 
 // Options configure a Sandbox. Zero values take the defaults noted.

@@ -31,8 +31,8 @@ func DefaultConfig() Config {
 	return Config{
 		WorkDir:    "/box",
 		WipeDirs:   []string{"/box", "/tmp", "/dev/shm", "/dev/mqueue"},
-		UID:        10001,
-		GID:        10001,
+		UID:        10000,
+		GID:        10000,
 		CgroupRoot: "/sys/fs/cgroup",
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
@@ -71,6 +71,13 @@ func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
 		}
 	}()
 
+	// An image without the judge user's work directory gets a docker-made root-owned one; the
+	// program must still be able to write there.
+	if fi, err := os.Stat(a.cfg.WorkDir); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != a.cfg.UID {
+			_ = os.Chmod(a.cfg.WorkDir, 0o1777|os.ModeSticky)
+		}
+	}
 	if err := a.writeFrame(FrameReady, []byte(`{"version":1}`)); err != nil {
 		return fmt.Errorf("send ready: %w", err)
 	}
