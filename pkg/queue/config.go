@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -48,4 +49,14 @@ func ConsumerConfig(clientID string) *sarama.Config {
 	c.Metadata.Retry.Max = 10
 	c.Metadata.Retry.Backoff = 250 * time.Millisecond
 	return c
+}
+
+// NewSyncProducer connects a producer with ProducerConfig; SendMessages returns once every
+// record is acknowledged by all in-sync replicas.
+func NewSyncProducer(brokers []string, clientID string) (sarama.SyncProducer, error) {
+	p, err := sarama.NewSyncProducer(brokers, ProducerConfig(clientID))
+	if err != nil {
+		return nil, fmt.Errorf("kafka producer for %v: %w", brokers, err)
+	}
+	return p, nil
 }

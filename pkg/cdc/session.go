@@ -1,0 +1,250 @@
+package cdc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// session is one replication connection of a leadership term.
+type session struct {
+	r    *Relay
+	prod Producer
+	conn *pgconn.PgConn
+	dec  *decoder
+
+	// confirmed is the highest position whose effects Kafka holds; the only value ever sent
+	// to the server as written, flushed and applied.
+	confirmed pglogrepl.LSN
+	// inTx is set between Begin and Commit; a heartbeat's position is only confirmed outside.
+	inTx       bool
+	commitTime time.Time
+	pending    []pending
+
+	lastData     time.Time
+	nextStatus   time.Time
+	progress     *progress
+	acked        []int64
+	lastProgress time.Time
+}
+
+// pending is one decoded outbox row waiting for its transaction's commit.
+type pending struct {
+	dispatchID int64
+	msg        *sarama.ProducerMessage
+}
+
+// progress is the newest acknowledgement not yet written to relay_state.
+type progress struct {
+	lsn        pglogrepl.LSN
+	commitTime time.Time
+	ackTime    time.Time
+}
+
+func newSession(ctx context.Context, r *Relay, prod Producer) (*session, error) {
+	conn, err := pgconn.Connect(ctx, replicationDSN(r.opts.DSN))
+	if err != nil {
+		return nil, fmt.Errorf("replication connection: %w", err)
+	}
+	args := []string{
+		"proto_version '1'",
+		fmt.Sprintf("publication_names '%s'", r.opts.Publication),
+		"messages 'true'",
+	}
+	// Start position 0: the server resumes from the slot's confirmed position.
+	if err := pglogrepl.StartReplication(ctx, conn, r.opts.Slot, 0, pglogrepl.StartReplicationOptions{PluginArgs: args}); err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("start replication on slot %s: %w", r.opts.Slot, err)
+	}
+	now := time.Now()
+	return &session{r: r, prod: prod, conn: conn, dec: newDecoder(r.opts.Topic),
+		lastData: now, nextStatus: now.Add(r.opts.StandbyInterval)}, nil
+}
+
+func (s *session) close() { s.conn.Close(context.Background()) }
+
+func (s *session) run(ctx context.Context) error {
+	for {
+		if err := s.tick(ctx); err != nil {
+			return err
+		}
+		rctx, cancel := context.WithDeadline(ctx, s.wakeAt())
+		raw, err := s.conn.ReceiveMessage(rctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if pgconn.Timeout(err) {
+				continue
+			}
+			return fmt.Errorf("receive replication message: %w", err)
+		}
+		if err := s.handle(ctx, raw); err != nil {
+			return err
+		}
+	}
+}
+
+// wakeAt is when the loop must stop waiting for data to send a status update or a heartbeat.
+func (s *session) wakeAt() time.Time {
+	hb := s.lastData.Add(s.r.opts.HeartbeatInterval)
+	if s.nextStatus.Before(hb) {
+		return s.nextStatus
+	}
+	return hb
+}
+
+// tick does the periodic work: status updates, idle heartbeats, relay_state.
+func (s *session) tick(ctx context.Context) error {
+	now := time.Now()
+	if !now.Before(s.nextStatus) {
+		if err := s.sendStatus(false); err != nil {
+			return err
+		}
+	}
+	if now.Sub(s.lastData) >= s.r.opts.HeartbeatInterval {
+		s.lastData = now
+		if err := s.r.opts.Store.EmitRelayHeartbeat(ctx, heartbeatPrefix); err != nil {
+			s.r.log.Warn("relay heartbeat", "err", err)
+		}
+	}
+	if s.progress != nil && now.Sub(s.lastProgress) >= time.Second {
+		s.flushProgress(ctx)
+	}
+	return nil
+}
+
+func (s *session) sendStatus(replyRequested bool) error {
+	s.nextStatus = time.Now().Add(s.r.opts.StandbyInterval)
+	err := pglogrepl.SendStandbyStatusUpdate(context.Background(), s.conn, pglogrepl.StandbyStatusUpdate{
+		WALWritePosition: s.confirmed,
+		WALFlushPosition: s.confirmed,
+		WALApplyPosition: s.confirmed,
+		ReplyRequested:   replyRequested,
+	})
+	if err != nil {
+		return fmt.Errorf("send standby status at %s: %w", s.confirmed, err)
+	}
+	return nil
+}
+
+func (s *session) handle(ctx context.Context, raw pgproto3.BackendMessage) error {
+	switch m := raw.(type) {
+	case *pgproto3.ErrorResponse:
+		return fmt.Errorf("replication stream: %s (%s)", m.Message, m.Code)
+	case *pgproto3.CopyData:
+		if len(m.Data) == 0 {
+			return nil
+		}
+		switch m.Data[0] {
+		case pglogrepl.PrimaryKeepaliveMessageByteID:
+			pkm, err := pglogrepl.ParsePrimaryKeepaliveMessage(m.Data[1:])
+			if err != nil {
+				return fmt.Errorf("parse keepalive: %w", err)
+			}
+			if pkm.ReplyRequested {
+				return s.sendStatus(false)
+			}
+		case pglogrepl.XLogDataByteID:
+			xld, err := pglogrepl.ParseXLogData(m.Data[1:])
+			if err != nil {
+				return fmt.Errorf("parse xlog data: %w", err)
+			}
+			s.lastData = time.Now()
+			return s.handleLogical(ctx, xld.WALData)
+		}
+	}
+	return nil
+}
+
+func (s *session) handleLogical(ctx context.Context, data []byte) error {
+	msg, err := pglogrepl.Parse(data)
+	if err != nil {
+		return fmt.Errorf("parse pgoutput message: %w", err)
+	}
+	switch m := msg.(type) {
+	case *pglogrepl.RelationMessage:
+		s.dec.relation(m)
+	case *pglogrepl.BeginMessage:
+		s.inTx, s.commitTime, s.pending = true, m.CommitTime, s.pending[:0]
+	case *pglogrepl.InsertMessage:
+		p, ok, err := s.dec.insert(m)
+		if err != nil {
+			return err
+		}
+		if ok {
+			s.pending = append(s.pending, p)
+		}
+	case *pglogrepl.CommitMessage:
+		return s.commit(ctx, m)
+	case *pglogrepl.LogicalDecodingMessage:
+		// A heartbeat outside a transaction: everything before it was handled, so its
+		// position can be confirmed.
+		if !m.Transactional && !s.inTx && m.LSN > s.confirmed {
+			s.confirmed = m.LSN
+			return s.sendStatus(false)
+		}
+	}
+	return nil
+}
+
+// commit produces the buffered rows, waits for every acknowledgement and only then confirms
+// the transaction's end position.
+func (s *session) commit(ctx context.Context, m *pglogrepl.CommitMessage) error {
+	s.inTx = false
+	if len(s.pending) > 0 {
+		msgs := make([]*sarama.ProducerMessage, len(s.pending))
+		for i, p := range s.pending {
+			msgs[i] = p.msg
+		}
+		if err := s.prod.SendMessages(msgs); err != nil {
+			return fmt.Errorf("produce %d records of transaction ending at %s: %w", len(msgs), m.TransactionEndLSN, producerError(err))
+		}
+		ack := time.Now()
+		for _, p := range s.pending {
+			s.acked = append(s.acked, p.dispatchID)
+		}
+		s.progress = &progress{lsn: m.TransactionEndLSN, commitTime: m.CommitTime, ackTime: ack}
+		if s.r.opts.OnAck != nil {
+			s.r.opts.OnAck(Ack{Rows: len(msgs), EndLSN: m.TransactionEndLSN.String(), CommitTime: m.CommitTime, AckTime: ack})
+		}
+		s.pending = s.pending[:0]
+	}
+	if m.TransactionEndLSN > s.confirmed {
+		s.confirmed = m.TransactionEndLSN
+	}
+	return s.sendStatus(false)
+}
+
+// flushProgress records the relay's state and trims acknowledged outbox rows; failures are
+// logged, not fatal: neither is needed for correctness.
+func (s *session) flushProgress(ctx context.Context) {
+	p := s.progress
+	s.lastProgress = time.Now()
+	err := s.r.opts.Store.RecordRelayProgress(ctx, storeProgress(s.r.opts.Holder, p))
+	if err != nil {
+		s.r.log.Warn("record relay progress", "err", err)
+		return
+	}
+	if err := s.r.opts.Store.DeleteDispatched(ctx, s.acked); err != nil {
+		s.r.log.Warn("trim outbox", "err", err)
+		return
+	}
+	s.progress, s.acked = nil, s.acked[:0]
+}
+
+// producerError unwraps sarama's batch error to its first cause, which names the problem.
+func producerError(err error) error {
+	var pe sarama.ProducerErrors
+	if errors.As(err, &pe) && len(pe) > 0 {
+		return fmt.Errorf("%d failed, first: %w", len(pe), pe[0].Err)
+	}
+	return err
+}
