@@ -84,6 +84,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newMigrateCmd(a),
 		newTokenCmd(a),
 		newImageCmd(a),
+		newAgentCmd(a),
+		newRelayCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,57 @@
+package judgedcmd
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/judge-dev/judge/pkg/cdc"
+	"github.com/judge-dev/judge/pkg/config"
+	"github.com/judge-dev/judge/pkg/queue"
+	"github.com/judge-dev/judge/pkg/store"
+)
+
+func newRelayCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "relay",
+		Short: "Publish accepted submissions from PostgreSQL's replication stream to Kafka (one active, others stand by)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if err := cfg.RequireKafka(); err != nil {
+				return err
+			}
+			st, err := openStore(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return runRelay(cmd.Context(), cfg, st, a.logger(cfg))
+		},
+	}
+}
+
+// runRelay creates the topic if absent and relays until ctx ends.
+func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
+	if err := queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions); err != nil {
+		return fmt.Errorf("kafka_brokers (JUDGE_KAFKA_BROKERS): %w", err)
+	}
+	r, err := cdc.New(cdc.Options{
+		DSN:   cfg.DatabaseURL,
+		Store: st,
+		Topic: cfg.KafkaTopic,
+		NewProducer: func() (cdc.Producer, error) {
+			return queue.NewSyncProducer(cfg.KafkaBrokers, "judge-relay")
+		},
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	return r.Run(ctx)
+}
