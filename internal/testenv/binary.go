@@ -3,12 +3,15 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -24,7 +27,8 @@ var judgedBuild struct {
 // JudgedBinary returns the path of a static (CGO_ENABLED=0) judged binary built from the module
 // once per test process. It lives in os.TempDir()/judge-testenv-judged-<pid>/ and is left there
 // when the process ends (no hook runs after the last test); the directory is keyed by the test
-// binary's pid so parallel packages never share or clobber one.
+// binary's pid so parallel packages never share or clobber one, and the next build removes the
+// directories of processes that are gone.
 func JudgedBinary(t testing.TB) string {
 	t.Helper()
 	judgedBuild.once.Do(func() {
@@ -43,7 +47,8 @@ func buildJudged() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("judge-testenv-judged-%d", os.Getpid()))
+	removeStaleBuilds()
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("%s%d", buildDirPrefix, os.Getpid()))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -57,6 +62,22 @@ func buildJudged() (string, error) {
 		return "", fmt.Errorf("go build ./cmd/judged in %s: %w\n%s", root, err, stderr.String())
 	}
 	return out, nil
+}
+
+const buildDirPrefix = "judge-testenv-judged-"
+
+// removeStaleBuilds deletes build directories whose test process has exited.
+func removeStaleBuilds() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), buildDirPrefix+"*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), buildDirPrefix))
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // moduleRoot is the directory of the go.mod the tests run in.
