@@ -147,6 +147,8 @@ type Language struct {
 	Name       string   `json:"name"`
 	Extensions []string `json:"extensions"`
 	Compiled   bool     `json:"compiled"`
+	// Version describes the toolchain ("gcc 12").
+	Version string `json:"version,omitempty"`
 }
 
 // Problem is a problem as GET /v1/problems[/{slug}] shows it. Secret test data never appears.
@@ -203,4 +205,9 @@ type ProblemDetails struct {
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+}
+
+// LanguageList is the answer to GET /v1/languages.
+type LanguageList struct {
+	Items []Language `json:"items"`
 }

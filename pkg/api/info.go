@@ -1,0 +1,57 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+)
+
+// statsStore is what /v1/stats and the metrics need.
+type statsStore interface {
+	Stats(ctx context.Context) (apiv1.Stats, error)
+}
+
+// pinger is what /readyz needs.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+func (s *Server) getStats(w http.ResponseWriter, r *http.Request, _ principal) error {
+	st, err := s.store.Stats(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) listLanguages(w http.ResponseWriter, _ *http.Request, _ principal) error {
+	all := s.langs.All()
+	out := apiv1.LanguageList{Items: make([]apiv1.Language, 0, len(all))}
+	for _, l := range all {
+		out.Items = append(out.Items, apiv1.Language{ID: l.ID, Name: l.Name, Extensions: l.Extensions, Compiled: l.Compiled(), Version: l.Version})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// healthz says the process is up; it touches nothing else, so a slow database does not get
+// a live process restarted.
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ principal) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+// readyz says whether this replica can serve: the database answers within 2 s.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ principal) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		return errUnavailable
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}

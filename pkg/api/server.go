@@ -1,0 +1,187 @@
+// Package api owns the judge's HTTP API (v1): routing on net/http, bearer-token auth with roles,
+// request validation and size limits, errors as application/problem+json, submission events as
+// Server-Sent Events fed by PostgreSQL LISTEN/NOTIFY, health, readiness and Prometheus metrics.
+// It keeps no state of its own between requests, so any number of replicas can serve behind a
+// round-robin load balancer: PostgreSQL is the source of truth.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/lang"
+)
+
+// Limits bound what one request may ask for. Zero fields take DefaultLimits' values.
+type Limits struct {
+	// MaxBodyBytes caps a JSON request body.
+	MaxBodyBytes int64
+	// MaxSourceBytes caps a submission's source.
+	MaxSourceBytes int64
+	// MaxStdinBytes caps an ad-hoc stdin and expected output, each.
+	MaxStdinBytes int64
+	// MaxPackageBytes caps a problem package upload.
+	MaxPackageBytes int64
+	// DefaultRun are the limits of a run that neither the problem nor the request sets.
+	DefaultRun apiv1.Limits
+	// MaxRun are the largest limits a request may ask for.
+	MaxRun apiv1.Limits
+	// MaxWait caps ?wait= on POST and GET of a submission.
+	MaxWait time.Duration
+	// MaxPageSize caps ?limit= of lists.
+	MaxPageSize int
+}
+
+// DefaultLimits are the limits of a server that is not told otherwise.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:    1 << 20,
+		MaxSourceBytes:  256 << 10,
+		MaxStdinBytes:   512 << 10,
+		MaxPackageBytes: 64 << 20,
+		DefaultRun:      apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
+		MaxRun:          apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000},
+		MaxWait:         60 * time.Second,
+		MaxPageSize:     100,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	set := func(v *int64, def int64) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&l.MaxBodyBytes, d.MaxBodyBytes)
+	set(&l.MaxSourceBytes, d.MaxSourceBytes)
+	set(&l.MaxStdinBytes, d.MaxStdinBytes)
+	set(&l.MaxPackageBytes, d.MaxPackageBytes)
+	if l.DefaultRun == (apiv1.Limits{}) {
+		l.DefaultRun = d.DefaultRun
+	}
+	if l.MaxRun == (apiv1.Limits{}) {
+		l.MaxRun = d.MaxRun
+	}
+	if l.MaxWait <= 0 {
+		l.MaxWait = d.MaxWait
+	}
+	if l.MaxPageSize <= 0 {
+		l.MaxPageSize = d.MaxPageSize
+	}
+	return l
+}
+
+// Notifications delivers NOTIFY payloads of store.EventsChannel ("" after a reconnect);
+// *store.Listener is one.
+type Notifications interface {
+	C() <-chan string
+}
+
+// Deps are what a Server is built from.
+type Deps struct {
+	Store     Store
+	Languages *lang.Table
+	// Events feeds SSE and ?wait=; nil makes them poll the database every PollInterval only.
+	Events Notifications
+	Logger *slog.Logger
+	// Registry receives the API's metrics and is served on /metrics (with whatever else other
+	// roles registered on it); nil means a new registry.
+	Registry *prometheus.Registry
+	Limits   Limits
+	// PollInterval is how often SSE streams and waits re-read the database without a
+	// notification (a safety net for lost notifications); default 5s.
+	PollInterval time.Duration
+}
+
+// Server is the HTTP API. Build it with New, serve Handler, and Close it when done.
+type Server struct {
+	store    Store
+	langs    *lang.Table
+	log      *slog.Logger
+	limits   Limits
+	hub      *hub
+	metrics  *metrics
+	registry *prometheus.Registry
+	poll     time.Duration
+	handler  http.Handler
+	routes   []string
+}
+
+// New validates deps and builds the server; its event fan-out runs until Close.
+func New(deps Deps) (*Server, error) {
+	if deps.Store == nil {
+		return nil, errors.New("api: Deps.Store is required")
+	}
+	if deps.Languages == nil {
+		return nil, errors.New("api: Deps.Languages is required")
+	}
+	s := &Server{
+		store: deps.Store, langs: deps.Languages, log: deps.Logger, limits: deps.Limits.withDefaults(),
+		registry: deps.Registry, poll: deps.PollInterval,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+	}
+	if s.poll <= 0 {
+		s.poll = 5 * time.Second
+	}
+	m, err := newMetrics(s.registry, deps.Store)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	s.hub = newHub(deps.Events, s.log)
+	s.handler = s.routesHandler()
+	return s, nil
+}
+
+// Handler is the server's root handler, with logging, metrics and panic recovery around it.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists the registered patterns ("GET /v1/languages"), for docs and tests.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
+
+// Close stops the event fan-out; open SSE streams end.
+func (s *Server) Close() { s.hub.close() }
+
+// Serve answers HTTP on ln until ctx ends, then shuts down gracefully: new connections are
+// refused and requests in flight get up to grace to finish (SSE streams are told to end).
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		// No WriteTimeout: SSE streams and ?wait= answers are long on purpose; they end on their own.
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	srv.RegisterOnShutdown(s.hub.close)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

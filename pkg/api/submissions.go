@@ -1,0 +1,417 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
+)
+
+// submissionStore is what the submission routes need.
+type submissionStore interface {
+	CreateSubmission(ctx context.Context, n store.NewSubmission) (store.Created, error)
+	GetSubmission(ctx context.Context, id string, withSource bool) (store.Submission, error)
+	SubmissionStatus(ctx context.Context, id string) (string, error)
+	ListSubmissions(ctx context.Context, f store.ListFilter) ([]store.Submission, error)
+	LatestProblem(ctx context.Context, slug string) (store.ProblemVersion, error)
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+const maxIdempotencyKey = 255
+
+func (s *Server) createSubmission(w http.ResponseWriter, r *http.Request, p principal) error {
+	wait, err := s.parseWait(r)
+	if err != nil {
+		return err
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		return errBadRequest("Idempotency-Key must be at most %d printable ASCII characters without spaces", maxIdempotencyKey)
+	}
+	var req apiv1.SubmissionRequest
+	if err := decodeJSON(w, r, s.limits.MaxBodyBytes, &req); err != nil {
+		return err
+	}
+	n, err := s.validateSubmission(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	n.OwnerTokenID, n.Owner, n.IdempotencyKey = p.tokenID, p.name, key
+	c, err := s.store.CreateSubmission(r.Context(), n)
+	if err != nil {
+		return err
+	}
+	s.metrics.accepted.Inc()
+	loc := "/v1/submissions/" + c.ID
+	w.Header().Set("Location", loc)
+	if c.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	if wait > 0 {
+		sub, done, err := s.waitDone(r.Context(), c.ID, wait, p)
+		if err != nil {
+			return err
+		}
+		if done {
+			writeJSON(w, http.StatusOK, sub)
+			return nil
+		}
+		c.Status = sub.Status
+	}
+	writeJSON(w, http.StatusAccepted, apiv1.SubmissionAccepted{ID: c.ID, Status: c.Status, Location: loc})
+	return nil
+}
+
+// decodeJSON reads one JSON value of at most limit bytes into v, refusing unknown fields.
+func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return errUnsupportedType("Content-Type %q: send application/json", ct)
+		}
+	}
+	if r.ContentLength > limit {
+		return errTooLarge(fmt.Sprintf("the request body (%d bytes) is larger than the limit of %d bytes", r.ContentLength, limit))
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooBig):
+			return errTooLarge(fmt.Sprintf("the request body is larger than the limit of %d bytes", limit))
+		case errors.Is(err, io.EOF):
+			return errBadRequest("the request body is empty; send a JSON object")
+		case errors.As(err, &syn):
+			return errBadRequest("the body is not valid JSON: %v (at byte %d)", syn, syn.Offset)
+		case errors.As(err, &typ):
+			return errBadRequest("field %q must be a JSON %s, not %s", typ.Field, typ.Type, typ.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return errBadRequest("%s; see api/openapi.yaml for the fields", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		return errBadRequest("the body is not valid JSON: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errTooLarge(fmt.Sprintf("the request body is larger than the limit of %d bytes", limit))
+		}
+		return errBadRequest("the body must hold exactly one JSON value")
+	}
+	return nil
+}
+
+// validateSubmission checks req against the language table, the problems and the limits,
+// collecting every field error, and resolves the effective limits.
+func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionRequest) (store.NewSubmission, error) {
+	var fields, tooLarge []apiv1.FieldError
+	bad := func(field, format string, args ...any) {
+		fields = append(fields, apiv1.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	n := store.NewSubmission{Language: req.Language, Source: req.Source, Stdin: req.Stdin, ExpectedOutput: req.ExpectedOutput}
+	switch {
+	case req.Language == "":
+		bad("language", "required; GET /v1/languages lists the ids")
+	default:
+		if _, ok := s.langs.Get(req.Language); !ok {
+			bad("language", "unknown language %q; GET /v1/languages lists the ids", req.Language)
+		}
+	}
+	text := func(field string, v string, limit int64, required bool) {
+		switch {
+		case required && strings.TrimSpace(v) == "":
+			bad(field, "required and must not be blank")
+		case int64(len(v)) > limit:
+			tooLarge = append(tooLarge, apiv1.FieldError{Field: field, Message: fmt.Sprintf("%d bytes, more than the limit of %d", len(v), limit)})
+		case strings.ContainsRune(v, 0):
+			bad(field, "must not contain NUL characters")
+		case !utf8.ValidString(v):
+			bad(field, "must be valid UTF-8")
+		}
+	}
+	text("source", req.Source, s.limits.MaxSourceBytes, true)
+	if req.Stdin != nil {
+		text("stdin", *req.Stdin, s.limits.MaxStdinBytes, false)
+	}
+	if req.ExpectedOutput != nil {
+		text("expected_output", *req.ExpectedOutput, s.limits.MaxStdinBytes, false)
+	}
+	base := s.limits.DefaultRun
+	if req.Problem != "" {
+		if req.Stdin != nil || req.ExpectedOutput != nil {
+			bad("problem", "give either a problem or an ad-hoc stdin/expected_output, not both")
+		}
+		pv, err := s.store.LatestProblem(ctx, req.Problem)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			bad("problem", "unknown problem %q; GET /v1/problems lists them", req.Problem)
+		case err != nil:
+			return n, err
+		default:
+			n.ProblemID, n.ProblemSlug = pv.ID, pv.Slug
+			base = mergeLimits(base, pv.Limits)
+		}
+	}
+	if req.Limits != nil {
+		l, max := *req.Limits, s.limits.MaxRun
+		check := func(field string, v, maxV int64) {
+			if v < 0 {
+				bad("limits."+field, "must not be negative")
+			} else if maxV > 0 && v > maxV {
+				bad("limits."+field, "%d is above the server's maximum of %d", v, maxV)
+			}
+		}
+		check("time_ms", int64(l.TimeMS), int64(max.TimeMS))
+		check("memory_kb", l.MemoryKB, max.MemoryKB)
+		check("output_kb", l.OutputKB, max.OutputKB)
+		check("wall_time_ms", int64(l.WallTimeMS), int64(max.WallTimeMS))
+		base = mergeLimits(base, l)
+	}
+	if len(tooLarge) > 0 {
+		return n, errTooLarge("a field is larger than the server accepts", tooLarge...)
+	}
+	if len(fields) > 0 {
+		return n, errValidation(fields)
+	}
+	n.Limits = base
+	return n, nil
+}
+
+// mergeLimits overrides base with the non-zero fields of over.
+func mergeLimits(base, over apiv1.Limits) apiv1.Limits {
+	if over.TimeMS > 0 {
+		base.TimeMS = over.TimeMS
+	}
+	if over.MemoryKB > 0 {
+		base.MemoryKB = over.MemoryKB
+	}
+	if over.OutputKB > 0 {
+		base.OutputKB = over.OutputKB
+	}
+	if over.WallTimeMS > 0 {
+		base.WallTimeMS = over.WallTimeMS
+	}
+	return base
+}
+
+// parseWait reads ?wait= as a Go duration ("30s") or whole seconds ("30").
+func (s *Server) parseWait(r *http.Request) (time.Duration, error) {
+	v := r.URL.Query().Get("wait")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		secs, err2 := strconv.Atoi(v)
+		if err2 != nil {
+			return 0, errBadRequest("?wait=%q: want a duration such as 30s", v)
+		}
+		d = time.Duration(secs) * time.Second
+	}
+	if d < 0 || d > s.limits.MaxWait {
+		return 0, errBadRequest("?wait=%s: want between 0 and %s", v, s.limits.MaxWait)
+	}
+	return d, nil
+}
+
+// waitDone blocks until submission id is done or d passes, woken by the event fan-out and,
+// as a safety net, by polling. It returns the submission as p may see it.
+func (s *Server) waitDone(ctx context.Context, id string, d time.Duration, p principal) (apiv1.Submission, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	wake, unsubscribe := s.hub.subscribe(id)
+	defer unsubscribe()
+	tick := time.NewTicker(s.poll)
+	defer tick.Stop()
+	for {
+		st, err := s.store.SubmissionStatus(ctx, id)
+		if err != nil && ctx.Err() == nil {
+			return apiv1.Submission{}, false, err
+		}
+		if st == apiv1.StatusDone || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-tick.C:
+		}
+	}
+	// Read the answer with the request's own context: the wait may be over, the request is not.
+	sub, err := s.store.GetSubmission(context.WithoutCancel(ctx), id, false)
+	if err != nil {
+		return apiv1.Submission{}, false, err
+	}
+	return view(sub, p, false), sub.Status == apiv1.StatusDone, nil
+}
+
+func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, p principal) error {
+	sub, err := s.loadVisible(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		return err
+	}
+	wait, err := s.parseWait(r)
+	if err != nil {
+		return err
+	}
+	if wait > 0 && sub.Status != apiv1.StatusDone {
+		v, _, err := s.waitDone(r.Context(), sub.ID, wait, p)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, v)
+		return nil
+	}
+	withSource := false
+	switch r.URL.Query().Get("include") {
+	case "":
+	case "source":
+		if !p.isAdmin() && sub.OwnerTokenID != p.tokenID {
+			return errForbidden("only the owner or an admin may read the source")
+		}
+		withSource = true
+	default:
+		return errBadRequest("?include=%q: the only value is source", r.URL.Query().Get("include"))
+	}
+	if withSource {
+		if sub, err = s.store.GetSubmission(r.Context(), sub.ID, true); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, view(sub, p, withSource))
+	return nil
+}
+
+// loadVisible loads a submission p may see; others' submissions are "not found" to a
+// submitter, so ids do not leak.
+func (s *Server) loadVisible(ctx context.Context, id string, p principal) (store.Submission, error) {
+	if !uuidRE.MatchString(id) {
+		return store.Submission{}, errNotFound("no submission %q (ids are UUIDs)", id)
+	}
+	sub, err := s.store.GetSubmission(ctx, id, false)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !p.seesAll() && sub.OwnerTokenID != p.tokenID) {
+		return store.Submission{}, errNotFound("no submission %s", id)
+	}
+	return sub, err
+}
+
+// view is a submission as the API shows it: hidden tests keep only verdict, time and memory.
+func view(sub store.Submission, p principal, withSource bool) apiv1.Submission {
+	v := sub.Submission
+	if !withSource {
+		v.Source = ""
+	}
+	v.Tests = make([]apiv1.TestResult, 0, len(sub.Tests))
+	for _, t := range sub.Tests {
+		v.Tests = append(v.Tests, redactTest(t))
+	}
+	if len(v.Tests) == 0 {
+		v.Tests = nil
+	}
+	return v
+}
+
+func redactTest(t apiv1.TestResult) apiv1.TestResult {
+	if t.Hidden {
+		t.Stdout, t.Stderr, t.Feedback = "", "", ""
+	}
+	return t
+}
+
+// cursor encodes a keyset position opaquely; clients pass it back unchanged.
+type cursor struct {
+	T  int64  `json:"t"`
+	ID string `json:"i"`
+}
+
+func encodeCursor(sub store.Submission) string {
+	b, _ := json.Marshal(cursor{T: sub.CreatedAt.UnixMicro(), ID: sub.ID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (*store.Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var c cursor
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || !uuidRE.MatchString(c.ID) {
+		return nil, errBadRequest("?cursor= is not a cursor this server issued; pass next_cursor back unchanged")
+	}
+	return &store.Cursor{CreatedAt: time.UnixMicro(c.T), ID: c.ID}, nil
+}
+
+func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request, p principal) error {
+	q := r.URL.Query()
+	for k := range q {
+		switch k {
+		case "problem", "status", "verdict", "owner", "cursor", "limit":
+		default:
+			return errBadRequest("unknown query parameter %q; filters are problem, status, verdict, owner, cursor, limit", k)
+		}
+	}
+	f := store.ListFilter{Problem: q.Get("problem"), Status: q.Get("status"), Verdict: q.Get("verdict"), Owner: q.Get("owner"), Limit: 20}
+	var fields []apiv1.FieldError
+	switch f.Status {
+	case "", apiv1.StatusQueued, apiv1.StatusRunning, apiv1.StatusDone:
+	default:
+		fields = append(fields, apiv1.FieldError{Field: "status", Message: "want queued, running or done"})
+	}
+	switch f.Verdict {
+	case "", apiv1.VerdictAC, apiv1.VerdictWA, apiv1.VerdictTLE, apiv1.VerdictMLE, apiv1.VerdictOLE,
+		apiv1.VerdictRE, apiv1.VerdictCE, apiv1.VerdictIE, apiv1.VerdictPA:
+	default:
+		fields = append(fields, apiv1.FieldError{Field: "verdict", Message: "want AC, WA, TLE, MLE, OLE, RE, CE, IE or PA"})
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > s.limits.MaxPageSize {
+			fields = append(fields, apiv1.FieldError{Field: "limit", Message: fmt.Sprintf("want 1 to %d", s.limits.MaxPageSize)})
+		}
+		f.Limit = n
+	}
+	if len(fields) > 0 {
+		return &apiError{status: http.StatusBadRequest, typ: apiv1.ErrTypeValidation, title: "Invalid filter", detail: "see errors", fields: fields}
+	}
+	if c := q.Get("cursor"); c != "" {
+		cur, err := decodeCursor(c)
+		if err != nil {
+			return err
+		}
+		f.After = cur
+	}
+	if !p.seesAll() {
+		f.OwnerTokenID = p.tokenID
+	}
+	want := f.Limit
+	f.Limit++ // one more tells whether there is a next page
+	subs, err := s.store.ListSubmissions(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := apiv1.SubmissionList{Items: make([]apiv1.Submission, 0, min(len(subs), want))}
+	for i, sub := range subs {
+		if i == want {
+			out.NextCursor = encodeCursor(subs[i-1])
+			break
+		}
+		out.Items = append(out.Items, view(sub, p, false))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+)
+
+// NewSubmission is what the API stores for an accepted POST /v1/submissions. Limits are the
+// effective limits (problem or defaults, overridden by the request, within the maxima); the
+// submissions.limits column holds them as apiv1.Limits JSON, which is what the worker reads.
+type NewSubmission struct {
+	OwnerTokenID int64
+	Owner        string
+	// ProblemID is the problem version judged against; 0 for an ad-hoc run.
+	ProblemID   int64
+	ProblemSlug string
+	Language    string
+	Source      string
+	// Stdin and ExpectedOutput describe an ad-hoc run.
+	Stdin          *string
+	ExpectedOutput *string
+	Limits         apiv1.Limits
+	// IdempotencyKey, when set, makes a repeated create by the same owner return the first id.
+	IdempotencyKey string
+}
+
+// Created is the outcome of CreateSubmission.
+type Created struct {
+	ID     string
+	Status string
+	// Replayed is set when the idempotency key matched an earlier submission.
+	Replayed bool
+}
+
+// CreateSubmission inserts the submission, its outbox row in dispatch (which the relay
+// publishes) and its first "status" event, in one transaction. With an idempotency key already
+// used by the owner it returns the earlier submission instead, or an ErrConflict when the
+// earlier one was a different request.
+func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created, error) {
+	limits, err := json.Marshal(n.Limits)
+	if err != nil {
+		return Created{}, fmt.Errorf("create submission: encode limits: %w", err)
+	}
+	sum := sha256.Sum256([]byte(n.Source))
+	srcHash := hex.EncodeToString(sum[:])
+	var key, problemID any
+	if n.IdempotencyKey != "" {
+		key = n.IdempotencyKey
+	}
+	if n.ProblemID != 0 {
+		problemID = n.ProblemID
+	}
+	var c Created
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO submissions
+			(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (owner_token_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+			RETURNING id, status`,
+			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key).
+			Scan(&c.ID, &c.Status)
+		if err == sql.ErrNoRows {
+			// The key was used before; ON CONFLICT waited for that transaction, so its row is
+			// visible to this new statement.
+			return replay(ctx, tx, n, srcHash, &c)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dispatch (submission_id, attempt, language, problem)
+			VALUES ($1, 1, $2, $3)`, c.ID, n.Language, n.ProblemSlug); err != nil {
+			return err
+		}
+		_, err = AppendEvent(ctx, tx, c.ID, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusQueued})
+		return err
+	})
+	if err != nil {
+		return Created{}, fmt.Errorf("create submission: %w", err)
+	}
+	return c, nil
+}
+
+func replay(ctx context.Context, tx *sql.Tx, n NewSubmission, srcHash string, c *Created) error {
+	var lang, hash string
+	var problemID sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT id, status, language, source_sha256, problem_id FROM submissions
+		WHERE owner_token_id = $1 AND idempotency_key = $2`, n.OwnerTokenID, n.IdempotencyKey).
+		Scan(&c.ID, &c.Status, &lang, &hash, &problemID)
+	if err != nil {
+		return fmt.Errorf("find submission of idempotency key: %w", err)
+	}
+	if lang != n.Language || hash != srcHash || (problemID.Valid != (n.ProblemID != 0)) {
+		return &mappedError{kind: ErrConflict, err: fmt.Errorf(
+			"Idempotency-Key %q was already used for a different submission (%s); use a new key for a new submission", n.IdempotencyKey, c.ID)}
+	}
+	c.Replayed = true
+	return nil
+}
+
+// Submission is a stored submission as the API shows it, plus who owns it.
+type Submission struct {
+	apiv1.Submission
+	OwnerTokenID int64
+}
+
+const submissionColumns = `s.id, s.owner_token_id, s.owner, coalesce(p.slug, ''), coalesce(p.version, 0),
+	s.language, s.status, coalesce(s.verdict, ''), s.score, s.limits, s.attempt,
+	coalesce(s.compile_output, ''), coalesce(s.message, ''), coalesce(s.time_ms, 0), coalesce(s.memory_kb, 0),
+	s.source_sha256, s.created_at, s.started_at, s.finished_at`
+
+func scanSubmission(sc interface{ Scan(...any) error }, extra ...any) (Submission, error) {
+	var sub Submission
+	var limits []byte
+	var score sql.NullFloat64
+	dest := []any{&sub.ID, &sub.OwnerTokenID, &sub.Owner, &sub.Problem, &sub.ProblemVersion,
+		&sub.Language, &sub.Status, &sub.Verdict, &score, &limits, &sub.Attempt,
+		&sub.CompileOutput, &sub.Message, &sub.TimeMS, &sub.MemoryKB,
+		&sub.SourceSHA256, &sub.CreatedAt, &sub.StartedAt, &sub.FinishedAt}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return sub, err
+	}
+	if score.Valid {
+		sub.Score = &score.Float64
+	}
+	if len(limits) > 0 {
+		if err := json.Unmarshal(limits, &sub.Limits); err != nil {
+			return sub, fmt.Errorf("submission %s: decode limits: %w", sub.ID, err)
+		}
+	}
+	return sub, nil
+}
+
+// GetSubmission returns a submission with its per-test results (hidden ones included; the API
+// decides what to show). withSource also loads the source text.
+func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (Submission, error) {
+	var src string
+	sub, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionColumns+`,
+		CASE WHEN $2 THEN s.source ELSE '' END
+		FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id WHERE s.id = $1`, id, withSource), &src)
+	if err != nil {
+		return Submission{}, fmt.Errorf("get submission %s: %w", id, mapError(err))
+	}
+	sub.Source = src
+	rows, err := s.db.QueryContext(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
+		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback
+		FROM results WHERE submission_id = $1 ORDER BY ordinal`, id)
+	if err != nil {
+		return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r apiv1.TestResult
+		if err := rows.Scan(&r.Index, &r.Name, &r.Group, &r.Hidden, &r.Verdict, &r.Score, &r.TimeMS,
+			&r.WallMS, &r.MemoryKB, &r.ExitCode, &r.Signal, &r.Stdout, &r.Stderr, &r.Feedback); err != nil {
+			return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
+		}
+		sub.Tests = append(sub.Tests, r)
+	}
+	if err := rows.Err(); err != nil {
+		return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
+	}
+	return sub, nil
+}
+
+// SubmissionStatus returns just the status of a submission, for cheap polling.
+func (s *Store) SubmissionStatus(ctx context.Context, id string) (string, error) {
+	var st string
+	if err := s.db.QueryRowContext(ctx, `SELECT status FROM submissions WHERE id = $1`, id).Scan(&st); err != nil {
+		return "", fmt.Errorf("status of %s: %w", id, mapError(err))
+	}
+	return st, nil
+}
+
+// Cursor is a position in the newest-first order of submissions.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// ListFilter selects submissions; zero fields do not filter.
+type ListFilter struct {
+	OwnerTokenID int64
+	Owner        string
+	Problem      string
+	Status       string
+	Verdict      string
+	// After continues a listing after this position.
+	After *Cursor
+	Limit int
+}
+
+// ListSubmissions returns submissions newest first (created_at, then id), without tests or
+// source, using the keyset (created_at, id) so deep pages cost the same as the first.
+func (s *Store) ListSubmissions(ctx context.Context, f ListFilter) ([]Submission, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.OwnerTokenID != 0 {
+		add("s.owner_token_id = $%d", f.OwnerTokenID)
+	}
+	if f.Owner != "" {
+		add("s.owner = $%d", f.Owner)
+	}
+	if f.Problem != "" {
+		add("p.slug = $%d", f.Problem)
+	}
+	if f.Status != "" {
+		add("s.status = $%d", f.Status)
+	}
+	if f.Verdict != "" {
+		add("s.verdict = $%d", f.Verdict)
+	}
+	if f.After != nil {
+		args = append(args, f.After.CreatedAt, f.After.ID)
+		where = append(where, fmt.Sprintf("(s.created_at, s.id) < ($%d, $%d)", len(args)-1, len(args)))
+	}
+	q := `SELECT ` + submissionColumns + ` FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, max(f.Limit, 1))
+	q += fmt.Sprintf(" ORDER BY s.created_at DESC, s.id DESC LIMIT $%d", len(args))
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list submissions: %w", mapError(err))
+	}
+	defer rows.Close()
+	var out []Submission
+	for rows.Next() {
+		sub, err := scanSubmission(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list submissions: %w", mapError(err))
+		}
+		out = append(out, sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list submissions: %w", mapError(err))
+	}
+	return out, nil
+}
