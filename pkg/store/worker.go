@@ -1,0 +1,211 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+)
+
+// Claim identifies one attempt of a submission held by one worker. Every write of a worker is
+// conditional on it, so a worker that lost its lease cannot overwrite the one that won.
+type Claim struct {
+	ID      string
+	Attempt int
+	Worker  string
+}
+
+// Claimed is what a worker needs to judge a submission it claimed.
+type Claimed struct {
+	Claim
+	Language string
+	Source   string
+	// ProblemID is the problem version; 0 for an ad-hoc run.
+	ProblemID      int64
+	ProblemSlug    string
+	Stdin          *string
+	ExpectedOutput *string
+	Limits         apiv1.Limits
+}
+
+// ClaimSubmission moves a queued submission to running for worker, if the message's attempt
+// is still current. ok is false for a duplicate or stale message (already running under a
+// lease, done, or re-queued with a later attempt): the caller skips it.
+func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, worker string, lease time.Duration) (c Claimed, ok bool, err error) {
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		var limits []byte
+		var problemID sql.NullInt64
+		err := tx.QueryRowContext(ctx, `UPDATE submissions s SET status = 'running', worker = $3,
+				lease_until = now() + $4 * interval '1 millisecond', started_at = coalesce(s.started_at, now())
+			WHERE s.id = $1 AND s.attempt = $2 AND s.status = 'queued'
+			RETURNING s.language, s.source, s.problem_id,
+				coalesce((SELECT slug FROM problems p WHERE p.id = s.problem_id), ''),
+				s.stdin, s.expected_output, s.limits`,
+			id, attempt, worker, lease.Milliseconds()).
+			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(limits, &c.Limits); err != nil {
+			return fmt.Errorf("limits of %s: %w", id, err)
+		}
+		c.Claim = Claim{ID: id, Attempt: attempt, Worker: worker}
+		c.ProblemID = problemID.Int64
+		ok = true
+		_, err = AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusRunning})
+		return err
+	})
+	if err != nil {
+		return Claimed{}, false, fmt.Errorf("claim %s attempt %d: %w", id, attempt, err)
+	}
+	return c, ok, nil
+}
+
+// ExtendLease pushes the claim's lease forward; held is false when the claim was lost (the
+// reaper re-queued it), and the worker must stop.
+func (s *Store) ExtendLease(ctx context.Context, c Claim, lease time.Duration) (held bool, err error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE submissions SET lease_until = now() + $4 * interval '1 millisecond'
+		WHERE id = $1 AND attempt = $2 AND worker = $3 AND status = 'running'`, c.ID, c.Attempt, c.Worker, lease.Milliseconds())
+	if err != nil {
+		return false, fmt.Errorf("extend lease of %s: %w", c.ID, mapError(err))
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// AppendTestEvent streams one finished test to the submission's watchers. Hidden tests carry
+// only their verdict, time and memory, like the API shows them.
+func (s *Store) AppendTestEvent(ctx context.Context, id string, t apiv1.TestResult) error {
+	if t.Hidden {
+		t.Stdout, t.Stderr, t.Feedback = "", "", ""
+	}
+	err := s.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventTest, Status: apiv1.StatusRunning, Test: &t})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("test event of %s: %w", id, err)
+	}
+	return nil
+}
+
+// Verdict is the final result of one attempt.
+type Verdict struct {
+	Verdict       string
+	Score         *float64
+	TimeMS        int
+	MemoryKB      int64
+	CompileOutput string
+	Message       string
+	Tests         []apiv1.TestResult
+}
+
+// FinishSubmission writes the verdict, the per-test results and the done event in one
+// transaction, only if c still holds the submission. written is false when it does not (a
+// late worker whose lease was taken over): nothing is changed then.
+func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (written bool, err error) {
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE submissions SET status = 'done', verdict = $4, score = $5,
+				time_ms = $6, memory_kb = $7, compile_output = $8, message = $9, lease_until = NULL, finished_at = now()
+			WHERE id = $1 AND attempt = $2 AND worker = $3 AND status = 'running'`,
+			c.ID, c.Attempt, c.Worker, v.Verdict, v.Score, v.TimeMS, v.MemoryKB, v.CompileOutput, v.Message)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return err
+		}
+		written = true
+		// Results hold the final attempt only.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM results WHERE submission_id = $1`, c.ID); err != nil {
+			return err
+		}
+		for i, t := range v.Tests {
+			_, err := tx.ExecContext(ctx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
+					verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+				c.ID, i+1, t.Name, t.Group, t.Hidden, t.Verdict, t.Score, t.TimeMS, t.WallMS, t.MemoryKB,
+				t.ExitCode, t.Signal, t.Stdout, t.Stderr, t.Feedback)
+			if err != nil {
+				return fmt.Errorf("result %d: %w", i+1, err)
+			}
+		}
+		_, err = AppendEvent(ctx, tx, c.ID, apiv1.Event{Type: apiv1.EventDone, Status: apiv1.StatusDone})
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("finish %s attempt %d: %w", c.ID, c.Attempt, err)
+	}
+	return written, nil
+}
+
+// Requeue hands a claimed submission back: status queued, attempt+1 and a new outbox row, in
+// one transaction, so the next attempt travels the same path as a new submission. Used for
+// internal errors and for work a stopping worker could not finish.
+func (s *Store) Requeue(ctx context.Context, c Claim, reason string) (requeued bool, err error) {
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		n, err := requeue(ctx, tx, `id = $1 AND attempt = $2 AND worker = $3 AND status = 'running'`, c.ID, c.Attempt, c.Worker)
+		requeued = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("requeue %s attempt %d (%s): %w", c.ID, c.Attempt, reason, err)
+	}
+	return requeued, nil
+}
+
+// requeue re-queues the submissions matching where (with args) and inserts their outbox rows.
+func requeue(ctx context.Context, tx *sql.Tx, where string, args ...any) (int, error) {
+	rows, err := tx.QueryContext(ctx, `WITH up AS (
+			UPDATE submissions SET status = 'queued', attempt = attempt + 1, worker = NULL, lease_until = NULL
+			WHERE `+where+` RETURNING id, attempt, language, problem_id)
+		INSERT INTO dispatch (submission_id, attempt, language, problem)
+		SELECT up.id, up.attempt, up.language, coalesce(p.slug, '') FROM up LEFT JOIN problems p ON p.id = up.problem_id
+		RETURNING submission_id`, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if _, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusQueued}); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+// WorkerHeartbeat announces a live worker with its slot count.
+func (s *Store) WorkerHeartbeat(ctx context.Context, name string, slots int) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO workers (name, slots, heartbeat_at) VALUES ($1, $2, now())
+		ON CONFLICT (name) DO UPDATE SET slots = EXCLUDED.slots, heartbeat_at = now()`, name, slots)
+	if err != nil {
+		return fmt.Errorf("worker heartbeat: %w", mapError(err))
+	}
+	return nil
+}
+
+// RemoveWorker deletes a stopping worker's heartbeat row.
+func (s *Store) RemoveWorker(ctx context.Context, name string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM workers WHERE name = $1`, name); err != nil {
+		return fmt.Errorf("remove worker %s: %w", name, mapError(err))
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
+	"github.com/judge-dev/judge/pkg/store/storetest"
+)
+
+func newQueued(t *testing.T, st *store.Store) string {
+	t.Helper()
+	var tok int64
+	if err := st.DB().QueryRow(`INSERT INTO api_tokens (name, role, token_hash)
+		VALUES ('w', 'admin', decode(md5(random()::text), 'hex')) RETURNING id`).Scan(&tok); err != nil {
+		t.Fatal(err)
+	}
+	stdin := "1 2\n"
+	c, err := st.CreateSubmission(context.Background(), store.NewSubmission{OwnerTokenID: tok, Owner: "w",
+		Language: "python3", Source: "print(3)", Stdin: &stdin, Limits: apiv1.Limits{TimeMS: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+func TestClaimFinishAreConditional(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	id := newQueued(t, st)
+
+	if _, ok, err := st.ClaimSubmission(ctx, id, 2, "w1", time.Minute); err != nil || ok {
+		t.Fatalf("claim with a wrong attempt: ok=%v err=%v, want not ok", ok, err)
+	}
+	c, ok, err := st.ClaimSubmission(ctx, id, 1, "w1", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("claim: ok=%v err=%v", ok, err)
+	}
+	if c.Language != "python3" || c.Source != "print(3)" || c.Stdin == nil || *c.Stdin != "1 2\n" || c.Limits.TimeMS != 1000 {
+		t.Errorf("claimed %+v", c)
+	}
+	if _, ok, _ := st.ClaimSubmission(ctx, id, 1, "w2", time.Minute); ok {
+		t.Fatal("a second worker claimed a running submission")
+	}
+	if held, err := st.ExtendLease(ctx, store.Claim{ID: id, Attempt: 1, Worker: "w2"}, time.Minute); err != nil || held {
+		t.Fatalf("another worker extended the lease: held=%v err=%v", held, err)
+	}
+	v := store.Verdict{Verdict: "AC", TimeMS: 12, Tests: []apiv1.TestResult{{Name: "1", Verdict: "AC"}, {Name: "2", Verdict: "AC"}}}
+	if written, err := st.FinishSubmission(ctx, store.Claim{ID: id, Attempt: 1, Worker: "w2"}, v); err != nil || written {
+		t.Fatalf("a worker without the claim wrote a result: written=%v err=%v", written, err)
+	}
+	if written, err := st.FinishSubmission(ctx, c.Claim, v); err != nil || !written {
+		t.Fatalf("finish: written=%v err=%v", written, err)
+	}
+	if written, _ := st.FinishSubmission(ctx, c.Claim, v); written {
+		t.Fatal("finished twice")
+	}
+	var status, verdict string
+	var results int
+	err = st.DB().QueryRow(`SELECT status, verdict, (SELECT count(*) FROM results WHERE submission_id = $1) FROM submissions WHERE id = $1`, id).
+		Scan(&status, &verdict, &results)
+	if err != nil || status != "done" || verdict != "AC" || results != 2 {
+		t.Fatalf("after finish: %s %s %d results, err %v", status, verdict, results, err)
+	}
+	evs, err := st.EventsAfter(ctx, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range evs {
+		types = append(types, e.Type+"/"+e.Status)
+	}
+	want := []string{"status/queued", "status/running", "done/done"}
+	if len(types) != len(want) || types[0] != want[0] || types[1] != want[1] || types[2] != want[2] {
+		t.Errorf("events %v, want %v", types, want)
+	}
+}
+
+func TestRequeueAndReaper(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	id := newQueued(t, st)
+	c, _, err := st.ClaimSubmission(ctx, id, 1, "w1", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.Requeue(ctx, store.Claim{ID: id, Attempt: 1, Worker: "other"}, "x"); err != nil || ok {
+		t.Fatalf("requeue by a non-holder: %v %v", ok, err)
+	}
+	if ok, err := st.Requeue(ctx, c.Claim, "test"); err != nil || !ok {
+		t.Fatalf("requeue: %v %v", ok, err)
+	}
+	var dispatched int
+	st.DB().QueryRow(`SELECT count(*) FROM dispatch WHERE submission_id = $1 AND attempt = 2`, id).Scan(&dispatched)
+	if dispatched != 1 {
+		t.Fatalf("%d outbox rows for attempt 2, want 1", dispatched)
+	}
+
+	// Attempt 2 claimed, then its worker vanishes: the lease expires.
+	if _, ok, err := st.ClaimSubmission(ctx, id, 2, "w2", time.Millisecond); err != nil || !ok {
+		t.Fatalf("claim attempt 2: %v %v", ok, err)
+	}
+	time.Sleep(10 * time.Millisecond) // the lease is 1ms; this only lets the clock pass it
+	r, err := st.ReapExpired(ctx, 3, 10)
+	if err != nil || r.Requeued != 1 || r.Failed != 0 {
+		t.Fatalf("reap: %+v %v", r, err)
+	}
+	// Attempt 3 is the last: an expired lease now ends it as IE.
+	if _, ok, err := st.ClaimSubmission(ctx, id, 3, "w3", time.Millisecond); err != nil || !ok {
+		t.Fatalf("claim attempt 3: %v %v", ok, err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	r, err = st.ReapExpired(ctx, 3, 10)
+	if err != nil || r.Requeued != 0 || r.Failed != 1 {
+		t.Fatalf("reap on the last attempt: %+v %v", r, err)
+	}
+	var status, verdict string
+	st.DB().QueryRow(`SELECT status, coalesce(verdict, '') FROM submissions WHERE id = $1`, id).Scan(&status, &verdict)
+	if status != "done" || verdict != "IE" {
+		t.Fatalf("after the last attempt: %s %s, want done IE", status, verdict)
+	}
+}

@@ -1,0 +1,154 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/queue"
+	"github.com/judge-dev/judge/pkg/store"
+)
+
+// errLeaseLost cancels a run whose claim was taken over.
+var errLeaseLost = errors.New("lease lost")
+
+// process judges one message. It returns true when the message's effect is durable (or it was
+// a duplicate, or the submission was handed back, or its lease will expire into the reaper's
+// hands), so its offset may be committed.
+func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (durable bool) {
+	m, err := queue.Unmarshal(msg.Value)
+	if err != nil {
+		w.log.Error("skipping undecodable message", "partition", msg.Partition, "offset", msg.Offset, "err", err)
+		return true
+	}
+	log := w.log.With("submission", m.ID, "attempt", m.Attempt)
+	var sub store.Claimed
+	var ok bool
+	err = retry(ctx, func() error {
+		sub, ok, err = w.st.ClaimSubmission(ctx, m.ID, m.Attempt, w.opts.Name, w.opts.Lease)
+		return err
+	}, func(err error) { log.Warn("claim failed, retrying", "err", err) })
+	if err != nil {
+		// The worker is stopping with the database unreachable; the submission may still be
+		// queued, so the message must be read again.
+		log.Warn("not claimed before stopping", "err", err)
+		return false
+	}
+	if !ok {
+		log.Debug("skipping duplicate or stale message")
+		return true
+	}
+	log.Debug("claimed")
+
+	jctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	leaseDone := make(chan struct{})
+	go func() { defer close(leaseDone); w.keepLease(jctx, cancel, sub.Claim) }()
+	v, jerr := w.judge.Judge(jctx, sub, func(t apiv1.TestResult) {
+		if err := w.st.AppendTestEvent(jctx, sub.ID, t); err != nil && jctx.Err() == nil {
+			log.Warn("test event", "err", err)
+		}
+	})
+	cause := context.Cause(jctx)
+	cancel(nil)
+	<-leaseDone
+
+	// Writes below must survive the stop signal: the outcome is only useful once durable. Past
+	// twice the lease another worker has taken over anyway.
+	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*w.opts.Lease)
+	defer wcancel()
+	switch {
+	case errors.Is(cause, errLeaseLost):
+		log.Warn("lease lost while judging; the new attempt decides")
+		return true
+	case ctx.Err() != nil:
+		w.handBack(wctx, log, sub.Claim, "worker stopped before the submission finished")
+		return true
+	case jerr != nil || v.Verdict == apiv1.VerdictIE:
+		reason := v.Message
+		if jerr != nil {
+			reason = jerr.Error()
+		}
+		if sub.Attempt < w.opts.MaxAttempts {
+			log.Warn("internal error, retrying on a new attempt", "reason", reason)
+			w.handBack(wctx, log, sub.Claim, "internal error: "+reason)
+			return true
+		}
+		v = store.Verdict{Verdict: apiv1.VerdictIE, TimeMS: v.TimeMS, MemoryKB: v.MemoryKB, Tests: v.Tests,
+			Message: fmt.Sprintf("internal error on %d attempts; last: %s", sub.Attempt, reason)}
+	}
+	var written bool
+	err = retry(wctx, func() error {
+		written, err = w.st.FinishSubmission(wctx, sub.Claim, v)
+		return err
+	}, func(err error) { log.Warn("writing the result failed, retrying", "err", err) })
+	switch {
+	case err != nil:
+		log.Error("result not written", "err", err)
+	case !written:
+		log.Warn("result discarded: the claim was taken over")
+	default:
+		log.Info("judged", "verdict", v.Verdict, "time_ms", v.TimeMS)
+	}
+	// Even unwritten, the submission is running under a lease that will expire, and the
+	// reaper re-queues it: the message has done its job.
+	return true
+}
+
+func (w *Worker) handBack(ctx context.Context, log interface{ Warn(string, ...any) }, c store.Claim, reason string) {
+	err := retry(ctx, func() error {
+		_, err := w.st.Requeue(ctx, c, reason)
+		return err
+	}, func(err error) { log.Warn("hand back failed, retrying", "err", err) })
+	if err != nil {
+		log.Warn("hand back failed; the reaper will re-queue it when the lease expires", "err", err)
+	}
+}
+
+// keepLease renews the claim every third of the lease and cancels the run when it is lost.
+func (w *Worker) keepLease(ctx context.Context, cancel context.CancelCauseFunc, c store.Claim) {
+	t := time.NewTicker(w.opts.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		held, err := w.st.ExtendLease(ctx, c, w.opts.Lease)
+		switch {
+		case err != nil:
+			// The database may be back before the lease ends; the next tick tries again.
+			w.log.Warn("extend lease", "submission", c.ID, "err", err)
+		case !held:
+			cancel(errLeaseLost)
+			return
+		}
+	}
+}
+
+// retry calls f until it succeeds or ctx ends, backing off up to 2s between failures; for
+// writes that must happen once the database answers again.
+func retry(ctx context.Context, f func() error, onErr func(error)) error {
+	backoff := 100 * time.Millisecond
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		onErr(err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
