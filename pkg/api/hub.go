@@ -11,11 +11,11 @@ import (
 // this process. A wake-up carries no data: the subscriber re-reads the database, which is the
 // source of truth, so a coalesced or lost wake-up costs latency, never correctness.
 type hub struct {
-	mu     sync.Mutex
-	subs   map[string]map[chan struct{}]struct{}
-	done   chan struct{}
-	once   sync.Once
-	log    *slog.Logger
+	mu   sync.Mutex
+	subs map[string]map[chan struct{}]struct{}
+	done chan struct{}
+	once sync.Once
+	log  *slog.Logger
 }
 
 func newHub(n Notifications, log *slog.Logger) *hub {
