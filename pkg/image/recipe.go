@@ -32,6 +32,9 @@ type Recipe struct {
 	Sources []string `json:"sources"`
 	// Packages are installed on top of the apt variant, without recommends.
 	Packages []string `json:"packages"`
+	// SetupHooks are shell commands run by mmdebstrap's --setup-hook, before any package is
+	// unpacked; "$1" is the new root.
+	SetupHooks []string `json:"setup_hooks,omitempty"`
 	// Hooks are shell commands run by mmdebstrap's --customize-hook; "$1" is the new root.
 	Hooks []string `json:"hooks"`
 	// Changes are Dockerfile instructions applied at import (ENV, WORKDIR, LABEL...).
@@ -89,9 +92,13 @@ func recipes() map[string]Recipe {
 			Hooks: slices.Clone(commonHooks), Changes: slices.Clone(commonChanges),
 		}
 	}
+	full := mk("full", fullPackages)
+	// OpenJDK's postinst registers its man page with update-alternatives and fails when the man
+	// directory is missing, which it is because man pages are not installed.
+	full.SetupHooks = []string{`mkdir -p "$1/usr/share/man/man1"`}
 	return map[string]Recipe{
 		"base": mk("base", basePackages),
-		"full": mk("full", fullPackages),
+		"full": full,
 	}
 }
 
