@@ -83,6 +83,7 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 		newLanguagesCmd(f, nil),
 		newBenchCmd(f, nil),
 		newGradeCmd(f, nil),
+		newWatchCmd(f, nil),
 		problem,
 		newValidateCmd(f, nil),
 	)

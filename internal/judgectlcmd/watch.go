@@ -1,0 +1,71 @@
+package judgectlcmd
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/spf13/cobra"
+
+	"github.com/judge-dev/judge/pkg/client"
+	"github.com/judge-dev/judge/pkg/tui/theme"
+	"github.com/judge-dev/judge/pkg/tui/watch"
+)
+
+// WatchOptions are the inputs of `judgectl watch`.
+type WatchOptions struct {
+	IO       *IOStreams
+	Client   func() (*client.Client, error)
+	Interval time.Duration
+	Limit    int
+	Filter   watch.Filter
+}
+
+func newWatchCmd(f *Factory, runF func(context.Context, *WatchOptions) error) *cobra.Command {
+	opts := &WatchOptions{IO: f.IO, Client: f.Client}
+	cmd := &cobra.Command{
+		Use:   "watch",
+		Short: "Live terminal dashboard: queue, workers, relay lag and recent submissions",
+		Long: `watch shows a live dashboard: queued and running submissions, done per minute, live
+workers and relay lag (GET /v1/stats), and a table of recent submissions. Keys: ↑/↓ move,
+enter opens a submission's per-test results, / filters (problem:P verdict:V owner:O),
+c clears the filter, r refreshes, ? shows all keys, q quits. NO_COLOR turns colours off.`,
+		Args: exactArgs(0, ""),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Interval < 100*time.Millisecond {
+				return flagErrorf("--interval %s is too short: use at least 100ms", opts.Interval)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return watchRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.DurationVar(&opts.Interval, "interval", time.Second, "refresh interval")
+	fl.IntVar(&opts.Limit, "limit", 100, "how many recent submissions to list")
+	fl.StringVarP(&opts.Filter.Problem, "problem", "p", "", "show only this problem")
+	fl.StringVar(&opts.Filter.Verdict, "verdict", "", "show only this verdict")
+	fl.StringVar(&opts.Filter.Owner, "owner", "", "show only this owner")
+	return cmd
+}
+
+func watchRun(ctx context.Context, opts *WatchOptions) error {
+	if !opts.IO.OutTTY {
+		return errors.New("watch needs a terminal; in scripts use `judgectl status ID` or `judgectl tail ID`")
+	}
+	c, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	m := watch.New(watch.Options{
+		Source: c, Styles: theme.New(opts.IO.Out, opts.IO.NoColor), Server: c.BaseURL(),
+		Interval: opts.Interval, Limit: opts.Limit, Filter: opts.Filter,
+	})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,345 @@
+// Package watch owns `judgectl watch`: the bubbletea program that polls the API for stats and
+// recent submissions, composes the header, the submissions table and the detail view, and
+// maps keys to actions.
+package watch
+
+import (
+	"context"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/client"
+	"github.com/judge-dev/judge/pkg/tui/detail"
+	"github.com/judge-dev/judge/pkg/tui/header"
+	"github.com/judge-dev/judge/pkg/tui/subtable"
+	"github.com/judge-dev/judge/pkg/tui/theme"
+)
+
+// Source is what the program reads; *client.Client satisfies it.
+type Source interface {
+	Stats(ctx context.Context) (*apiv1.Stats, error)
+	Submissions(ctx context.Context, o client.ListOptions) (*apiv1.SubmissionList, error)
+	Submission(ctx context.Context, id string) (*apiv1.Submission, error)
+}
+
+// Options configure the program.
+type Options struct {
+	Source Source
+	Styles theme.Styles
+	// Server is shown in the header.
+	Server string
+	// Interval between refreshes.
+	Interval time.Duration
+	// Limit is how many recent submissions are listed.
+	Limit  int
+	Filter Filter
+	// Now is the clock for ages.
+	Now func() time.Time
+	// Timeout bounds each API call.
+	Timeout time.Duration
+}
+
+type mode int
+
+const (
+	modeList mode = iota
+	modeDetail
+	modeFilter
+)
+
+// listMsg carries a fetched submission list.
+type listMsg struct {
+	items []apiv1.Submission
+	err   error
+}
+
+// tickMsg triggers a refresh; gen drops ticks of an older refresh loop.
+type tickMsg struct{ gen int }
+
+// Model is the whole program.
+type Model struct {
+	opts    Options
+	keys    keyMap
+	header  header.Model
+	table   subtable.Model
+	detail  detail.Model
+	help    help.Model
+	input   lineInput
+	mode    mode
+	filter  Filter
+	listErr error
+	gen     int
+	width   int
+	height  int
+}
+
+// New returns the program's model.
+func New(o Options) Model {
+	if o.Interval <= 0 {
+		o.Interval = time.Second
+	}
+	if o.Limit <= 0 {
+		o.Limit = 100
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Second
+	}
+	h := help.New()
+	h.Styles = help.Styles{
+		ShortKey: o.Styles.Value, ShortDesc: o.Styles.Label, ShortSeparator: o.Styles.Dim, Ellipsis: o.Styles.Dim,
+		FullKey: o.Styles.Value, FullDesc: o.Styles.Label, FullSeparator: o.Styles.Dim,
+	}
+	in := lineInput{styles: o.Styles, prompt: "filter> "}
+	m := Model{
+		opts: o, keys: defaultKeys(), header: header.New(o.Styles), table: subtable.New(o.Styles, o.Now),
+		detail: detail.New(o.Styles), help: h, input: in, filter: o.Filter,
+	}
+	m.header.Server = o.Server
+	m.header.Filter = o.Filter.String()
+	return m
+}
+
+// Init starts the first refresh and the tick loop.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.fetchStats(), m.fetchList(), m.tick())
+}
+
+func (m Model) tick() tea.Cmd {
+	gen := m.gen
+	return tea.Tick(m.opts.Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+}
+
+func (m Model) fetchStats() tea.Cmd {
+	src, timeout := m.opts.Source, m.opts.Timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		st, err := src.Stats(ctx)
+		return header.StatsMsg{Stats: st, Err: err}
+	}
+}
+
+func (m Model) fetchList() tea.Cmd {
+	src, timeout, f, limit := m.opts.Source, m.opts.Timeout, m.filter, m.opts.Limit
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		list, err := src.Submissions(ctx, client.ListOptions{Problem: f.Problem, Verdict: f.Verdict, Owner: f.Owner, Limit: limit})
+		if err != nil {
+			return listMsg{err: err}
+		}
+		items := list.Items[:0:0]
+		for _, s := range list.Items {
+			if f.Match(s) {
+				items = append(items, s)
+			}
+		}
+		return listMsg{items: items}
+	}
+}
+
+func (m Model) fetchDetail(id string) tea.Cmd {
+	src, timeout := m.opts.Source, m.opts.Timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		s, err := src.Submission(ctx, id)
+		return detail.Msg{ID: id, Submission: s, Err: err}
+	}
+}
+
+// refresh fetches what the current screen shows.
+func (m Model) refresh() tea.Cmd {
+	cmds := []tea.Cmd{m.fetchStats()}
+	if m.mode == modeDetail {
+		if !m.detail.Done() {
+			cmds = append(cmds, m.fetchDetail(m.detail.ID()))
+		}
+	} else {
+		cmds = append(cmds, m.fetchList())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update handles messages.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tickMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		return m, tea.Batch(m.refresh(), m.tick())
+	case header.StatsMsg:
+		m.header = m.header.Update(msg)
+		return m, nil
+	case listMsg:
+		m.listErr = msg.err
+		if msg.err == nil {
+			m.table.SetRows(msg.items)
+		}
+		return m, nil
+	case detail.Msg:
+		m.detail, _ = m.detail.Update(msg)
+		return m, nil
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.mode == modeFilter {
+		switch k.Type {
+		case tea.KeyEnter:
+			f, err := ParseFilter(m.input.text())
+			if err != nil {
+				m.listErr = err
+				return m, nil
+			}
+			m.filter, m.listErr, m.mode = f, nil, modeList
+			m.header.Filter = f.String()
+			m.layout()
+			return m, m.fetchList()
+		case tea.KeyEsc:
+			m.mode = modeList
+			m.layout()
+			return m, nil
+		case tea.KeyCtrlC:
+			return m, tea.Quit
+		}
+		m.input = m.input.update(k)
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(k, m.keys.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.layout()
+		return m, nil
+	case key.Matches(k, m.keys.Refresh):
+		return m, m.refresh()
+	}
+	if m.mode == modeDetail {
+		if key.Matches(k, m.keys.Back) {
+			m.mode = modeList
+			return m, m.fetchList()
+		}
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.Update(k)
+		return m, cmd
+	}
+	switch {
+	case key.Matches(k, m.keys.Open):
+		s, ok := m.table.Selected()
+		if !ok {
+			return m, nil
+		}
+		m.mode = modeDetail
+		m.detail.Open(s.ID)
+		return m, m.fetchDetail(s.ID)
+	case key.Matches(k, m.keys.Filter):
+		m.mode = modeFilter
+		m.input.set(m.filter.String())
+		m.layout()
+		return m, nil
+	case key.Matches(k, m.keys.ClearFilter):
+		m.filter = Filter{}
+		m.header.Filter = ""
+		return m, m.fetchList()
+	}
+	var cmd tea.Cmd
+	m.table, cmd = m.table.Update(k)
+	return m, cmd
+}
+
+// layout hands each component its share of the screen: header 2 lines, a blank line, the
+// body, and the footer (help, or the filter prompt).
+func (m *Model) layout() {
+	m.header.SetWidth(m.width)
+	m.help.Width = m.width
+	body := max(m.height-3-m.footerHeight(), 1)
+	m.table.SetSize(m.width, body)
+	m.detail.SetSize(m.width, body)
+}
+
+func (m Model) footerHeight() int {
+	return len(splitLines(m.footer()))
+}
+
+func (m Model) footer() string {
+	var f string
+	switch {
+	case m.mode == modeFilter:
+		f = m.input.view()
+	case m.help.ShowAll:
+		f = m.help.FullHelpView(m.keys.FullHelp())
+	default:
+		f = m.help.ShortHelpView(m.keys.ShortHelp())
+	}
+	if m.listErr != nil {
+		f = m.opts.Styles.Error.Render("error: "+m.listErr.Error()) + "\n" + f
+	}
+	return f
+}
+
+// View lays the screen out in exactly height lines, so frames replace each other cleanly.
+func (m Model) View() string {
+	if m.width == 0 {
+		return "" // no size yet: drawing now would only flicker
+	}
+	body := m.table.View()
+	if m.mode == modeDetail {
+		body = m.detail.View()
+	}
+	lines := append(splitLines(m.header.View()), "")
+	lines = append(lines, splitLines(body)...)
+	foot := splitLines(m.footer())
+	for len(lines)+len(foot) < m.height {
+		lines = append(lines, "")
+	}
+	lines = append(lines[:min(len(lines), max(m.height-len(foot), 0))], foot...)
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, m.width, "")
+	}
+	return joinLines(lines)
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+func joinLines(ls []string) string {
+	n := 0
+	for _, l := range ls {
+		n += len(l) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, l := range ls {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = append(b, l...)
+	}
+	return string(b)
+}
