@@ -81,6 +81,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(a),
 		newConfigCmd(a),
+		newAPICmd(a),
 		newMigrateCmd(a),
 		newTokenCmd(a),
 		newImageCmd(a),
