@@ -77,6 +77,13 @@ func TestMmdebstrapArgs(t *testing.T) {
 			t.Errorf("args lack %q:\n%s", want, joined)
 		}
 	}
+	full, _ := Lookup("full")
+	if fa := strings.Join(full.mmdebstrapArgs("x.tar"), "\n"); !strings.Contains(fa, `--setup-hook=mkdir -p "$1/usr/share/man/man1"`) {
+		t.Errorf("full lacks the man dir setup hook:\n%s", fa)
+	}
+	if strings.Contains(joined, "--setup-hook") {
+		t.Errorf("base has a setup hook it does not need:\n%s", joined)
+	}
 	// Suite, target, then the apt sources, in that order at the end.
 	tail := args[len(args)-len(r.Sources)-2:]
 	if tail[0] != "bookworm" || tail[1] != "/tmp/x/rootfs.tar" || !slices.Equal(tail[2:], r.Sources) {
