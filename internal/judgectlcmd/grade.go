@@ -313,7 +313,9 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 func gradeOne(ctx context.Context, c *client.Client, e *GradeEntry, force bool) {
 	// The key is derived from the source and problem, so re-running after a crash finds the
 	// submission the server already has instead of judging it twice; --force wants a new one.
-	key := "grade-" + e.Problem + "-" + e.Student + "-" + e.SHA256[:16]
+	// Hashed, because the API takes printable ASCII keys and student names may be anything.
+	sum := sha256.Sum256([]byte(e.Problem + "\x00" + e.Student + "\x00" + e.SHA256))
+	key := "grade-" + hex.EncodeToString(sum[:16])
 	if force {
 		key = client.NewIdempotencyKey()
 	}
