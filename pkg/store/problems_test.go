@@ -1,0 +1,52 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/judge-dev/judge/pkg/store"
+	"github.com/judge-dev/judge/pkg/store/storetest"
+)
+
+func TestPutProblemVersions(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	np := store.NewProblem{
+		Slug: "sum", Name: "Sum", Package: []byte("archive v1"), TimeLimitMS: 1000, MemoryKB: 1024, OutputKB: 64,
+		Tests: []store.NewTestcase{
+			{Name: "sample/1", Group: "sample", Input: []byte("1 2\n"), Answer: []byte("3\n")},
+			{Name: "secret/1", Group: "secret", Hidden: true, Input: []byte("1 2\n"), Answer: []byte("3\n")},
+			{Name: "secret/2", Group: "secret", Hidden: true, Input: []byte("2 2\n"), Answer: []byte("4\n")},
+		},
+	}
+	p, created, err := s.PutProblem(ctx, np)
+	if err != nil || !created || p.Version != 1 || p.Samples != 1 || p.Tests != 3 || p.Limits.TimeMS != 1000 || p.Type != "pass-fail" {
+		t.Fatalf("first put = %+v, created %v, %v", p, created, err)
+	}
+	again, created, err := s.PutProblem(ctx, np)
+	if err != nil || created || again.Version != 1 || again.ID != p.ID {
+		t.Errorf("identical put = %+v, created %v, %v; want version 1 unchanged", again, created, err)
+	}
+	np.Package, np.Scoring = []byte("archive v2"), true
+	v2, created, err := s.PutProblem(ctx, np)
+	if err != nil || !created || v2.Version != 2 || v2.Type != "scoring" {
+		t.Errorf("changed put = %+v, created %v, %v; want version 2", v2, created, err)
+	}
+	latest, err := s.LatestProblem(ctx, "sum")
+	if err != nil || latest.Version != 2 {
+		t.Errorf("latest = %+v, %v", latest, err)
+	}
+	var blobs int
+	// Two packages plus four distinct test files, shared between versions.
+	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM blobs`).Scan(&blobs); err != nil || blobs != 6 {
+		t.Errorf("%d blobs, want 6 (content-addressed), %v", blobs, err)
+	}
+	if _, err := s.LatestProblem(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown problem: %v", err)
+	}
+	list, err := s.ListProblems(ctx)
+	if err != nil || len(list) != 1 || list[0].Version != 2 {
+		t.Errorf("list = %+v, %v", list, err)
+	}
+}
