@@ -49,8 +49,10 @@ func (p *pool) get(ctx context.Context) (*box, error) {
 func (p *pool) put(b *box, healthy bool) {
 	b.uses++
 	p.mu.Lock()
+	// A returning container is as warm as a new one and its replacement may already be
+	// waiting, so up to twice PoolSize idle containers are kept before one is removed.
 	keep := healthy && !p.closed && p.s.opts.Mode == ModeReuse && b.uses < p.s.opts.MaxUses &&
-		len(p.idle) < p.s.opts.PoolSize
+		len(p.idle) < 2*p.s.opts.PoolSize
 	if keep {
 		p.idle = append(p.idle, b)
 	}

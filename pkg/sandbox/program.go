@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -272,6 +271,17 @@ func (p *Program) Close() error {
 	return nil
 }
 
+// Container is the id of the container the program currently holds ("" before the first run
+// and after Close), for logs and tests.
+func (p *Program) Container() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.box == nil {
+		return ""
+	}
+	return p.box.id
+}
+
 // Files lists the program's files (sources and compiled artifacts), for diagnostics.
 func (p *Program) Files() []string {
 	names := make([]string, 0, len(p.files))
@@ -280,12 +290,4 @@ func (p *Program) Files() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// truncate returns b cut to max bytes.
-func truncate(b []byte, max int) []byte {
-	if len(b) <= max {
-		return b
-	}
-	return bytes.Clone(b[:max])
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 )
@@ -78,6 +79,7 @@ func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
 			_ = os.Chmod(a.cfg.WorkDir, 0o1777|os.ModeSticky)
 		}
 	}
+	reserveThreads(16)
 	if err := a.writeFrame(FrameReady, []byte(`{"version":1}`)); err != nil {
 		return fmt.Errorf("send ready: %w", err)
 	}
@@ -132,6 +134,29 @@ func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// reserveThreads makes the Go runtime create n OS threads now. The runtime keeps idle threads,
+// and a fork bomb fills the container's pids limit; an agent that needed a new thread then would
+// die of it (Go aborts when clone fails).
+func reserveThreads(n int) {
+	var started, release sync.WaitGroup
+	started.Add(n)
+	release.Add(1)
+	var done sync.WaitGroup
+	done.Add(n)
+	for range n {
+		go func() {
+			defer done.Done()
+			runtime.LockOSThread()
+			started.Done()
+			release.Wait()
+			runtime.UnlockOSThread()
+		}()
+	}
+	started.Wait()
+	release.Done()
+	done.Wait()
 }
 
 func (a *Agent) writeFrame(typ byte, payload []byte) error {

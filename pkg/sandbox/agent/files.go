@@ -111,7 +111,8 @@ func collect(root, sub string, max int64) (map[string]File, bool, error) {
 				return nil, false, err
 			}
 			if !fi.IsDir() {
-				return nil, false, fmt.Errorf("%s is not a directory", rel)
+				// A link or file where the directory should be: there is nothing to collect.
+				return map[string]File{}, false, nil
 			}
 		}
 	}
