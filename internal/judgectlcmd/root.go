@@ -39,6 +39,8 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	var fe *FlagError
 	var ee *ExitError
 	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(ios.ErrOut, "judgectl: interrupted")
 	case errors.As(err, &fe):
 		fmt.Fprintln(ios.ErrOut, "judgectl:", fe.Err)
 		fmt.Fprintln(ios.ErrOut)

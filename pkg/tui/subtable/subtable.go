@@ -127,7 +127,7 @@ const marker = "> "
 var columns = []struct {
 	title string
 	width int
-}{{"ID", 12}, {"OWNER", 10}, {"PROBLEM", 0}, {"LANGUAGE", 10}, {"STATUS", 8}, {"VERDICT", 7}, {"TIME", 8}, {"AGE", 6}}
+}{{"ID", 8}, {"OWNER", 10}, {"PROBLEM", 0}, {"LANGUAGE", 10}, {"STATUS", 8}, {"VERDICT", 7}, {"TIME", 8}, {"AGE", 6}}
 
 func (m Model) widths() []int {
 	ws := make([]int, len(columns))
@@ -177,7 +177,7 @@ func (m Model) row(s apiv1.Submission, ws []int, selected bool) string {
 	if problem == "" {
 		problem = "(ad hoc)"
 	}
-	cells := []string{s.ID, s.Owner, problem, s.Language, s.Status, verdict, tm, age(m.now().Sub(s.CreatedAt))}
+	cells := []string{shortID(s.ID), s.Owner, problem, s.Language, s.Status, verdict, tm, age(m.now().Sub(s.CreatedAt))}
 	plain := make([]string, len(cells))
 	for i, c := range cells {
 		plain[i] = cell(c, ws[i])
@@ -189,6 +189,15 @@ func (m Model) row(s apiv1.Submission, ws []int, selected bool) string {
 	plain[4] = m.styles.Verdict(s.Status).Render(plain[4])
 	plain[5] = m.styles.Verdict(verdict).Render(plain[5])
 	return "  " + strings.Join(plain, " ")
+}
+
+// shortID keeps the first 8 characters of an ID (the UUID's first group), like a short git
+// hash; the detail view shows it whole.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }
 
 // age renders a duration the way `kubectl get` does: 45s, 12m, 3h, 2d.
