@@ -35,7 +35,9 @@ up() {
 	fi
 	mkdir -p "$STACK_DIR"
 	say "docker: starting dockerd on $DOCKER_HOST_URL (log: $DOCKERD_LOG)"
-	(exec setsid dockerd -H "$DOCKER_HOST_URL" </dev/null >>"$DOCKERD_LOG" 2>&1) &
+	local extra=()
+	read -r -a extra <<<"${JUDGE_STACK_DOCKERD_ARGS:-}"
+	(exec setsid dockerd -H "$DOCKER_HOST_URL" "${extra[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1) &
 	echo $! >"$DOCKERD_PID"
 	local deadline=$((SECONDS + STACK_TIMEOUT))
 	until docker_ready; do

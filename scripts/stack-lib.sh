@@ -46,9 +46,18 @@ check_settings() {
 	esac
 }
 
-# port_owner PORT: prints who listens on 127.0.0.1:PORT (or any address), empty if nobody.
+# port_owner PORT: prints who listens on PORT (e.g. `java pid 123 on 127.0.0.1:59092`), empty if
+# nobody does.
 port_owner() {
-	ss -Hltnp "( sport = :$1 )" 2>/dev/null | head -n1
+	local line
+	line=$(ss -Hltnp "( sport = :$1 )" 2>/dev/null | head -n1)
+	[[ -n $line ]] || return 0
+	local addr=$(awk '{print $4}' <<<"$line")
+	if [[ $line =~ \(\(\"([^\"]+)\",pid=([0-9]+) ]]; then
+		printf '%s pid %s on %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$addr"
+	else
+		printf 'a process on %s\n' "$addr"
+	fi
 }
 
 # port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.

@@ -97,6 +97,14 @@ up() {
 	touch "$PG_LOG"
 	if ((EUID == 0)); then chown postgres:postgres "$PG_SOCK" "$PG_LOG"; fi
 
+	local running=0 owner
+	if [[ -f $data/PG_VERSION ]] && as_pg "$BIN/pg_ctl" status -D "$data" >/dev/null 2>&1; then
+		running=1
+	else
+		owner=$(port_owner "$PG_PORT")
+		[[ -z $owner ]] || die "JUDGE_STACK_PG_PORT=$PG_PORT: port taken by another process ($owner): stop it or choose another port"
+	fi
+
 	if [[ ! -f $data/PG_VERSION ]]; then
 		say "postgres: initializing cluster in $data"
 		as_pg "$BIN/initdb" -D "$data" -U judge --auth=trust -E UTF8 --locale=C.UTF-8 >>"$PG_LOG" 2>&1 ||
@@ -105,7 +113,7 @@ up() {
 	fi
 	write_conf "$data"
 
-	if as_pg "$BIN/pg_ctl" status -D "$data" >/dev/null 2>&1; then
+	if ((running)); then
 		if pg_ready; then
 			say "postgres: already running on 127.0.0.1:$PG_PORT"
 		else
@@ -114,9 +122,6 @@ up() {
 				die "postgres: restart failed; see $PG_LOG"
 		fi
 	else
-		local owner
-		owner=$(port_owner "$PG_PORT")
-		[[ -z $owner ]] || die "JUDGE_STACK_PG_PORT=$PG_PORT: port taken by another process ($owner): stop it or choose another port"
 		say "postgres: starting on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
 		as_pg "$BIN/pg_ctl" start -D "$data" -w -t "$STACK_TIMEOUT" -l "$PG_LOG" >/dev/null 2>&1 ||
 			die "postgres: did not start; see $PG_LOG"
