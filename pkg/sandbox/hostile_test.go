@@ -39,20 +39,22 @@ func checkClean(t *testing.T, e env, mode, want string) {
 	t.Helper()
 	p := compile(t, e.sb, "python3", probeSrc, run.OK)
 	r := runProgram(t, p, run.Spec{Limits: small})
+	got := p.Container()
+	p.Close()
 	if r.Status != run.OK {
 		t.Fatalf("probe: %s (%s) stderr %q", r.Status, r.Message, truncate(r.Stderr))
 	}
-	if mode == sandbox.ModeReuse && want != "" && p.Container() != want {
-		t.Fatalf("probe ran in container %.12s, want the reused %.12s", p.Container(), want)
+	if mode == sandbox.ModeReuse && want != "" && got != want {
+		t.Fatalf("probe ran in container %.12s, want the reused %.12s", got, want)
 	}
-	var got probe
-	if err := json.Unmarshal(r.Stdout, &got); err != nil {
+	var seen probe
+	if err := json.Unmarshal(r.Stdout, &seen); err != nil {
 		t.Fatalf("probe output %q: %v", r.Stdout, err)
 	}
 	wantProbe := probe{Pids: []int{}, Box: []string{"main.py"}, Tmp: []string{}, Shm: []string{}, Mq: []string{},
 		Sysv: map[string]int{"shm": 0, "sem": 0, "msg": 0}}
-	if !reflect.DeepEqual(got, wantProbe) {
-		t.Fatalf("the next submission sees leftovers: %+v, want %+v", got, wantProbe)
+	if !reflect.DeepEqual(seen, wantProbe) {
+		t.Fatalf("the next submission sees leftovers: %+v, want %+v", seen, wantProbe)
 	}
 }
 

@@ -1,0 +1,123 @@
+package sandbox_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/judge-dev/judge/pkg/run"
+	"github.com/judge-dev/judge/pkg/sandbox"
+)
+
+// leakSrc leaves behind everything a reused container must not carry to the next submission.
+const leakSrc = `import ctypes, os, subprocess
+libc = ctypes.CDLL(None, use_errno=True)
+IPC_CREAT = 0o1000
+print('shm', libc.shmget(0x1234, 4096, IPC_CREAT | 0o666) >= 0)
+print('msg', libc.msgget(0x4321, IPC_CREAT | 0o666) >= 0)
+print('sem', libc.semget(0x777, 1, IPC_CREAT | 0o666) >= 0)
+libc.mq_open.restype = ctypes.c_int
+print('mq', libc.mq_open(b'/leakq', os.O_CREAT | os.O_RDWR, 0o666, None) >= 0)
+open('/dev/shm/leak', 'w').write('x')
+open('/box/leak', 'w').write('x')
+os.makedirs('/box/dir/sub')
+os.chmod('/box/dir', 0)
+open('/tmp/leak', 'w').write('x')
+with open('/tmp/big', 'wb') as f:
+    for _ in range(48):
+        f.write(b'x' * (1 << 20))
+subprocess.Popen(['sleep', '1000'], start_new_session=True)
+subprocess.Popen(['sh', '-c', '(sleep 1000 &) ; while :; do :; done'], start_new_session=True)
+print('left')
+`
+
+// fillSrc needs the whole of /tmp and most of the memory limit to itself.
+const fillSrc = `with open('/tmp/big', 'wb') as f:
+    for _ in range(60):
+        f.write(b'y' * (1 << 20))
+print('filled')
+`
+
+func TestReuseLeaks(t *testing.T) {
+	e := newSandbox(t, sandbox.ModeReuse)
+	limits := small
+	limits.MemoryBytes = 128 << 20
+	limits.FileSizeBytes = 128 << 20
+
+	a := compile(t, e.sb, "python3", leakSrc, run.OK)
+	r := runProgram(t, a, run.Spec{Limits: limits})
+	if r.Status != run.OK || strings.Count(string(r.Stdout), "True") != 4 || !strings.Contains(string(r.Stdout), "left") {
+		t.Fatalf("leaker: %s (%s) stdout %q stderr %q", r.Status, r.Message, r.Stdout, truncate(r.Stderr))
+	}
+	used := a.Container()
+	a.Close()
+
+	checkClean(t, e, sandbox.ModeReuse, used)
+
+	b := compile(t, e.sb, "python3", fillSrc, run.OK)
+	r = runProgram(t, b, run.Spec{Limits: limits})
+	if b.Container() != used {
+		t.Fatalf("filler ran in %.12s, want the reused %.12s", b.Container(), used)
+	}
+	if r.Status != run.OK || string(r.Stdout) != "filled\n" {
+		t.Fatalf("filler: %s (%s) stdout %q stderr %q: the leaker's tmpfs file was not freed", r.Status, r.Message, r.Stdout, truncate(r.Stderr))
+	}
+}
+
+// TestReuseMemoryLimitPerSubmission shows a reused container enforces each submission's own
+// memory limit, tighter or looser than the one before.
+func TestReuseMemoryLimitPerSubmission(t *testing.T) {
+	e := newSandbox(t, sandbox.ModeReuse)
+	const src = "x = b'x' * (100 << 20)\nprint(len(x))\n"
+	steps := []struct {
+		memory int64
+		want   run.Status
+	}{{64 << 20, run.MLE}, {256 << 20, run.OK}, {64 << 20, run.MLE}, {256 << 20, run.OK}}
+	var first string
+	for i, s := range steps {
+		p := compile(t, e.sb, "python3", src, run.OK)
+		r := runProgram(t, p, run.Spec{Limits: run.Limits{CPUTime: small.CPUTime, MemoryBytes: s.memory}})
+		if i == 0 {
+			first = p.Container()
+		} else if p.Container() != first {
+			t.Fatalf("step %d ran in %.12s, want the reused %.12s", i, p.Container(), first)
+		}
+		p.Close()
+		if r.Status != s.want {
+			t.Fatalf("step %d (memory %d MiB): %s (%s), want %s; peak %d", i, s.memory>>20, r.Status, r.Message, s.want, r.MemoryBytes)
+		}
+	}
+}
+
+// TestReuseMaxUses shows a container is replaced after serving MaxUses submissions.
+func TestReuseMaxUses(t *testing.T) {
+	e := newSandbox(t, sandbox.ModeReuse, func(o *sandbox.Options) { o.MaxUses = 2 })
+	var ids []string
+	for range 3 {
+		p := compile(t, e.sb, "python3", "print(1)\n", run.OK)
+		if r := runProgram(t, p, run.Spec{Limits: small}); r.Status != run.OK {
+			t.Fatalf("run: %s", r.Status)
+		}
+		ids = append(ids, p.Container())
+		p.Close()
+	}
+	if ids[0] != ids[1] || ids[2] == ids[0] {
+		t.Fatalf("containers %.12v: want the first two equal and the third new (MaxUses 2)", ids)
+	}
+}
+
+// TestFreshNeverReuses shows fresh mode gives every submission a container of its own.
+func TestFreshNeverReuses(t *testing.T) {
+	e := newSandbox(t, sandbox.ModeFresh)
+	seen := map[string]bool{}
+	for range 3 {
+		p := compile(t, e.sb, "python3", "print(1)\n", run.OK)
+		if r := runProgram(t, p, run.Spec{Limits: small}); r.Status != run.OK {
+			t.Fatalf("run: %s", r.Status)
+		}
+		if seen[p.Container()] {
+			t.Fatalf("container %.12s served two submissions in fresh mode", p.Container())
+		}
+		seen[p.Container()] = true
+		p.Close()
+	}
+}
