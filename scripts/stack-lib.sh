@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the settings are used by the scripts that source this file
 # Shared settings and helpers of the local stack scripts (sourced, not run).
 #
 # Every setting can be overridden from the environment; docs/stack.md lists them.
@@ -25,7 +25,9 @@ die() {
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
 check_port_setting() { # NAME VALUE
-	is_uint "$2" && (($2 >= 1 && $2 <= 65535)) || die "$1=$2: not a TCP port (want 1-65535)"
+	if ! is_uint "$2" || (($2 < 1 || $2 > 65535)); then
+		die "$1=$2: not a TCP port (want 1-65535)"
+	fi
 }
 
 check_settings() {
@@ -34,8 +36,9 @@ check_settings() {
 	check_port_setting JUDGE_STACK_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
 	[[ $KAFKA_PORT != "$KAFKA_CONTROLLER_PORT" ]] ||
 		die "JUDGE_STACK_KAFKA_PORT and JUDGE_STACK_KAFKA_CONTROLLER_PORT are both $KAFKA_PORT: they must differ"
-	is_uint "$STACK_TIMEOUT" && ((STACK_TIMEOUT > 0)) ||
+	if ! is_uint "$STACK_TIMEOUT" || ((STACK_TIMEOUT == 0)); then
 		die "JUDGE_STACK_TIMEOUT=$STACK_TIMEOUT: want a number of seconds greater than 0"
+	fi
 	[[ $KAFKA_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
 		die "JUDGE_STACK_KAFKA_VERSION=$KAFKA_VERSION: want a release like 4.4.0 or 3.9.1"
 	[[ $KAFKA_HEAP =~ ^[0-9]+[mMgG]$ ]] ||
@@ -52,7 +55,8 @@ port_owner() {
 	local line
 	line=$(ss -Hltnp "( sport = :$1 )" 2>/dev/null | head -n1)
 	[[ -n $line ]] || return 0
-	local addr=$(awk '{print $4}' <<<"$line")
+	local addr
+	addr=$(awk '{print $4}' <<<"$line")
 	if [[ $line =~ \(\(\"([^\"]+)\",pid=([0-9]+) ]]; then
 		printf '%s pid %s on %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$addr"
 	else

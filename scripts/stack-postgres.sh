@@ -13,7 +13,7 @@ PG_SOCK=$STACK_DIR/pg-socket
 
 pg_bindir() {
 	local d
-	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n1)
 	if [[ -z $d ]] && command -v pg_config >/dev/null; then
 		d=$(pg_config --bindir)
 	fi

@@ -9,7 +9,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=stack-lib.sh
 source "$here/stack-lib.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 GO_TEST_TIMEOUT=${JUDGE_TEST_TIMEOUT:-30m}
 GO_TEST_P=${JUDGE_TEST_P:-2}
