@@ -46,3 +46,8 @@ test:
 ## test-unit: tests that need no services
 test-unit:
 	$(GO) test -race -short ./...
+
+## completions: regenerate judgectl's shell completions (completions/) and man pages (docs/man/)
+.PHONY: completions
+completions:
+	$(GO) generate ./internal/judgectlcmd

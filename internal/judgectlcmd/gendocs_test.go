@@ -1,0 +1,49 @@
+package judgectlcmd
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestArtifactsAreFresh fails when the committed completions or man pages no longer match
+// the command tree.
+func TestArtifactsAreFresh(t *testing.T) {
+	arts, err := Artifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join("..", "..")
+	const fix = "regenerate with `go generate ./internal/judgectlcmd` (or `make completions`) and commit the result"
+	for rel, want := range arts {
+		got, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Errorf("%s: %v; %s", rel, err, fix)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale; %s", rel, fix)
+		}
+	}
+	old, _ := filepath.Glob(filepath.Join(root, "docs/man", "judgectl*.1"))
+	for _, p := range old {
+		rel, _ := filepath.Rel(root, p)
+		if _, ok := arts[rel]; !ok {
+			t.Errorf("%s documents a command that no longer exists; %s", rel, fix)
+		}
+	}
+	if len(arts) < 20 {
+		t.Errorf("only %d artifacts generated; the command tree looks incomplete", len(arts))
+	}
+}
+
+func TestCompletionCommand(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		f, _, _ := newTestFactory(t, nil)
+		r := judgectl(t, f, "completion", shell)
+		if r.code != 0 || len(r.out) < 500 {
+			t.Errorf("completion %s: exit %d, %d bytes", shell, r.code, len(r.out))
+		}
+	}
+}
