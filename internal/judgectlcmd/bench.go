@@ -233,6 +233,9 @@ func writeBenchReport(w io.Writer, res BenchResult) {
 	for _, v := range slices.Sorted(maps.Keys(r.Verdicts)) {
 		vs = append(vs, fmt.Sprintf("%s %d", v, r.Verdicts[v]))
 	}
+	if len(vs) == 0 {
+		vs = []string{"-"}
+	}
 	fmt.Fprintf(w, "Verdicts     %s\n", strings.Join(vs, ", "))
 	fmt.Fprintf(w, "API latency  %s\n", fmtLatency(r.APILatency))
 	fmt.Fprintf(w, "End to end   %s\n", fmtLatency(r.E2ELatency))
