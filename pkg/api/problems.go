@@ -1,11 +1,20 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"mime"
 	"net/http"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -13,6 +22,7 @@ import (
 type problemStore interface {
 	LatestProblem(ctx context.Context, slug string) (store.ProblemVersion, error)
 	ListProblems(ctx context.Context) ([]store.ProblemVersion, error)
+	PutProblem(ctx context.Context, n store.NewProblem) (store.ProblemVersion, bool, error)
 }
 
 func (s *Server) listProblems(w http.ResponseWriter, r *http.Request, _ principal) error {
@@ -41,7 +51,117 @@ func (s *Server) getProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	return nil
 }
 
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// packageTypes are the Content-Types a package upload may have; the archive format itself is
+// detected from its first bytes.
+var packageTypes = []string{"application/zip", "application/gzip", "application/x-gzip", "application/x-tar",
+	"application/x-compressed-tar", "application/octet-stream"}
+
+// putProblem stores an uploaded package as the problem's next version. Validation is
+// pkg/problem's: a broken package is a 422 listing every issue, and nothing is stored.
 func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal) error {
-	return &apiError{status: http.StatusNotImplemented, typ: apiv1.ErrTypeInternal, title: "Not implemented",
-		detail: "problem upload is not available on this server yet"}
+	slug := r.PathValue("slug")
+	if !slugRE.MatchString(slug) {
+		return errBadRequest("problem slug %q: use 1-64 lower-case letters, digits, '-' and '_', starting with a letter or digit", slug)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !slices.Contains(packageTypes, mt) {
+			return errUnsupportedType("Content-Type %q: send the package archive as application/zip or application/gzip", ct)
+		}
+	}
+	if r.ContentLength > s.limits.MaxPackageBytes {
+		return errTooLarge(fmt.Sprintf("the package (%d bytes) is larger than the limit of %d bytes", r.ContentLength, s.limits.MaxPackageBytes))
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.limits.MaxPackageBytes))
+	if err != nil {
+		return err // a *http.MaxBytesError becomes 413
+	}
+	if len(data) == 0 {
+		return errBadRequest("the body is empty; send the problem package as a zip or tar.gz archive")
+	}
+	pkg, err := problem.LoadArchive(bytes.NewReader(data))
+	var invalid *problem.Error
+	switch {
+	case errors.As(err, &invalid):
+		fields := make([]apiv1.FieldError, 0, len(invalid.Issues))
+		for _, is := range invalid.Issues {
+			fields = append(fields, apiv1.FieldError{Field: is.Path, Message: is.Msg})
+		}
+		return &apiError{status: http.StatusUnprocessableEntity, typ: apiv1.ErrTypeValidation, title: "Invalid problem package",
+			detail: fmt.Sprintf("the package has %d issue(s); see errors (`judgectl problem verify` finds them locally)", len(fields)), fields: fields}
+	case err != nil:
+		return &apiError{status: http.StatusUnprocessableEntity, typ: apiv1.ErrTypeValidation, title: "Invalid problem package",
+			detail: fmt.Sprintf("%v; send a zip, tar.gz or tar archive of a Kattis/ICPC problem package", err)}
+	}
+	p, created, err := s.store.PutProblem(r.Context(), s.flatten(slug, data, pkg))
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/v1/problems/"+slug)
+	}
+	writeJSON(w, status, apiv1.ProblemPushed{Problem: p.Problem, Created: created})
+	return nil
+}
+
+// packageSettings is what problems.settings holds: the grading settings the columns do not.
+type packageSettings struct {
+	Format          string                      `json:"format"`
+	ValidatorFlags  []string                    `json:"validator_flags,omitempty"`
+	OutputValidator bool                        `json:"output_validator"`
+	Limits          problem.Limits              `json:"limits"`
+	Groups          map[string]problem.Settings `json:"groups"`
+}
+
+// flatten turns a loaded package into rows. A package without a fixed time limit (legacy
+// packages compute theirs from the accepted submissions) gets the server's default.
+func (s *Server) flatten(slug string, archive []byte, p *problem.Problem) store.NewProblem {
+	n := store.NewProblem{
+		Slug: slug, Name: p.Name, Package: archive,
+		TimeLimitMS: int(p.Limits.TimeLimit.Milliseconds()),
+		MemoryKB:    p.Limits.MemoryBytes >> 10,
+		OutputKB:    p.Limits.OutputBytes >> 10,
+		Interactive: p.Interactive,
+		Scoring:     p.Type == problem.Scoring,
+	}
+	if n.Name == "" {
+		n.Name = slug
+	}
+	def := s.limits.DefaultRun
+	if n.TimeLimitMS <= 0 {
+		n.TimeLimitMS = def.TimeMS
+	}
+	if n.MemoryKB <= 0 {
+		n.MemoryKB = def.MemoryKB
+	}
+	if n.OutputKB <= 0 {
+		n.OutputKB = def.OutputKB
+	}
+	settings := packageSettings{Format: p.Format, ValidatorFlags: p.ValidatorFlags, OutputValidator: p.OutputValidator != nil,
+		Limits: p.Limits, Groups: map[string]problem.Settings{}}
+	var walk func(g *problem.Group)
+	walk = func(g *problem.Group) {
+		settings.Groups[g.Name] = g.Settings
+		for _, it := range g.Items {
+			if it.Group != nil {
+				walk(it.Group)
+			}
+		}
+	}
+	if p.Data != nil {
+		walk(p.Data)
+	}
+	n.Settings, _ = json.Marshal(settings) // plain data: cannot fail
+	for _, t := range p.Tests() {
+		group := ""
+		if i := strings.LastIndex(t.Name, "/"); i >= 0 {
+			group = t.Name[:i]
+		}
+		n.Tests = append(n.Tests, store.NewTestcase{Name: t.Name, Group: group, Hidden: !t.Sample, Input: t.Input, Answer: t.Answer})
+	}
+	return n
 }
