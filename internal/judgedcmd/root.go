@@ -86,6 +86,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newTokenCmd(a),
 		newImageCmd(a),
 		newAgentCmd(a),
+		newSandboxCmd(a),
 		newRelayCmd(a),
 	)
 	return root

@@ -10,7 +10,6 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/judge-dev/judge/internal/testenv"
-	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/run"
 	"github.com/judge-dev/judge/pkg/sandbox"
@@ -18,19 +17,10 @@ import (
 
 var modes = []string{sandbox.ModeReuse, sandbox.ModeFresh}
 
-// requireImage skips (or fails under JUDGE_REQUIRE_STACK=1) when the recipe's image is absent.
-func requireImage(t *testing.T, docker *client.Client, recipe string) string {
+// requireImage is the built image of recipe (testenv skips or fails when it is absent).
+func requireImage(t *testing.T, recipe string) string {
 	t.Helper()
-	ref := image.Resolve(recipe)
-	ok, err := image.Exists(context.Background(), docker, ref)
-	if err != nil || !ok {
-		msg := "image " + ref + " is not built: run `judged image build " + recipe + "`"
-		if os.Getenv("JUDGE_REQUIRE_STACK") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return ref
+	return testenv.Image(t, recipe)
 }
 
 type env struct {
@@ -43,7 +33,7 @@ type env struct {
 func newSandbox(t *testing.T, mode string, opts ...func(*sandbox.Options)) env {
 	t.Helper()
 	docker := testenv.Docker(t)
-	ref := requireImage(t, docker, "base")
+	ref := requireImage(t, "base")
 	langs, err := lang.Load("")
 	if err != nil {
 		t.Fatal(err)

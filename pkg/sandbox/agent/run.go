@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,6 +25,41 @@ type job struct {
 	mainPid   int
 	mainState syscall.WaitStatus
 	mainDone  bool
+	sampled   int64 // highest VmHWM seen of the main process
+}
+
+// sampleHWM records the main process's current RSS high-water mark.
+func (j *job) sampleHWM() {
+	j.mu.Lock()
+	pid, done := j.mainPid, j.mainDone
+	j.mu.Unlock()
+	if pid <= 0 || done {
+		return
+	}
+	v := vmHWM(strconv.Itoa(pid))
+	j.mu.Lock()
+	if v > j.sampled {
+		j.sampled = v
+	}
+	j.mu.Unlock()
+}
+
+// vmHWM reads the peak resident set size of /proc/<pid> in bytes (0 if unknown).
+func vmHWM(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return 0
+	}
+	_, rest, ok := strings.Cut(string(b), "VmHWM:")
+	if !ok {
+		return 0
+	}
+	f := strings.Fields(rest)
+	if len(f) == 0 {
+		return 0
+	}
+	kb, _ := strconv.ParseInt(f[0], 10, 64)
+	return kb * 1024
 }
 
 func (j *job) account(pid int, ws syscall.WaitStatus, ru *syscall.Rusage) {
@@ -109,6 +145,10 @@ func (a *Agent) execute(req *Request) Response {
 	}
 
 	oomBefore := a.cg.oomKills()
+	// The child is forked from the agent (vfork), and the kernel keeps the agent's RSS high-water
+	// mark in the child's ru_maxrss across exec. A maxrss at or under the agent's own mark
+	// therefore says nothing; the program's VmHWM, sampled while it runs, stands in then.
+	baseline := vmHWM("self")
 	cpuBefore, cpuWatch := a.cg.cpuUsage()
 	j := &job{}
 	start := time.Now()
@@ -125,6 +165,7 @@ func (a *Agent) execute(req *Request) Response {
 	j.mu.Lock()
 	j.mainPid = pid
 	j.mu.Unlock()
+	j.sampleHWM()
 
 	var resp Response
 	var flagMu sync.Mutex
@@ -174,7 +215,7 @@ func (a *Agent) execute(req *Request) Response {
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		a.watch(req, start, cpuBefore, cpuWatch, stop, func() { setFlag(&resp.WallExceeded) }, func() { setFlag(&resp.CPUExceeded) })
+		a.watch(j, req, start, cpuBefore, cpuWatch, stop, func() { setFlag(&resp.WallExceeded) }, func() { setFlag(&resp.CPUExceeded) })
 	}()
 
 	dirty := reapAll(j)
@@ -196,6 +237,9 @@ func (a *Agent) execute(req *Request) Response {
 	resp.WallTimeNs = wall.Nanoseconds()
 	resp.CPUTimeNs = j.cpu.Nanoseconds()
 	resp.MaxRSSBytes = j.maxRSS
+	if j.maxRSS <= baseline && j.sampled > 0 {
+		resp.MaxRSSBytes = j.sampled
+	}
 	resp.Stdout = stdout.Bytes()
 	resp.Stderr = stderr.Bytes()
 	ws := j.mainState
@@ -353,7 +397,7 @@ func signalOthers(sig syscall.Signal) int {
 
 // watch enforces the wall-time cap and, when the cgroup's CPU counter is readable, the CPU limit
 // over all processes of the run.
-func (a *Agent) watch(req *Request, start time.Time, cpuBefore int64, cpuOK bool, stop <-chan struct{}, onWall, onCPU func()) {
+func (a *Agent) watch(j *job, req *Request, start time.Time, cpuBefore int64, cpuOK bool, stop <-chan struct{}, onWall, onCPU func()) {
 	var wall <-chan time.Time
 	if req.WallTimeNs > 0 {
 		t := time.NewTimer(time.Duration(req.WallTimeNs) - time.Since(start))
@@ -361,11 +405,9 @@ func (a *Agent) watch(req *Request, start time.Time, cpuBefore int64, cpuOK bool
 		wall = t.C
 	}
 	var tick <-chan time.Time
-	if req.CPUTimeNs > 0 && cpuOK {
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		tick = t.C
-	}
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	tick = t.C
 	for {
 		select {
 		case <-stop:
@@ -374,6 +416,10 @@ func (a *Agent) watch(req *Request, start time.Time, cpuBefore int64, cpuOK bool
 			onWall()
 			return
 		case <-tick:
+			j.sampleHWM()
+			if !cpuOK || req.CPUTimeNs <= 0 {
+				continue
+			}
 			if used, ok := a.cg.cpuUsage(); ok && used-cpuBefore > req.CPUTimeNs {
 				onCPU()
 				return
