@@ -86,6 +86,7 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 		newBenchCmd(f, nil),
 		newGradeCmd(f, nil),
 		newWatchCmd(f, nil),
+		newVersionCmd(f),
 		problem,
 		newValidateCmd(f, nil),
 	)
