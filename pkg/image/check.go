@@ -20,7 +20,7 @@ import (
 	"github.com/judge-dev/judge/pkg/lang"
 )
 
-//go:embed hello
+//go:embed testdata/hello
 var helloFS embed.FS
 
 // The check program reads two integers and prints their sum; the values need 64 bits.
@@ -31,7 +31,7 @@ const (
 
 // Hello returns the embedded check program of language id.
 func Hello(id string) ([]byte, bool) {
-	matches, _ := fs.Glob(helloFS, "hello/"+id+".*") // the pattern is valid for any id: ids have no metacharacters
+	matches, _ := fs.Glob(helloFS, "testdata/hello/"+id+".*") // the pattern is valid for any id: ids have no metacharacters
 	for _, m := range matches {
 		if strings.TrimSuffix(path.Base(m), path.Ext(m)) == id {
 			b, err := helloFS.ReadFile(m)
