@@ -16,14 +16,31 @@ type handler struct {
 func (h *handler) Setup(sarama.ConsumerGroupSession) error   { return nil }
 func (h *handler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
 
-// ConsumeClaim takes a message only when a slot is free and hands it to the slot, so the loop
-// itself never blocks on judging: when the session ends (a rebalance) it returns at once, and
-// the slot finishes its work on its own.
+// ConsumeClaim hands each message to a free slot and waits for one when all are busy, so a
+// worker holds at most one unstarted message per partition. The loop never waits on judging
+// itself: when the session ends (a rebalance) it returns at once, the message it held is left
+// unmarked for the next owner, and slots finish their work on their own.
+//
+// The slot is taken after the message arrives, not before: a claim holding a slot while its
+// partition is empty would starve the partitions that have messages.
 func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	w := h.w
 	offs := newOffsets(sess, claim.Topic(), claim.Partition())
 	defer offs.close()
 	for {
+		var msg *sarama.ConsumerMessage
+		select {
+		case <-sess.Context().Done():
+			return nil
+		case <-w.drain:
+			h.settle(sess, offs)
+			return nil
+		case m, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			msg = m
+		}
 		select {
 		case <-sess.Context().Done():
 			return nil
@@ -32,27 +49,13 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 			return nil
 		case w.slots <- struct{}{}:
 		}
-		select {
-		case <-sess.Context().Done():
-			<-w.slots
-			return nil
-		case <-w.drain:
-			<-w.slots
-			h.settle(sess, offs)
-			return nil
-		case msg, ok := <-claim.Messages():
-			if !ok {
-				<-w.slots
-				return nil
-			}
-			offs.start(msg.Offset)
-			w.wg.Add(1)
-			go func() {
-				defer w.wg.Done()
-				defer func() { <-w.slots }()
-				offs.finish(msg.Offset, w.process(h.runCtx, msg))
-			}()
-		}
+		offs.start(msg.Offset)
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			defer func() { <-w.slots }()
+			offs.finish(msg.Offset, w.process(h.runCtx, msg))
+		}()
 	}
 }
 

@@ -1,0 +1,267 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/judge-dev/judge/internal/testenv"
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/cdc"
+	"github.com/judge-dev/judge/pkg/queue"
+	"github.com/judge-dev/judge/pkg/store"
+	"github.com/judge-dev/judge/pkg/store/storetest"
+	"github.com/judge-dev/judge/pkg/worker"
+)
+
+// fakeJudger answers from the submission's source: "AC", "IE-UNTIL-3" (fails attempts 1
+// and 2), "IE" (always fails), "BLOCK" (runs until cancelled). It counts its calls.
+type fakeJudger struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (store.Verdict, error) {
+	f.mu.Lock()
+	f.calls[sub.ID]++
+	f.mu.Unlock()
+	switch {
+	case sub.Source == "BLOCK":
+		<-ctx.Done()
+		return store.Verdict{}, ctx.Err()
+	case sub.Source == "IE", sub.Source == "IE-UNTIL-3" && sub.Attempt < 3:
+		return store.Verdict{}, errors.New("injected sandbox failure")
+	}
+	tests := []apiv1.TestResult{{Index: 1, Name: "1", Verdict: "AC", TimeMS: 3}, {Index: 2, Name: "2", Verdict: "AC", TimeMS: 4, Hidden: true}}
+	for _, tr := range tests {
+		onTest(tr)
+	}
+	return store.Verdict{Verdict: "AC", TimeMS: 4, MemoryKB: 1000, Tests: tests}, nil
+}
+
+func (f *fakeJudger) count(id string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[id]
+}
+
+type fixture struct {
+	st      *store.Store
+	brokers []string
+	topic   string
+	token   int64
+	judge   *fakeJudger
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	st := storetest.New(t)
+	f := &fixture{st: st, brokers: testenv.KafkaBrokers(t), topic: testenv.NewTopic(t, 4), judge: &fakeJudger{calls: map[string]int{}}}
+	if err := st.DB().QueryRow(`INSERT INTO api_tokens (name, role, token_hash) VALUES ('t', 'admin', 'h') RETURNING id`).Scan(&f.token); err != nil {
+		t.Fatal(err)
+	}
+	var db string
+	if err := st.DB().QueryRow(`SELECT current_database()`).Scan(&db); err != nil {
+		t.Fatal(err)
+	}
+	r, err := cdc.New(cdc.Options{DSN: st.DSN(), Store: st, Topic: f.topic, Slot: "relay_" + strings.TrimPrefix(db, "judge_test_"),
+		NewProducer: func() (cdc.Producer, error) { return queue.NewSyncProducer(f.brokers, "worker-test") },
+		Logger:      slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return f
+}
+
+// startWorker runs a worker in a group unique to the test; stop cancels it and returns Run's error.
+func (f *fixture) startWorker(t *testing.T, name string, opts worker.Options) (stop func() error) {
+	t.Helper()
+	opts.Name, opts.Brokers, opts.Topic = name, f.brokers, f.topic
+	opts.Group = "judge-workers-" + f.topic
+	if opts.Slots == 0 {
+		opts.Slots = 2
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+	w, err := worker.New(f.st, f.judge, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
+func (f *fixture) submit(t *testing.T, source string) string {
+	t.Helper()
+	c, err := f.st.CreateSubmission(context.Background(), store.NewSubmission{OwnerTokenID: f.token, Owner: "t",
+		Language: "python3", Source: source, Limits: apiv1.Limits{TimeMS: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+type row struct {
+	status, verdict string
+	attempt         int
+	results         int
+}
+
+func (f *fixture) row(t *testing.T, id string) row {
+	t.Helper()
+	var r row
+	err := f.st.DB().QueryRow(`SELECT status, coalesce(verdict, ''), attempt, (SELECT count(*) FROM results WHERE submission_id = $1)
+		FROM submissions WHERE id = $1`, id).Scan(&r.status, &r.verdict, &r.attempt, &r.results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (f *fixture) waitDone(t *testing.T, ids ...string) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d submissions done", len(ids)), 60*time.Second, func() bool {
+		var n int
+		if err := f.st.DB().QueryRow(`SELECT count(*) FROM submissions WHERE id = ANY(string_to_array($1, ',')::uuid[]) AND status = 'done'`,
+			strings.Join(ids, ",")).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == len(ids)
+	})
+}
+
+func TestWorkersJudgeEachSubmissionOnce(t *testing.T) {
+	f := newFixture(t)
+	f.startWorker(t, "w1", worker.Options{})
+	f.startWorker(t, "w2", worker.Options{})
+	var ids []string
+	for i := range 20 {
+		ids = append(ids, f.submit(t, fmt.Sprintf("AC %d", i)))
+	}
+	f.waitDone(t, ids...)
+	for _, id := range ids {
+		if r := f.row(t, id); r.verdict != "AC" || r.attempt != 1 || r.results != 2 {
+			t.Errorf("%s: %+v, want AC on attempt 1 with 2 results", id, r)
+		}
+		if n := f.judge.count(id); n != 1 {
+			t.Errorf("%s judged %d times, want once", id, n)
+		}
+		evs, err := f.st.EventsAfter(context.Background(), id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seq []string
+		for _, e := range evs {
+			seq = append(seq, e.Type+"/"+e.Status)
+			if e.Test != nil && e.Test.Hidden && e.Test.Stdout != "" {
+				t.Errorf("hidden test output in an event of %s", id)
+			}
+		}
+		if got, want := strings.Join(seq, " "), "status/queued status/running test/running test/running done/done"; got != want {
+			t.Errorf("%s events %q, want %q", id, got, want)
+		}
+	}
+
+	// A duplicate of a finished submission's message is skipped.
+	p, err := queue.NewSyncProducer(f.brokers, "dup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	dup, _ := queue.Message{ID: ids[0], Language: "python3", Attempt: 1, EnqueuedAt: time.Now()}.Marshal()
+	if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: f.topic, Key: sarama.StringEncoder(ids[0]), Value: sarama.ByteEncoder(dup)}); err != nil {
+		t.Fatal(err)
+	}
+	marker := f.submit(t, "AC marker")
+	f.waitDone(t, marker)
+	if n := f.judge.count(ids[0]); n != 1 {
+		t.Errorf("duplicate message judged again: %d calls", n)
+	}
+}
+
+func TestInternalErrorsAreRetriedThenReported(t *testing.T) {
+	f := newFixture(t)
+	f.startWorker(t, "w1", worker.Options{MaxAttempts: 3})
+	flaky := f.submit(t, "IE-UNTIL-3")
+	broken := f.submit(t, "IE")
+	f.waitDone(t, flaky, broken)
+	if r := f.row(t, flaky); r.verdict != "AC" || r.attempt != 3 {
+		t.Errorf("flaky: %+v, want AC on attempt 3", r)
+	}
+	if r := f.row(t, broken); r.verdict != "IE" || r.attempt != 3 {
+		t.Errorf("broken: %+v, want IE after 3 attempts", r)
+	}
+	if n := f.judge.count(broken); n != 3 {
+		t.Errorf("broken judged %d times, want 3", n)
+	}
+}
+
+func TestReaperRequeuesExpiredLease(t *testing.T) {
+	f := newFixture(t)
+	id := f.submit(t, "AC")
+	// A worker that died mid-run: claimed, lease already expired, nobody holds it.
+	if _, ok, err := f.st.ClaimSubmission(context.Background(), id, 1, "dead", time.Millisecond); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	f.startWorker(t, "w1", worker.Options{Lease: 2 * time.Second, ReapInterval: 200 * time.Millisecond})
+	f.waitDone(t, id)
+	if r := f.row(t, id); r.verdict != "AC" || r.attempt != 2 {
+		t.Errorf("%+v, want AC on attempt 2", r)
+	}
+}
+
+func TestStoppingWorkerHandsBackAfterGrace(t *testing.T) {
+	f := newFixture(t)
+	stop := f.startWorker(t, "w1", worker.Options{Grace: 300 * time.Millisecond})
+	id := f.submit(t, "BLOCK")
+	waitFor(t, "the submission running", 30*time.Second, func() bool { return f.row(t, id).status == "running" })
+	if err := stop(); err != nil {
+		t.Fatalf("worker Run: %v", err)
+	}
+	if r := f.row(t, id); r.status != "queued" || r.attempt != 2 {
+		t.Fatalf("after stop: %+v, want queued attempt 2", r)
+	}
+	var alive int
+	f.st.DB().QueryRow(`SELECT count(*) FROM workers WHERE name = 'w1'`).Scan(&alive)
+	if alive != 0 {
+		t.Error("stopped worker still has a heartbeat row")
+	}
+	// The next worker gets attempt 2 through the outbox; BLOCK still blocks, so finish it by
+	// judging with a worker whose judge is told to accept.
+	f.st.DB().Exec(`UPDATE submissions SET source = 'AC' WHERE id = $1`, id)
+	f.startWorker(t, "w2", worker.Options{})
+	f.waitDone(t, id)
+	if r := f.row(t, id); r.verdict != "AC" || r.attempt != 2 {
+		t.Errorf("%+v, want AC on attempt 2", r)
+	}
+}
