@@ -196,3 +196,20 @@ func TestPanicBecomes500(t *testing.T) {
 		t.Errorf("panic: %d %s", r.status, r.body)
 	}
 }
+
+func TestMethodNotAllowed(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	for _, c := range []struct{ method, path, allow string }{
+		{"DELETE", "/v1/submissions", "POST, GET"},
+		{"POST", "/v1/problems/sum", "GET, PUT"},
+		{"POST", "/healthz", "GET"},
+	} {
+		r := e.do(req{method: c.method, path: c.path, token: e.admin})
+		if r.status != http.StatusMethodNotAllowed || r.problem(t).Type != apiv1.ErrTypeMethodNotAllowed || r.header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d Allow %q %s; want 405 Allow %q", c.method, c.path, r.status, r.header.Get("Allow"), r.body, c.allow)
+		}
+	}
+	if r := e.do(req{method: "HEAD", path: "/healthz"}); r.status != 200 {
+		t.Errorf("HEAD /healthz: %d", r.status)
+	}
+}

@@ -1,7 +1,11 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // Store is everything the handlers need from the database; *store.Store satisfies it. Each
@@ -30,7 +34,21 @@ func (s *Server) routesHandler() http.Handler {
 	s.route(mux, "GET /readyz", nil, s.readyz)
 	s.routes = append(s.routes, "GET /metrics")
 	mux.Handle("GET /metrics", s.metricsHandler())
-	// Everything else is a problem+json 404 rather than the mux's plain text.
+	// A known path with another method is a problem+json 405 naming the allowed ones (a pattern
+	// without a method loses to the ones with); everything else is a problem+json 404.
+	allowed := map[string][]string{}
+	for _, rt := range s.routes {
+		method, path, _ := strings.Cut(rt, " ")
+		allowed[path] = append(allowed[path], method)
+	}
+	for path, methods := range allowed {
+		allow := strings.Join(methods, ", ")
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeProblem(w, &apiError{status: http.StatusMethodNotAllowed, typ: apiv1.ErrTypeMethodNotAllowed,
+				title: "Method not allowed", detail: fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, allow)})
+		})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, errNotFound("no route %s %s; see api/openapi.yaml", r.Method, r.URL.Path))
 	})

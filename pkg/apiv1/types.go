@@ -178,17 +178,18 @@ type ProblemPushed struct {
 
 // Problem+json error types (RFC 9457 `type` values), stable across releases.
 const (
-	ErrTypeBadRequest      = "https://judge.dev/errors/bad-request"
-	ErrTypeValidation      = "https://judge.dev/errors/validation"
-	ErrTypeUnauthorized    = "https://judge.dev/errors/unauthorized"
-	ErrTypeForbidden       = "https://judge.dev/errors/forbidden"
-	ErrTypeNotFound        = "https://judge.dev/errors/not-found"
-	ErrTypeConflict        = "https://judge.dev/errors/conflict"
-	ErrTypeTooLarge        = "https://judge.dev/errors/too-large"
-	ErrTypeRateLimited     = "https://judge.dev/errors/rate-limited"
-	ErrTypeUnavailable     = "https://judge.dev/errors/unavailable"
-	ErrTypeInternal        = "https://judge.dev/errors/internal"
-	ErrTypeUnsupportedType = "https://judge.dev/errors/unsupported-media-type"
+	ErrTypeBadRequest       = "https://judge.dev/errors/bad-request"
+	ErrTypeValidation       = "https://judge.dev/errors/validation"
+	ErrTypeUnauthorized     = "https://judge.dev/errors/unauthorized"
+	ErrTypeForbidden        = "https://judge.dev/errors/forbidden"
+	ErrTypeNotFound         = "https://judge.dev/errors/not-found"
+	ErrTypeConflict         = "https://judge.dev/errors/conflict"
+	ErrTypeTooLarge         = "https://judge.dev/errors/too-large"
+	ErrTypeRateLimited      = "https://judge.dev/errors/rate-limited"
+	ErrTypeUnavailable      = "https://judge.dev/errors/unavailable"
+	ErrTypeInternal         = "https://judge.dev/errors/internal"
+	ErrTypeUnsupportedType  = "https://judge.dev/errors/unsupported-media-type"
+	ErrTypeMethodNotAllowed = "https://judge.dev/errors/method-not-allowed"
 )
 
 // Problem details (RFC 9457), served as application/problem+json.
