@@ -50,6 +50,11 @@ type Agent struct {
 
 	stdinMu sync.Mutex
 	stdin   *os.File // the running interactive program's stdin, nil otherwise
+	// awaiting is set from an interactive request until its program's stdin exists; input
+	// arriving meanwhile is held in pending (and pendingEOF) rather than dropped.
+	awaiting   bool
+	pending    [][]byte
+	pendingEOF bool
 }
 
 // New prepares an agent writing frames to out.
@@ -109,24 +114,29 @@ func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
 				}
 				continue
 			}
+			a.stdinMu.Lock()
+			a.awaiting, a.pending, a.pendingEOF = true, nil, false
+			a.stdinMu.Unlock()
 			running.Add(1)
 			go func() {
 				defer running.Done()
-				if err := a.writeResult(a.Run(&req)); err != nil {
+				resp := a.Run(&req)
+				a.stdinMu.Lock()
+				a.awaiting, a.pending = false, nil
+				a.stdinMu.Unlock()
+				if err := a.writeResult(resp); err != nil {
 					a.cfg.Logger.Error("send result", "err", err)
 				}
 			}()
 		case FrameStdin, FrameStdinEOF:
 			a.stdinMu.Lock()
-			if a.stdin != nil {
-				if typ == FrameStdinEOF {
-					a.stdin.Close()
-					a.stdin = nil
-				} else if _, err := a.stdin.Write(payload); err != nil {
-					// The program closed its stdin or ended; later input has nowhere to go.
-					a.stdin.Close()
-					a.stdin = nil
-				}
+			switch {
+			case a.stdin != nil:
+				a.feedStdin(typ == FrameStdinEOF, payload)
+			case a.awaiting && typ == FrameStdinEOF:
+				a.pendingEOF = true
+			case a.awaiting:
+				a.pending = append(a.pending, payload)
 			}
 			a.stdinMu.Unlock()
 		default:
@@ -134,6 +144,36 @@ func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// feedStdin writes to the interactive program's stdin, or closes it; stdinMu is held.
+func (a *Agent) feedStdin(eof bool, p []byte) {
+	if eof {
+		a.stdin.Close()
+		a.stdin = nil
+		return
+	}
+	if _, err := a.stdin.Write(p); err != nil {
+		// The program closed its stdin or ended; later input has nowhere to go.
+		a.stdin.Close()
+		a.stdin = nil
+	}
+}
+
+// attachStdin makes w the interactive program's stdin and gives it what arrived early.
+func (a *Agent) attachStdin(w *os.File) {
+	a.stdinMu.Lock()
+	defer a.stdinMu.Unlock()
+	a.stdin, a.awaiting = w, false
+	for _, p := range a.pending {
+		if a.stdin != nil {
+			a.feedStdin(false, p)
+		}
+	}
+	if a.pendingEOF && a.stdin != nil {
+		a.feedStdin(true, nil)
+	}
+	a.pending, a.pendingEOF = nil, false
 }
 
 // reserveThreads makes the Go runtime create n OS threads now. The runtime keeps idle threads,

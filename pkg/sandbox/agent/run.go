@@ -198,10 +198,16 @@ func (a *Agent) execute(req *Request) Response {
 		readCapped(stderrR, &stderr, req.StderrBytes)
 		stderrR.Close()
 	}()
+	stop := make(chan struct{})
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		a.watch(j, req, start, cpuBefore, cpuWatch, stop, func() { setFlag(&resp.WallExceeded) }, func() { setFlag(&resp.CPUExceeded) })
+	}()
+
+	// The watch runs first: handing early input to a program that does not read can block.
 	if req.Interactive {
-		a.stdinMu.Lock()
-		a.stdin = stdinW
-		a.stdinMu.Unlock()
+		a.attachStdin(stdinW)
 	} else {
 		go func() {
 			if len(req.Stdin) > 0 {
@@ -210,13 +216,6 @@ func (a *Agent) execute(req *Request) Response {
 			stdinW.Close()
 		}()
 	}
-
-	stop := make(chan struct{})
-	watchDone := make(chan struct{})
-	go func() {
-		defer close(watchDone)
-		a.watch(j, req, start, cpuBefore, cpuWatch, stop, func() { setFlag(&resp.WallExceeded) }, func() { setFlag(&resp.CPUExceeded) })
-	}()
 
 	dirty := reapAll(j)
 	wall := time.Since(start)
