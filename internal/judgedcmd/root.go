@@ -88,6 +88,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newAgentCmd(a),
 		newSandboxCmd(a),
 		newRelayCmd(a),
+		newWorkerCmd(a),
+		newAllCmd(a),
 	)
 	return root
 }

@@ -209,3 +209,23 @@ func (s *Store) RemoveWorker(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// ProblemPackage is what a worker needs to judge against one problem version.
+type ProblemPackage struct {
+	Archive     []byte
+	TimeLimitMS int
+	MemoryKB    int64
+	OutputKB    int64
+}
+
+// GetProblemPackage reads the package archive of problem version id.
+func (s *Store) GetProblemPackage(ctx context.Context, id int64) (ProblemPackage, error) {
+	var p ProblemPackage
+	err := s.db.QueryRowContext(ctx, `SELECT b.data, p.time_limit_ms, p.memory_kb, p.output_kb
+		FROM problems p JOIN blobs b ON b.sha256 = p.package_sha256 WHERE p.id = $1`, id).
+		Scan(&p.Archive, &p.TimeLimitMS, &p.MemoryKB, &p.OutputKB)
+	if err != nil {
+		return ProblemPackage{}, fmt.Errorf("read package of problem %d: %w", id, mapError(err))
+	}
+	return p, nil
+}

@@ -1,0 +1,89 @@
+package judgedcmd
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/judge-dev/judge/pkg/config"
+	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/queue"
+	"github.com/judge-dev/judge/pkg/sandbox"
+	"github.com/judge-dev/judge/pkg/store"
+	"github.com/judge-dev/judge/pkg/worker"
+)
+
+// defaultGrace is how long a stopping worker lets running submissions finish.
+const defaultGrace = 20 * time.Second
+
+func newWorkerCmd(a *app) *cobra.Command {
+	var grace time.Duration
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Judge submissions from Kafka in the sandbox (--slots at a time)",
+		Long: "Consume submission pointers from Kafka as a member of the judge-workers group, judge each in\n" +
+			"the Docker sandbox and write the result to PostgreSQL. On SIGTERM it stops fetching, lets running\n" +
+			"submissions finish within --grace, hands back the rest and commits its offsets.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if err := cfg.RequireKafka(); err != nil {
+				return err
+			}
+			st, err := openStore(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return runWorker(cmd.Context(), cfg, st, a.logger(cfg), grace)
+		},
+	}
+	cmd.Flags().DurationVar(&grace, "grace", defaultGrace, "on shutdown, how long running submissions may finish before they are handed back")
+	return cmd
+}
+
+// runWorker starts the sandbox and judges until ctx ends; `judged all` calls it too.
+func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, grace time.Duration) error {
+	langs, err := lang.Load(cfg.LanguagesFile)
+	if err != nil {
+		return fmt.Errorf("languages_file (JUDGE_LANGUAGES_FILE): %w", err)
+	}
+	if err := queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions); err != nil {
+		return fmt.Errorf("kafka_brokers (JUDGE_KAFKA_BROKERS): %w", err)
+	}
+	slots := cfg.Slots
+	if slots == 0 {
+		slots = runtime.NumCPU()
+	}
+	d, err := imageDocker(cfg)
+	if err != nil {
+		return fmt.Errorf("docker_host (JUDGE_DOCKER_HOST): %w", err)
+	}
+	defer d.Close()
+	sb, err := sandbox.New(ctx, d, langs, sandbox.Options{Mode: cfg.SandboxMode, PoolSize: slots, Logger: log})
+	if err != nil {
+		return fmt.Errorf("start sandbox: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := sb.Close(cctx); err != nil {
+			log.Warn("sandbox close", "err", err)
+		}
+	}()
+	w, err := worker.New(st, worker.NewSandboxJudger(sb, st, langs), worker.Options{
+		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Slots: slots,
+		Lease: cfg.LeaseDuration, Grace: grace, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	return w.Run(ctx)
+}

@@ -1,0 +1,239 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/judge"
+	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/problem"
+	"github.com/judge-dev/judge/pkg/run"
+	"github.com/judge-dev/judge/pkg/sandbox"
+	"github.com/judge-dev/judge/pkg/store"
+)
+
+// Compiler is the part of the sandbox a SandboxJudger uses.
+type Compiler interface {
+	Compile(ctx context.Context, language string, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
+}
+
+// PackageSource reads problem packages; *store.Store satisfies it.
+type PackageSource interface {
+	GetProblemPackage(ctx context.Context, id int64) (store.ProblemPackage, error)
+}
+
+// keptOutput caps the stdout/stderr stored per test: enough to show a sample's output.
+const keptOutput = 64 << 10
+
+// maxCachedProblems bounds the loaded packages kept in memory.
+const maxCachedProblems = 64
+
+// SandboxJudger is the real Judger: it compiles the submission in the sandbox and grades it
+// with pkg/judge against its problem (loaded from the stored package, cached per version), or
+// runs it once ad hoc.
+type SandboxJudger struct {
+	sb    Compiler
+	pkgs  PackageSource
+	langs *lang.Table
+
+	mu       sync.Mutex
+	problems map[int64]*loadedProblem
+}
+
+type loadedProblem struct {
+	once sync.Once
+	p    *problem.Problem
+	pkg  store.ProblemPackage
+	err  error
+}
+
+// NewSandboxJudger wires the sandbox, the package store and the language table.
+func NewSandboxJudger(sb Compiler, pkgs PackageSource, langs *lang.Table) *SandboxJudger {
+	return &SandboxJudger{sb: sb, pkgs: pkgs, langs: langs, problems: map[int64]*loadedProblem{}}
+}
+
+// Judge implements Judger.
+func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (store.Verdict, error) {
+	l, ok := j.langs.Get(sub.Language)
+	if !ok {
+		// The API accepted it, so the worker's table differs: the judge's fault, retried.
+		return store.Verdict{}, fmt.Errorf("language %q is not in this worker's table", sub.Language)
+	}
+	prog, compiled, err := j.sb.Compile(ctx, sub.Language, map[string][]byte{sourceName(l): []byte(sub.Source)})
+	if err != nil {
+		return store.Verdict{}, fmt.Errorf("compile: %w", err)
+	}
+	switch compiled.Status {
+	case run.OK:
+	case run.CE:
+		return store.Verdict{Verdict: apiv1.VerdictCE, CompileOutput: string(compiled.Output)}, nil
+	default:
+		return store.Verdict{}, fmt.Errorf("compile: status %s: %s", compiled.Status, compiled.Output)
+	}
+	defer prog.Close()
+	lim := limitsOf(sub.Limits)
+	report := func(t judge.TestOutcome) { onTest(testResult(t)) }
+
+	if sub.ProblemID == 0 {
+		var stdin, expected []byte
+		if sub.Stdin != nil {
+			stdin = []byte(*sub.Stdin)
+		}
+		if sub.ExpectedOutput != nil {
+			expected = []byte(*sub.ExpectedOutput)
+		}
+		out, err := judge.JudgeAdHoc(ctx, prog, stdin, expected, sub.ExpectedOutput != nil, lim)
+		if err != nil {
+			return store.Verdict{}, err
+		}
+		for _, t := range out.Tests {
+			report(t)
+		}
+		return verdictOf(out, string(compiled.Output), false), nil
+	}
+
+	p, err := j.problem(ctx, sub.ProblemID)
+	if err != nil {
+		return store.Verdict{}, err
+	}
+	cfg := judge.Config{Limits: lim, ValidatorLimits: run.Limits{CPUTime: p.Limits.ValidationTime, MemoryBytes: p.Limits.ValidationMemoryBytes}}
+	var subject judge.Program = prog
+	if p.OutputValidator != nil {
+		v, err := j.compileValidator(ctx, p.OutputValidator)
+		if err != nil {
+			return store.Verdict{}, err
+		}
+		defer v.Close()
+		if p.Interactive {
+			cfg.Interactor = judge.Starts(v.Start)
+			subject = judge.WithStart(prog, prog.Start)
+		} else {
+			cfg.Validator = v
+		}
+	}
+	out, err := judge.New(cfg).Judge(ctx, subject, p, report)
+	if err != nil {
+		return store.Verdict{}, err
+	}
+	return verdictOf(out, string(compiled.Output), p.Type == problem.Scoring), nil
+}
+
+// problem loads (once) and caches problem version id.
+func (j *SandboxJudger) problem(ctx context.Context, id int64) (*problem.Problem, error) {
+	j.mu.Lock()
+	lp, ok := j.problems[id]
+	if !ok {
+		if len(j.problems) >= maxCachedProblems {
+			clear(j.problems)
+		}
+		lp = &loadedProblem{}
+		j.problems[id] = lp
+	}
+	j.mu.Unlock()
+	lp.once.Do(func() {
+		lp.pkg, lp.err = j.pkgs.GetProblemPackage(ctx, id)
+		if lp.err == nil {
+			lp.p, lp.err = problem.LoadArchive(bytes.NewReader(lp.pkg.Archive))
+		}
+		if lp.err != nil {
+			lp.err = fmt.Errorf("load problem %d: %w", id, lp.err)
+			return
+		}
+		// The stored version carries the time limit computed when it was pushed.
+		if lp.p.Limits.TimeLimit == 0 && lp.pkg.TimeLimitMS > 0 {
+			lp.p.Limits.TimeLimit = time.Duration(lp.pkg.TimeLimitMS) * time.Millisecond
+		}
+	})
+	if lp.err != nil {
+		j.mu.Lock()
+		if j.problems[id] == lp {
+			delete(j.problems, id) // a database hiccup must not stick
+		}
+		j.mu.Unlock()
+	}
+	return lp.p, lp.err
+}
+
+// compileValidator compiles a custom validator in the language of its first file with a known
+// extension; the sandbox caches the result by source hash, so this is cheap after the first.
+func (j *SandboxJudger) compileValidator(ctx context.Context, v *problem.Program) (*sandbox.Program, error) {
+	var language string
+	for _, name := range slices.Sorted(maps.Keys(v.Files)) {
+		if ls := j.langs.ByExtension(path.Ext(name)); len(ls) > 0 {
+			language = ls[0].ID
+			break
+		}
+	}
+	if language == "" {
+		return nil, fmt.Errorf("output validator %s: no file in a known language", v.Name)
+	}
+	prog, c, err := j.sb.Compile(ctx, language, v.Files)
+	if err != nil {
+		return nil, fmt.Errorf("compile output validator %s: %w", v.Name, err)
+	}
+	if c.Status != run.OK {
+		return nil, fmt.Errorf("compile output validator %s: %s: %s", v.Name, c.Status, c.Output)
+	}
+	return prog, nil
+}
+
+// sourceName is the file name a one-file submission gets; the sandbox renames it to the
+// language's source file anyway.
+func sourceName(l lang.Language) string {
+	if len(l.Extensions) > 0 {
+		return "main" + l.Extensions[0]
+	}
+	return "main"
+}
+
+func limitsOf(l apiv1.Limits) run.Limits {
+	return run.Limits{
+		CPUTime:     time.Duration(l.TimeMS) * time.Millisecond,
+		WallTime:    time.Duration(l.WallTimeMS) * time.Millisecond,
+		MemoryBytes: l.MemoryKB << 10,
+		OutputBytes: l.OutputKB << 10,
+	}
+}
+
+func verdictOf(out judge.Outcome, compileOutput string, scoring bool) store.Verdict {
+	v := store.Verdict{Verdict: out.Verdict, TimeMS: int(out.MaxCPUTime.Milliseconds()), MemoryKB: out.MaxMemoryBytes >> 10,
+		CompileOutput: compileOutput, Message: out.Message}
+	if scoring {
+		s := out.Score
+		v.Score = &s
+	}
+	for _, t := range out.Tests {
+		v.Tests = append(v.Tests, testResult(t))
+	}
+	if v.Verdict == "" {
+		v.Verdict = apiv1.VerdictIE
+		v.Message = errors.Join(errors.New("the judge returned no verdict"), errors.New(out.Message)).Error()
+	}
+	return v
+}
+
+func testResult(t judge.TestOutcome) apiv1.TestResult {
+	return apiv1.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: t.Verdict,
+		Score: t.Score, TimeMS: int(t.CPUTime.Milliseconds()), WallMS: int(t.WallTime.Milliseconds()),
+		MemoryKB: t.MemoryBytes >> 10, ExitCode: t.ExitCode, Signal: t.Signal,
+		Stdout: clip(t.Stdout), Stderr: clip(t.Stderr), Feedback: t.Feedback}
+}
+
+// clip makes program output storable in a text column: capped, valid UTF-8, no NUL bytes.
+func clip(b []byte) string {
+	suffix := ""
+	if len(b) > keptOutput {
+		b, suffix = b[:keptOutput], "\n[truncated]"
+	}
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "\uFFFD") + suffix
+}
