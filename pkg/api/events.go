@@ -61,6 +61,7 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 	defer poll.Stop()
 	beat := time.NewTicker(heartbeat)
 	defer beat.Stop()
+	polled := false
 	for {
 		for _, ev := range evs {
 			if err := s.writeEvent(ctx, w, sub.ID, ev, p); err != nil {
@@ -88,12 +89,23 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 			continue
 		case <-wake:
 		case <-poll.C:
+			polled = true
 		}
 		if evs, err = s.store.EventsAfter(ctx, sub.ID, last); err != nil {
 			// Headers are gone; end the stream and let the client resume with Last-Event-ID.
 			s.log.Warn("event stream: read events", "submission", sub.ID, "err", err)
 			return nil
 		}
+		if polled && len(evs) == 0 {
+			// Writers append "done" with the final update, so a finished submission without one
+			// was finished by something that broke the contract; end the stream anyway, with a
+			// done event that has no id (seq 0), so a resuming client skips nothing.
+			if st, err := s.store.SubmissionStatus(ctx, sub.ID); err == nil && st == apiv1.StatusDone {
+				s.log.Warn("event stream: submission done without a done event", "submission", sub.ID)
+				evs = []apiv1.Event{{Type: apiv1.EventDone, Status: apiv1.StatusDone}}
+			}
+		}
+		polled = false
 	}
 }
 
@@ -114,6 +126,10 @@ func (s *Server) writeEvent(ctx context.Context, w http.ResponseWriter, id strin
 	}
 	data, err := json.Marshal(ev)
 	if err != nil {
+		return err
+	}
+	if ev.Seq == 0 {
+		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.Type, data)
 		return err
 	}
 	_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, ev.Type, data)

@@ -185,3 +185,23 @@ func TestWait(t *testing.T) {
 		t.Errorf("GET wait: %d %s", r.status, r.body)
 	}
 }
+
+func TestEventsEndForDoneSubmissionWithoutDoneEvent(t *testing.T) {
+	e := newEnv(t, envOpts{poll: 100 * time.Millisecond})
+	id := e.submit(e.sub)
+	// Finished behind the API's back, without the done event the contract asks for.
+	if _, err := e.st.DB().Exec(`UPDATE submissions SET status = 'done', verdict = 'AC' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := openStream(t, e, e.sub, id, 0)
+	if ev := next(t, c); ev.data.Status != apiv1.StatusQueued {
+		t.Errorf("first event %+v", ev)
+	}
+	ev := next(t, c)
+	if ev.typ != apiv1.EventDone || ev.id != "" || ev.data.Submission == nil || ev.data.Submission.Verdict != apiv1.VerdictAC {
+		t.Errorf("synthesised done = %+v (id %q)", ev.data, ev.id)
+	}
+	if _, open := <-c; open {
+		t.Error("stream still open")
+	}
+}
