@@ -222,3 +222,33 @@ func TestFollowStopsOn404(t *testing.T) {
 		t.Fatalf("err = %v, want 404 APIError", err)
 	}
 }
+
+func TestFollowReconnectsIdleConnection(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		conns++
+		n := conns
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/event-stream")
+		if n == 1 {
+			fmt.Fprint(w, "id: 1\nevent: test\ndata: {\"seq\":1,\"type\":\"test\"}\n\n")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done() // a stalled connection: headers sent, then silence
+			return
+		}
+		if got := r.Header.Get("Last-Event-ID"); got != "1" {
+			t.Errorf("Last-Event-ID = %q, want 1", got)
+		}
+		fmt.Fprint(w, "id: 2\nevent: done\ndata: {\"seq\":2,\"type\":\"done\"}\n\n")
+	}))
+	var got []int64
+	err := c.Follow(context.Background(), "s1", FollowOptions{IdleTimeout: 100 * time.Millisecond}, func(e apiv1.Event) error {
+		got = append(got, e.Seq)
+		return nil
+	})
+	if err != nil || fmt.Sprint(got) != "[1 2]" {
+		t.Fatalf("Follow = %v, events %v; want [1 2]", err, got)
+	}
+}

@@ -23,6 +23,10 @@ type FollowOptions struct {
 	// OnReconnect, if set, is called before each reconnect with the error that ended the
 	// previous connection and the wait before the next attempt.
 	OnReconnect func(err error, wait time.Duration)
+	// IdleTimeout drops a connection that delivered nothing (not even a keep-alive comment)
+	// for this long and reconnects, so a half-open TCP connection cannot hang the follower.
+	// Zero means 60s; the API sends a keep-alive well within that.
+	IdleTimeout time.Duration
 }
 
 // Follow streams the events of submission id (GET /v1/submissions/{id}/events) and calls fn for
@@ -34,7 +38,7 @@ func (c *Client) Follow(ctx context.Context, id string, o FollowOptions, fn func
 	last := o.LastEventID
 	wait := c.minBackoff
 	for {
-		progressed, done, err := c.followOnce(ctx, id, &last, fn)
+		progressed, done, err := c.followOnce(ctx, id, &last, o.idle(), fn)
 		if done {
 			return nil
 		}
@@ -65,13 +69,34 @@ func (c *Client) Follow(ctx context.Context, id string, o FollowOptions, fn func
 	}
 }
 
+func (o FollowOptions) idle() time.Duration {
+	if o.IdleTimeout > 0 {
+		return o.IdleTimeout
+	}
+	return 60 * time.Second
+}
+
+// activityReader reports every successful read, to feed the idle watchdog.
+type activityReader struct {
+	r      io.Reader
+	active func()
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.active()
+	}
+	return n, err
+}
+
 type callbackError struct{ err error }
 
 func (e *callbackError) Error() string { return e.err.Error() }
 
 // followOnce reads one connection. progressed says whether any new event arrived; done whether
 // the stream delivered "done".
-func (c *Client) followOnce(ctx context.Context, id string, last *int64, fn func(apiv1.Event) error) (progressed, done bool, err error) {
+func (c *Client) followOnce(ctx context.Context, id string, last *int64, idle time.Duration, fn func(apiv1.Event) error) (progressed, done bool, err error) {
 	h := http.Header{"Accept": {"text/event-stream"}, "Cache-Control": {"no-cache"}}
 	if *last > 0 {
 		h.Set("Last-Event-ID", strconv.FormatInt(*last, 10))
@@ -83,7 +108,9 @@ func (c *Client) followOnce(ctx context.Context, id string, last *int64, fn func
 		return false, false, err
 	}
 	defer resp.Body.Close()
-	r := newSSEReader(resp.Body)
+	watchdog := time.AfterFunc(idle, cancel)
+	defer watchdog.Stop()
+	r := newSSEReader(&activityReader{r: resp.Body, active: func() { watchdog.Reset(idle) }})
 	for {
 		ev, err := r.next()
 		if err != nil {
