@@ -291,3 +291,13 @@ func (p *Program) Files() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Artifact returns one of the program's files (a compiled binary, say), for diagnostics and
+// benchmarks.
+func (p *Program) Artifact(name string) ([]byte, error) {
+	f, ok := p.files[name]
+	if !ok {
+		return nil, fmt.Errorf("program has no file %q (has %v)", name, p.Files())
+	}
+	return f.Data, nil
+}
