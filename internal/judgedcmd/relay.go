@@ -14,7 +14,8 @@ import (
 )
 
 func newRelayCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var slot string
+	cmd := &cobra.Command{
 		Use:   "relay",
 		Short: "Publish accepted submissions from PostgreSQL's replication stream to Kafka (one active, others stand by)",
 		Args:  cobra.NoArgs,
@@ -31,13 +32,21 @@ func newRelayCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			return runRelay(cmd.Context(), cfg, st, a.logger(cfg))
+			return runRelay(cmd.Context(), cfg, st, a.logger(cfg), slot)
 		},
 	}
+	addSlotFlag(cmd, &slot)
+	return cmd
+}
+
+// addSlotFlag adds --slot: replication slots are per cluster, so two judges sharing one
+// PostgreSQL cluster (or test databases) need different names.
+func addSlotFlag(cmd *cobra.Command, slot *string) {
+	cmd.Flags().StringVar(slot, "slot", cdc.DefaultSlot, "logical replication slot of the relay (unique per PostgreSQL cluster)")
 }
 
 // runRelay creates the topic if absent and relays until ctx ends.
-func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
+func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, slot string) error {
 	if err := queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions); err != nil {
 		return fmt.Errorf("kafka_brokers (JUDGE_KAFKA_BROKERS): %w", err)
 	}
@@ -48,6 +57,7 @@ func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog
 		NewProducer: func() (cdc.Producer, error) {
 			return queue.NewSyncProducer(cfg.KafkaBrokers, "judge-relay")
 		},
+		Slot:   slot,
 		Logger: log,
 	})
 	if err != nil {

@@ -234,9 +234,12 @@ func (r *Relay) setup(ctx context.Context, conn *pgconn.PgConn) (created bool, e
 		}
 		r.log.Info("created publication", "publication", r.opts.Publication)
 	}
-	rows, err = query(ctx, conn, `SELECT 1 FROM pg_replication_slots WHERE slot_name = $1`, r.opts.Slot)
+	rows, err = query(ctx, conn, `SELECT database = current_database() FROM pg_replication_slots WHERE slot_name = $1`, r.opts.Slot)
 	if err != nil {
 		return false, fmt.Errorf("look up replication slot %s: %w", r.opts.Slot, err)
+	}
+	if len(rows) == 1 && string(rows[0][0]) != "t" {
+		return false, fmt.Errorf("replication slot %s belongs to another database of this PostgreSQL cluster: give this relay its own slot name (judged relay --slot NAME)", r.opts.Slot)
 	}
 	if len(rows) == 0 {
 		q := `SELECT pg_create_logical_replication_slot($1, 'pgoutput')`
