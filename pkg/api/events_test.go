@@ -205,3 +205,31 @@ func TestEventsEndForDoneSubmissionWithoutDoneEvent(t *testing.T) {
 		t.Error("stream still open")
 	}
 }
+
+func TestShutdownEndsWaitsAndStreams(t *testing.T) {
+	e := newEnv(t, envOpts{poll: time.Minute})
+	id := e.submit(e.sub)
+	c, _ := openStream(t, e, e.sub, id, 0)
+	next(t, c)
+	waited := make(chan resp, 1)
+	go func() { waited <- e.do(req{method: "GET", path: "/v1/submissions/" + id + "?wait=60s", token: e.sub}) }()
+	// Give the wait time to subscribe; whether it has or not, Close must end it.
+	time.Sleep(200 * time.Millisecond)
+	e.api.Close()
+	select {
+	case r := <-waited:
+		if r.status != 200 || decode[apiv1.Submission](t, r).Status != apiv1.StatusQueued {
+			t.Errorf("wait after Close: %d %s", r.status, r.body)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("wait still held 10s after Close")
+	}
+	select {
+	case _, open := <-c:
+		if open {
+			t.Error("stream sent an event after Close")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("stream still open 10s after Close")
+	}
+}

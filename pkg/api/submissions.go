@@ -238,6 +238,14 @@ func (s *Server) waitDone(ctx context.Context, id string, d time.Duration, p pri
 	defer unsubscribe()
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
+	// A shutting-down server answers waits at once (202 unless done) instead of holding them.
+	go func() {
+		select {
+		case <-s.hub.closing():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	for {
 		st, err := s.store.SubmissionStatus(ctx, id)
 		if err != nil && ctx.Err() == nil {
