@@ -37,6 +37,9 @@ var (
 // authenticate resolves the bearer token of r and checks its role is one of allowed.
 func (s *Server) authenticate(r *http.Request, allowed []string) (principal, error) {
 	h := r.Header.Get("Authorization")
+	if t := r.Header.Get("X-Auth-Token"); h == "" && t != "" {
+		h = "Bearer " + t // Judge0's header
+	}
 	if h == "" {
 		return principal{}, errUnauthorized("missing Authorization header: send `Authorization: Bearer <token>` (create one with `judged token create`)")
 	}
