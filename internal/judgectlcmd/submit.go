@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,14 +99,15 @@ func submitRun(ctx context.Context, opts *SubmitOptions) error {
 	}
 	accepted := make([]*apiv1.SubmissionAccepted, len(reqs))
 	finals := make([]*apiv1.Submission, len(reqs))
-	var mu sync.Mutex // serialises progress lines of concurrent follows
-	var outMu lockedWriter
-	outMu.w = opts.IO.Out
+	// Progress of concurrent follows shares one lock, so lines never interleave; it goes to
+	// stderr when stdout carries JSON or YAML.
+	var mu sync.Mutex
+	progress := opts.IO.Out
 	if opts.Format != formatTable {
-		outMu.w = opts.IO.ErrOut
+		progress = opts.IO.ErrOut
 	}
+	outMu := lockedWriter{w: progress, mu: &mu}
 	errMu := lockedWriter{w: opts.IO.ErrOut, mu: &mu}
-	outMu.mu = &mu
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Parallel)
 	for i, p := range reqs {
@@ -135,7 +137,13 @@ func submitRun(ctx context.Context, opts *SubmitOptions) error {
 		return err
 	}
 	if opts.Wait {
-		return finish(opts.IO, opts.Format, finals)
+		var labels []string
+		if len(reqs) > 1 {
+			for _, r := range reqs {
+				labels = append(labels, r.file)
+			}
+		}
+		return finish(opts.IO, opts.Format, finals, labels...)
 	}
 	if opts.Format != formatTable {
 		if len(accepted) == 1 {
@@ -251,7 +259,7 @@ func detectLanguage(langs []apiv1.Language, file string) (string, error) {
 // lockedWriter lets concurrent follows share one stream without interleaving lines.
 type lockedWriter struct {
 	mu *sync.Mutex
-	w  interface{ Write([]byte) (int, error) }
+	w  io.Writer
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {

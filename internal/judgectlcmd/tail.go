@@ -97,8 +97,9 @@ func follow(ctx context.Context, c *client.Client, id string, w, errw io.Writer,
 	return final, nil
 }
 
-// finish prints the final submissions and returns the combined verdict exit code.
-func finish(ios *IOStreams, format string, subs []*apiv1.Submission) error {
+// finish prints the final submissions and returns the combined verdict exit code. labels, if
+// given, name each submission's source file in the table output.
+func finish(ios *IOStreams, format string, subs []*apiv1.Submission, labels ...string) error {
 	codes := make([]int, 0, len(subs))
 	for _, s := range subs {
 		codes = append(codes, submissionExit(s))
@@ -113,12 +114,16 @@ func finish(ios *IOStreams, format string, subs []*apiv1.Submission) error {
 			return err
 		}
 	default:
-		for _, s := range subs {
+		for i, s := range subs {
 			v := s.Verdict
 			if v == "" {
 				v = s.Status
 			}
-			fmt.Fprintf(ios.Out, "%s: %s (%s) %d ms %s\n", s.ID, v, verdictName(v), s.TimeMS, fmtMemory(s.MemoryKB))
+			label := s.ID
+			if i < len(labels) {
+				label = labels[i] + " (" + s.ID + ")"
+			}
+			fmt.Fprintf(ios.Out, "%s: %s (%s) %d ms %s\n", label, v, verdictName(v), s.TimeMS, fmtMemory(s.MemoryKB))
 			if s.CompileOutput != "" && s.Verdict == apiv1.VerdictCE {
 				fmt.Fprintln(ios.Out, s.CompileOutput)
 			}
