@@ -95,6 +95,9 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 		return &apiError{status: http.StatusUnprocessableEntity, typ: apiv1.ErrTypeValidation, title: "Invalid problem package",
 			detail: fmt.Sprintf("%v; send a zip, tar.gz or tar archive of a Kattis/ICPC problem package", err)}
 	}
+	if n := len(pkg.Tests()); n > s.limits.MaxTests {
+		return errTooLarge(fmt.Sprintf("the package has %d test cases, more than the limit of %d", n, s.limits.MaxTests))
+	}
 	p, created, err := s.store.PutProblem(r.Context(), s.flatten(slug, data, pkg))
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ func sumPackage(answer string) map[string]string {
 }
 
 func TestPutAndGetProblems(t *testing.T) {
-	e := newEnv(t, envOpts{limits: api.Limits{MaxPackageBytes: 64 << 10}})
+	e := newEnv(t, envOpts{limits: api.Limits{MaxPackageBytes: 64 << 10, MaxTests: 3}})
 	files := sumPackage("4\n")
 	archive := pack(t, files)
 	put := func(body []byte, ct, slug string) resp {
@@ -86,6 +86,8 @@ func TestPutAndGetProblems(t *testing.T) {
 	}
 
 	before := e.count("problems")
+	fourTests := sumPackage("4\n")
+	fourTests["data/secret/3.in"], fourTests["data/secret/3.ans"] = "1 1\n", "2\n"
 	// An input without its answer, and no secret data: pkg/problem refuses it.
 	broken := tarGz(t, map[string]string{"problem.yaml": "name: X\n", "data/sample/1.in": "x"})
 	for _, c := range []struct {
@@ -100,6 +102,7 @@ func TestPutAndGetProblems(t *testing.T) {
 		{"bad slug", "Bad%20Slug", "application/zip", archive, 400, apiv1.ErrTypeBadRequest},
 		{"wrong content type", "bad", "text/plain", archive, 415, apiv1.ErrTypeUnsupportedType},
 		{"too large", "bad", "application/zip", bytes.Repeat([]byte{1}, 65<<10), 413, apiv1.ErrTypeTooLarge},
+		{"too many tests", "bad", "application/gzip", pack(t, fourTests), 413, apiv1.ErrTypeTooLarge},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := put(c.body, c.ct, c.slug)

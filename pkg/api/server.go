@@ -30,6 +30,8 @@ type Limits struct {
 	MaxStdinBytes int64
 	// MaxPackageBytes caps a problem package upload.
 	MaxPackageBytes int64
+	// MaxTests caps the number of test cases of a problem package.
+	MaxTests int
 	// DefaultRun are the limits of a run that neither the problem nor the request sets.
 	DefaultRun apiv1.Limits
 	// MaxRun are the largest limits a request may ask for.
@@ -47,6 +49,7 @@ func DefaultLimits() Limits {
 		MaxSourceBytes:  256 << 10,
 		MaxStdinBytes:   512 << 10,
 		MaxPackageBytes: 64 << 20,
+		MaxTests:        2000,
 		DefaultRun:      apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
 		MaxRun:          apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000},
 		MaxWait:         60 * time.Second,
@@ -73,6 +76,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxWait <= 0 {
 		l.MaxWait = d.MaxWait
+	}
+	if l.MaxTests <= 0 {
+		l.MaxTests = d.MaxTests
 	}
 	if l.MaxPageSize <= 0 {
 		l.MaxPageSize = d.MaxPageSize
