@@ -1,0 +1,44 @@
+package sandbox
+
+import (
+	"testing"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/run"
+	"github.com/judge-dev/judge/pkg/sandbox/agent"
+)
+
+func TestClassify(t *testing.T) {
+	l := withDefaults(run.Limits{CPUTime: time.Second, MemoryBytes: 64 << 20})
+	sec := int64(time.Second)
+	tests := []struct {
+		name string
+		resp agent.Response
+		want run.Status
+	}{
+		{"ok", agent.Response{CPUTimeNs: sec / 2}, run.OK},
+		{"agent error", agent.Response{Error: "start: ENOENT"}, run.IE},
+		{"output over", agent.Response{OutputExceeded: true, CPUTimeNs: 2 * sec, OOMKilled: true}, run.OLE},
+		{"oom kill", agent.Response{OOMKilled: true, Signal: "SIGKILL", ExitCode: -1}, run.MLE},
+		{"cpu watch", agent.Response{CPUExceeded: true, Signal: "SIGKILL", ExitCode: -1}, run.TLE},
+		{"cpu over without kill", agent.Response{CPUTimeNs: sec + 1}, run.TLE},
+		{"sleeper", agent.Response{WallExceeded: true, Signal: "SIGKILL", ExitCode: -1}, run.TLE},
+		{"peak over", agent.Response{MaxRSSBytes: 65 << 20}, run.MLE},
+		{"peak at limit", agent.Response{MaxRSSBytes: 64 << 20}, run.OK},
+		{"segfault", agent.Response{Signal: "SIGSEGV", ExitCode: -1}, run.RE},
+		{"exit 1", agent.Response{ExitCode: 1}, run.RE},
+	}
+	for _, tc := range tests {
+		if got := classify(tc.resp, l).Status; got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestWithDefaults(t *testing.T) {
+	l := withDefaults(run.Limits{CPUTime: 2 * time.Second})
+	if l.WallTime != 7*time.Second || l.MemoryBytes != 256<<20 || l.OutputBytes != 64<<20 ||
+		l.StderrBytes != 64<<10 || l.Processes != 64 || l.FileSizeBytes != l.OutputBytes {
+		t.Fatalf("defaults: %+v", l)
+	}
+}
