@@ -51,3 +51,12 @@ test-unit:
 .PHONY: completions
 completions:
 	$(GO) generate ./internal/judgectlcmd
+
+## up: the whole judge on this machine: stack, images, binaries, token, `judged all`, examples
+.PHONY: up down
+up:
+	@scripts/up.sh
+
+## down: stop judged (started by make up) and the stack
+down:
+	@scripts/up.sh down
