@@ -15,7 +15,7 @@ import (
 
 func newAllCmd(a *app) *cobra.Command {
 	var grace time.Duration
-	var slot string
+	var slot, group string
 	cmd := &cobra.Command{
 		Use:   "all",
 		Short: "Run every role in one process: migrations, then the API, the relay and a worker",
@@ -57,11 +57,11 @@ func newAllCmd(a *app) *cobra.Command {
 			}
 			role("api", func(ctx context.Context) error { return serveAPI(ctx, cfg, st, log, reg) })
 			role("relay", func(ctx context.Context) error { return runRelay(ctx, cfg, st, log, slot) })
-			role("worker", func(ctx context.Context) error { return runWorker(ctx, cfg, st, log, grace) })
+			role("worker", func(ctx context.Context) error { return runWorker(ctx, cfg, st, log, grace, group) })
 			return g.Wait()
 		},
 	}
 	addSlotFlag(cmd, &slot)
-	cmd.Flags().DurationVar(&grace, "grace", defaultGrace, "on shutdown, how long running submissions may finish before they are handed back")
+	addWorkerFlags(cmd, &grace, &group)
 	return cmd
 }

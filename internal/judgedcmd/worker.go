@@ -22,6 +22,7 @@ const defaultGrace = 20 * time.Second
 
 func newWorkerCmd(a *app) *cobra.Command {
 	var grace time.Duration
+	var group string
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Judge submissions from Kafka in the sandbox (--slots at a time)",
@@ -42,15 +43,20 @@ func newWorkerCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			return runWorker(cmd.Context(), cfg, st, a.logger(cfg), grace)
+			return runWorker(cmd.Context(), cfg, st, a.logger(cfg), grace, group)
 		},
 	}
-	cmd.Flags().DurationVar(&grace, "grace", defaultGrace, "on shutdown, how long running submissions may finish before they are handed back")
+	addWorkerFlags(cmd, &grace, &group)
 	return cmd
 }
 
+func addWorkerFlags(cmd *cobra.Command, grace *time.Duration, group *string) {
+	cmd.Flags().DurationVar(grace, "grace", defaultGrace, "on shutdown, how long running submissions may finish before they are handed back")
+	cmd.Flags().StringVar(group, "group", queue.ConsumerGroup, "Kafka consumer group of the workers (one per judge sharing a Kafka cluster)")
+}
+
 // runWorker starts the sandbox and judges until ctx ends; `judged all` calls it too.
-func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, grace time.Duration) error {
+func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, grace time.Duration, group string) error {
 	langs, err := lang.Load(cfg.LanguagesFile)
 	if err != nil {
 		return fmt.Errorf("languages_file (JUDGE_LANGUAGES_FILE): %w", err)
@@ -79,7 +85,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 		}
 	}()
 	w, err := worker.New(st, worker.NewSandboxJudger(sb, st, langs), worker.Options{
-		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Slots: slots,
+		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: group, Slots: slots,
 		Lease: cfg.LeaseDuration, Grace: grace, Logger: log,
 	})
 	if err != nil {
