@@ -208,3 +208,23 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// docs/languages.md documents every built-in language, with the same name and image.
+func TestDocsListEveryLanguage(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "languages.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range builtinTable(t).All() {
+		row := "| `" + l.ID + "` | " + l.Name + " | "
+		i := strings.Index(string(doc), row)
+		if i < 0 {
+			t.Errorf("docs/languages.md has no row starting %q", row)
+			continue
+		}
+		line, _, _ := strings.Cut(string(doc[i:]), "\n")
+		if !strings.Contains(line, " | "+l.Image+" | ") {
+			t.Errorf("docs/languages.md row of %s does not say image %s: %s", l.ID, l.Image, line)
+		}
+	}
+}
