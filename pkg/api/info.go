@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
@@ -18,12 +19,28 @@ type pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// statsTTL: /v1/stats is read by dashboards every second or so, by many of them at once; one
+// query per replica per statsTTL serves them all.
+const statsTTL = time.Second
+
+type statsCache struct {
+	mu   sync.Mutex
+	at   time.Time
+	last apiv1.Stats
+}
+
 func (s *Server) getStats(w http.ResponseWriter, r *http.Request, _ principal) error {
-	st, err := s.store.Stats(r.Context())
-	if err != nil {
-		return err
+	c := &s.stats
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.at) >= statsTTL {
+		st, err := s.store.Stats(r.Context())
+		if err != nil {
+			return err
+		}
+		c.at, c.last = time.Now(), st
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, c.last)
 	return nil
 }
 

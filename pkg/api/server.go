@@ -120,6 +120,7 @@ type Server struct {
 	poll     time.Duration
 	handler  http.Handler
 	routes   []string
+	stats    statsCache
 }
 
 // New validates deps and builds the server; its event fan-out runs until Close.
