@@ -3,6 +3,11 @@
 #
 # Every setting can be overridden from the environment; docs/stack.md lists them.
 
+# CI may run without HOME; go, mvn and the cache below all need one.
+if [[ -z ${HOME:-} ]]; then
+	HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
+	export HOME=${HOME:-/root}
+fi
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STACK_DIR=${JUDGE_STACK_DIR:-$ROOT/.stack}
 STACK_CACHE=${JUDGE_STACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/judge}
