@@ -1,0 +1,470 @@
+package judge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/problem"
+	"github.com/judge-dev/judge/pkg/run"
+)
+
+// Program runs a compiled program once per test (the sandbox's *sandbox.Program).
+type Program interface {
+	Run(ctx context.Context, spec run.Spec) (run.Result, error)
+}
+
+// Process is a started program whose pipes the caller wires (interactive problems).
+type Process interface {
+	Stdin() io.WriteCloser
+	Stdout() io.Reader
+	Wait() (run.Result, error)
+}
+
+// Starter starts a program without waiting for it.
+type Starter interface {
+	Start(ctx context.Context, spec run.Spec) (Process, error)
+}
+
+// Starts adapts a Start method that returns a concrete process type (as the sandbox's does):
+// judge.Starts(prog.Start).
+func Starts[P Process](start func(context.Context, run.Spec) (P, error)) Starter {
+	return startFunc(func(ctx context.Context, spec run.Spec) (Process, error) { return start(ctx, spec) })
+}
+
+type startFunc func(context.Context, run.Spec) (Process, error)
+
+func (f startFunc) Start(ctx context.Context, spec run.Spec) (Process, error) { return f(ctx, spec) }
+
+// WithStart joins a Program and its start method so Judge can run it on interactive problems:
+// judge.WithStart(prog, prog.Start).
+func WithStart[P Process](prog Program, start func(context.Context, run.Spec) (P, error)) Program {
+	return startable{Program: prog, Starter: Starts(start)}
+}
+
+type startable struct {
+	Program
+	Starter
+}
+
+// Config is what a Judge needs beyond the submission: the problem's compiled validator and
+// limit overrides.
+type Config struct {
+	// Validator is the compiled custom output validator; nil means the default validator.
+	Validator Program
+	// Interactor starts the validator of an interactive problem.
+	Interactor Starter
+	// Limits override the problem's limits field by field (zero = the problem's, then the
+	// sandbox's default). Verification sets CPUTime to the computed time limit.
+	Limits run.Limits
+	// ValidatorLimits limit each run of the validator.
+	ValidatorLimits run.Limits
+}
+
+// Judge grades submissions of one problem version.
+type Judge struct {
+	cfg Config
+}
+
+// New returns a Judge for cfg.
+func New(cfg Config) *Judge { return &Judge{cfg: cfg} }
+
+// TestOutcome is the result of one test case.
+type TestOutcome struct {
+	// Index counts tests in judging order from 0.
+	Index int
+	// Name is the test's path under data/ without extension ("secret/g1/03").
+	Name string
+	// Group is the test's group ("secret/g1").
+	Group string
+	// Hidden is set for every test but the samples: its data must not be shown to the submitter.
+	Hidden      bool
+	Verdict     string
+	Score       float64
+	CPUTime     time.Duration
+	WallTime    time.Duration
+	MemoryBytes int64
+	ExitCode    int
+	Signal      string
+	// Feedback is the validator's judgemessage (or the default validator's reason).
+	Feedback string
+	// Stdout and Stderr are kept for samples and ad-hoc runs only.
+	Stdout []byte
+	Stderr []byte
+}
+
+// Outcome is the overall result of a submission.
+type Outcome struct {
+	// Verdict is an apiv1 verdict: AC, WA, TLE, MLE, OLE, RE, IE, or PA (scoring).
+	Verdict string
+	// Score and MaxScore are set for scoring problems.
+	Score    float64
+	MaxScore float64
+	Tests    []TestOutcome
+	// MaxCPUTime and MaxMemoryBytes are over the tests that ran.
+	MaxCPUTime     time.Duration
+	MaxMemoryBytes int64
+	// Message explains IE.
+	Message string
+}
+
+// grade is the result of a test or a group under the default grader.
+type grade struct {
+	verdict string
+	score   float64
+}
+
+type judging struct {
+	j       *Judge
+	prog    Program
+	p       *problem.Problem
+	lim     run.Limits
+	cmp     CompareOptions
+	onTest  func(TestOutcome)
+	out     *Outcome
+	testErr error
+}
+
+// Judge runs prog on every test of p in order, following the problem's groups, on_reject and
+// grading settings, and calls onTest (if not nil) after each test. The error is set only for a
+// judge failure, and then the outcome's verdict is IE.
+func (j *Judge) Judge(ctx context.Context, prog Program, p *problem.Problem, onTest func(TestOutcome)) (Outcome, error) {
+	jg := &judging{j: j, prog: prog, p: p, onTest: onTest, out: &Outcome{}}
+	jg.lim = mergeLimits(j.cfg.Limits, run.Limits{CPUTime: p.Limits.TimeLimit, MemoryBytes: p.Limits.MemoryBytes, OutputBytes: p.Limits.OutputBytes})
+	if p.Data == nil {
+		return jg.fail(errors.New("problem has no test data"))
+	}
+	if p.Interactive {
+		if _, ok := prog.(Starter); !ok {
+			return jg.fail(errors.New("interactive problem: the submission cannot be started (wrap it with judge.WithStart)"))
+		}
+		if j.cfg.Interactor == nil {
+			return jg.fail(errors.New("interactive problem: no interactor (compiled validator) configured"))
+		}
+	} else if p.OutputValidator != nil && j.cfg.Validator == nil {
+		return jg.fail(errors.New("problem has a custom output validator but none was compiled"))
+	}
+	g := jg.group(ctx, p.Data, true)
+	if jg.testErr != nil {
+		return jg.fail(jg.testErr)
+	}
+	jg.out.Verdict = g.verdict
+	if p.Type == problem.Scoring {
+		jg.out.MaxScore = maxScore(p.Data, true)
+		if g.verdict == apiv1.VerdictAC {
+			jg.out.Score = g.score
+			if g.score < jg.out.MaxScore-1e-9 {
+				jg.out.Verdict = apiv1.VerdictPA
+			}
+		}
+	}
+	return *jg.out, nil
+}
+
+func (jg *judging) fail(err error) (Outcome, error) {
+	jg.out.Verdict = apiv1.VerdictIE
+	jg.out.Score = 0
+	jg.out.Message = err.Error()
+	return *jg.out, fmt.Errorf("judge: %w", err)
+}
+
+// group judges g's items in order; root is the data/ group.
+func (jg *judging) group(ctx context.Context, g *problem.Group, root bool) grade {
+	var subs []grade
+	for i, it := range g.Items {
+		if jg.testErr != nil {
+			break
+		}
+		var r grade
+		if it.Test != nil {
+			r = jg.test(ctx, it.Test, g)
+		} else {
+			r = jg.group(ctx, it.Group, false)
+		}
+		if root && i == 0 && ignoresSample(g) {
+			continue // judged for feedback, graded by nothing, stops nothing
+		}
+		subs = append(subs, r)
+		if r.verdict != apiv1.VerdictAC && g.Settings.OnReject != "continue" {
+			break
+		}
+	}
+	return aggregate(g, subs)
+}
+
+// ignoresSample says whether the root group g grades without its first item, the samples.
+func ignoresSample(g *problem.Group) bool {
+	return g.Settings.IgnoreSample && len(g.Items) > 0 && g.Items[0].Group != nil && g.Items[0].Group.Name == "sample"
+}
+
+// aggregate is the default grader of the legacy specification, with 2023-07 group scores.
+func aggregate(g *problem.Group, subs []grade) grade {
+	s := g.Settings
+	out := grade{verdict: apiv1.VerdictAC}
+	anyAC := false
+	for _, r := range subs {
+		if r.verdict == apiv1.VerdictAC {
+			anyAC = true
+		}
+	}
+	switch s.VerdictMode {
+	case "always_accept":
+	case "first_error":
+		for _, r := range subs {
+			if r.verdict != apiv1.VerdictAC {
+				out.verdict = r.verdict
+				break
+			}
+		}
+	default: // worst_error
+		out.verdict = worst(subs)
+	}
+	if s.AcceptIfAnyAccepted && anyAC {
+		out.verdict = apiv1.VerdictAC
+	}
+	out.score = combine(s.ScoreMode, subs)
+	if s.Score > 0 {
+		if m := rawMax(g); m > 0 {
+			out.score = s.Score * out.score / m
+		}
+	}
+	if out.verdict != apiv1.VerdictAC {
+		out.score = 0 // the grader's score of a rejected result is ignored
+	}
+	return out
+}
+
+// precedence is Kattis's worst_error order (JE, RTE, MLE, TLE, OLE, WA).
+var precedence = []string{apiv1.VerdictIE, apiv1.VerdictRE, apiv1.VerdictMLE, apiv1.VerdictTLE, apiv1.VerdictOLE, apiv1.VerdictWA}
+
+func worst(subs []grade) string {
+	for _, v := range precedence {
+		for _, r := range subs {
+			if r.verdict == v {
+				return v
+			}
+		}
+	}
+	return apiv1.VerdictAC
+}
+
+func combine(mode string, subs []grade) float64 {
+	if len(subs) == 0 {
+		return 0
+	}
+	sum, lo, hi := 0.0, math.Inf(1), math.Inf(-1)
+	for _, r := range subs {
+		sum += r.score
+		lo = math.Min(lo, r.score)
+		hi = math.Max(hi, r.score)
+	}
+	switch mode {
+	case "avg":
+		return sum / float64(len(subs))
+	case "min":
+		return lo
+	case "max":
+		return hi
+	default:
+		return sum
+	}
+}
+
+// rawMax is g's aggregate score, before scaling to Settings.Score, if every item is accepted.
+func rawMax(g *problem.Group) float64 {
+	var subs []grade
+	for _, it := range g.Items {
+		if it.Test != nil {
+			subs = append(subs, grade{verdict: apiv1.VerdictAC, score: g.Settings.AcceptScore})
+		} else {
+			subs = append(subs, grade{verdict: apiv1.VerdictAC, score: maxScore(it.Group, false)})
+		}
+	}
+	return combine(g.Settings.ScoreMode, subs)
+}
+
+// maxScore is g's score if every test is accepted.
+func maxScore(g *problem.Group, root bool) float64 {
+	var subs []grade
+	for i, it := range g.Items {
+		if root && i == 0 && ignoresSample(g) {
+			continue
+		}
+		if it.Test != nil {
+			subs = append(subs, grade{verdict: apiv1.VerdictAC, score: g.Settings.AcceptScore})
+		} else {
+			subs = append(subs, grade{verdict: apiv1.VerdictAC, score: maxScore(it.Group, false)})
+		}
+	}
+	sc := combine(g.Settings.ScoreMode, subs)
+	if g.Settings.Score > 0 {
+		return g.Settings.Score
+	}
+	return sc
+}
+
+func (jg *judging) test(ctx context.Context, t *problem.Test, g *problem.Group) grade {
+	flags := append(append([]string{}, jg.p.ValidatorFlags...), g.Settings.ValidatorFlags...)
+	to := TestOutcome{Index: len(jg.out.Tests), Name: t.Name, Group: g.Name, Hidden: !t.Sample}
+	var err error
+	if jg.p.Interactive {
+		err = jg.j.interactive(ctx, jg.prog.(Starter), t, flags, jg.lim, &to)
+	} else {
+		err = jg.j.batch(ctx, jg.prog, t, flags, jg.lim, &to)
+	}
+	if err != nil {
+		to.Verdict = apiv1.VerdictIE
+		jg.testErr = fmt.Errorf("test %s: %w", t.Name, err)
+	}
+	if to.Verdict == apiv1.VerdictAC {
+		to.Score = g.Settings.AcceptScore
+	} else {
+		to.Score = g.Settings.RejectScore
+	}
+	if jg.p.Type != problem.Scoring {
+		to.Score = 0
+	}
+	if to.Hidden {
+		to.Stdout, to.Stderr = nil, nil
+	}
+	jg.out.Tests = append(jg.out.Tests, to)
+	jg.out.MaxCPUTime = max(jg.out.MaxCPUTime, to.CPUTime)
+	jg.out.MaxMemoryBytes = max(jg.out.MaxMemoryBytes, to.MemoryBytes)
+	if jg.onTest != nil {
+		jg.onTest(to)
+	}
+	return grade{verdict: to.Verdict, score: to.Score}
+}
+
+// batch runs a non-interactive test and validates its output.
+func (j *Judge) batch(ctx context.Context, prog Program, t *problem.Test, flags []string, lim run.Limits, to *TestOutcome) error {
+	res, err := prog.Run(ctx, run.Spec{Stdin: t.Input, Limits: lim})
+	if err != nil {
+		return fmt.Errorf("run submission: %w", err)
+	}
+	fill(to, res)
+	if res.Status != run.OK {
+		return statusVerdict(res, to)
+	}
+	if j.cfg.Validator == nil {
+		opts, err := ParseCompareFlags(flags)
+		if err != nil {
+			return fmt.Errorf("problem validator flags: %w", err)
+		}
+		ok, msg := Compare(t.Answer, res.Stdout, opts)
+		to.Verdict, to.Feedback = verdictOf(ok), msg
+		return nil
+	}
+	vres, err := j.cfg.Validator.Run(ctx, validatorSpec(t, flags, res.Stdout, j.cfg.ValidatorLimits))
+	if err != nil {
+		return fmt.Errorf("run output validator: %w", err)
+	}
+	return validatorVerdict(vres, to)
+}
+
+// validatorSpec is `validator input answer feedback_dir [flags] < stdin`, with the judge's
+// files in the validator's own container only.
+func validatorSpec(t *problem.Test, flags []string, stdin []byte, lim run.Limits) run.Spec {
+	return run.Spec{
+		Stdin:      stdin,
+		Args:       append([]string{"judge.in", "judge.ans", "feedback/"}, flags...),
+		Files:      map[string][]byte{"judge.in": t.Input, "judge.ans": t.Answer, "feedback/.keep": nil},
+		CollectDir: "feedback",
+		Limits:     lim,
+	}
+}
+
+// validatorVerdict maps a validator's exit to the test's verdict: 42 accepts, 43 rejects,
+// anything else is the judge's (the problem's) fault.
+func validatorVerdict(v run.Result, to *TestOutcome) error {
+	to.Feedback = strings.TrimSpace(string(v.Files["judgemessage.txt"]))
+	if v.Signal == "" && (v.Status == run.OK || v.Status == run.RE) {
+		switch v.ExitCode {
+		case 42:
+			to.Verdict = apiv1.VerdictAC
+			return nil
+		case 43:
+			to.Verdict = apiv1.VerdictWA
+			return nil
+		}
+	}
+	return fmt.Errorf("output validator failed: status %s, exit code %d %s, stderr: %.500s", v.Status, v.ExitCode, v.Signal, v.Stderr)
+}
+
+// statusVerdict maps a sandbox status other than OK to the test's verdict.
+func statusVerdict(res run.Result, to *TestOutcome) error {
+	switch res.Status {
+	case run.TLE, run.MLE, run.OLE, run.RE:
+		to.Verdict = string(res.Status)
+		return nil
+	default:
+		return fmt.Errorf("sandbox status %s: %s", res.Status, res.Message)
+	}
+}
+
+func verdictOf(ok bool) string {
+	if ok {
+		return apiv1.VerdictAC
+	}
+	return apiv1.VerdictWA
+}
+
+func fill(to *TestOutcome, r run.Result) {
+	to.CPUTime, to.WallTime, to.MemoryBytes = r.CPUTime, r.WallTime, r.MemoryBytes
+	to.ExitCode, to.Signal = r.ExitCode, r.Signal
+	to.Stdout, to.Stderr = r.Stdout, r.Stderr
+}
+
+func mergeLimits(over, base run.Limits) run.Limits {
+	out := base
+	if over.CPUTime > 0 {
+		out.CPUTime = over.CPUTime
+	}
+	if over.WallTime > 0 {
+		out.WallTime = over.WallTime
+	}
+	if over.MemoryBytes > 0 {
+		out.MemoryBytes = over.MemoryBytes
+	}
+	if over.OutputBytes > 0 {
+		out.OutputBytes = over.OutputBytes
+	}
+	if over.StderrBytes > 0 {
+		out.StderrBytes = over.StderrBytes
+	}
+	if over.Processes > 0 {
+		out.Processes = over.Processes
+	}
+	if over.FileSizeBytes > 0 {
+		out.FileSizeBytes = over.FileSizeBytes
+	}
+	return out
+}
+
+// JudgeAdHoc runs prog once on stdin (no problem) and, when hasExpected, compares its output
+// with expected using the default validator; without an expected output a clean run is AC.
+func JudgeAdHoc(ctx context.Context, prog Program, stdin, expected []byte, hasExpected bool, lim run.Limits) (Outcome, error) {
+	to := TestOutcome{Name: "adhoc"}
+	res, err := prog.Run(ctx, run.Spec{Stdin: stdin, Limits: lim})
+	if err != nil {
+		return Outcome{Verdict: apiv1.VerdictIE, Message: err.Error()}, fmt.Errorf("judge ad hoc: %w", err)
+	}
+	fill(&to, res)
+	switch {
+	case res.Status != run.OK:
+		if err := statusVerdict(res, &to); err != nil {
+			return Outcome{Verdict: apiv1.VerdictIE, Message: err.Error()}, fmt.Errorf("judge ad hoc: %w", err)
+		}
+	case hasExpected:
+		ok, msg := Compare(expected, res.Stdout, DefaultCompareOptions())
+		to.Verdict, to.Feedback = verdictOf(ok), msg
+	default:
+		to.Verdict = apiv1.VerdictAC
+	}
+	return Outcome{Verdict: to.Verdict, Tests: []TestOutcome{to}, MaxCPUTime: to.CPUTime, MaxMemoryBytes: to.MemoryBytes}, nil
+}
