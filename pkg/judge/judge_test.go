@@ -282,8 +282,9 @@ func startFake(f func(in io.Reader, out io.Writer) run.Result) *pipeProc {
 	return p
 }
 
-func (p *pipeProc) Stdin() io.WriteCloser     { return p.stdinW }
-func (p *pipeProc) Stdout() io.Reader         { return p.stdoutR }
+func (p *pipeProc) Stdin() io.WriteCloser { return p.stdinW }
+func (p *pipeProc) Stdout() io.Reader     { return p.stdoutR }
+
 // Wait closes stdout only once the process is reaped, so the other side sees EOF strictly after
 // this process ended: exit order is deterministic in tests.
 func (p *pipeProc) Wait() (run.Result, error) {
