@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
@@ -19,7 +20,7 @@ func newImageCmd(a *app) *cobra.Command {
 		Use:   "image",
 		Short: "Build and check the runtime images the languages run in",
 	}
-	cmd.AddCommand(newImageBuildCmd(a), newImageCheckCmd(a))
+	cmd.AddCommand(newImageBuildCmd(a), newImageCheckCmd(a), newImageListCmd(a))
 	return cmd
 }
 
@@ -45,6 +46,8 @@ func newImageBuildCmd(a *app) *cobra.Command {
 				for _, n := range tab.Images() {
 					if image.IsRecipe(n) {
 						names = append(names, n)
+					} else {
+						fmt.Fprintf(a.stderr, "%s: not a recipe, not built here: pull or load it yourself\n", n)
 					}
 				}
 			}
@@ -176,4 +179,48 @@ func runImageCheck(ctx context.Context, w io.Writer, d image.CheckDocker, langs 
 		}
 	}
 	return &exitError{code: 1, err: fmt.Errorf("image check: %d of %d languages failed", len(failed), len(langs))}
+}
+
+func newImageListCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the images the language table uses, their tags and whether the engine has them",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			tab, err := lang.Load(cfg.LanguagesFile)
+			if err != nil {
+				return err
+			}
+			d, err := imageDocker(cfg)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			const row = "%-8s %-40s %-9s %9s  %s\n"
+			fmt.Fprintf(a.stdout, row, "IMAGE", "REFERENCE", "PRESENT", "SIZE_MB", "LANGUAGES")
+			for _, name := range tab.Images() {
+				var ids []string
+				for _, l := range tab.All() {
+					if l.Image == name {
+						ids = append(ids, l.ID)
+					}
+				}
+				ref := image.Resolve(name)
+				present, size := "no", "-"
+				insp, err := d.ImageInspect(cmd.Context(), ref)
+				switch {
+				case err == nil:
+					present, size = "yes", fmt.Sprint(insp.Size/1_000_000)
+				case !cerrdefs.IsNotFound(err):
+					return fmt.Errorf("inspect image %s: %w", ref, err)
+				}
+				fmt.Fprintf(a.stdout, row, name, ref, present, size, strings.Join(ids, ","))
+			}
+			return nil
+		},
+	}
 }

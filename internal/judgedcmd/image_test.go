@@ -66,3 +66,28 @@ func TestImageCheckFailsWithCompilerOutput(t *testing.T) {
 		t.Errorf("stderr = %q", errOut)
 	}
 }
+
+func TestImageListShowsPresence(t *testing.T) {
+	tag := testenv.Image(t, "base")
+	file := filepath.Join(t.TempDir(), "langs.yaml")
+	yaml := "languages:\n" +
+		"  - {id: c, extensions: [.c], image: base, source_file: main.c, run: [./main]}\n" +
+		"  - {id: py, extensions: [.py], image: 'judge-test-absent:0', source_file: main.py, run: [python3, main.py]}\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runJudged(t, "image", "list", "--languages-file", file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want a header and 2 rows:\n%s", out)
+	}
+	if f := strings.Fields(lines[1]); len(f) != 5 || f[0] != "base" || f[1] != tag || f[2] != "yes" || f[4] != "c" {
+		t.Errorf("base row = %q", lines[1])
+	}
+	if f := strings.Fields(lines[2]); len(f) != 5 || f[1] != "judge-test-absent:0" || f[2] != "no" || f[3] != "-" || f[4] != "py" {
+		t.Errorf("absent row = %q", lines[2])
+	}
+}
