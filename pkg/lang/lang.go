@@ -102,7 +102,13 @@ func (l Language) Main(source []byte) (string, error) {
 	if m == nil || len(m) < 2 || len(m[1]) == 0 {
 		return "", fmt.Errorf("language %s: the source declares no main (want a match of %q)", l.ID, l.MainPattern)
 	}
-	return string(m[1]), nil
+	main := string(m[1])
+	// {main} becomes part of a file name under WorkDir: a table's pattern must not let a source
+	// name a path.
+	if strings.ContainsAny(main, "/\\\x00") || main == "." || main == ".." {
+		return "", fmt.Errorf("language %s: main name %q is not a plain name", l.ID, main)
+	}
+	return main, nil
 }
 
 // Table is a validated, immutable set of languages.

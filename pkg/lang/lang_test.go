@@ -121,6 +121,22 @@ func TestPrepare(t *testing.T) {
 	}
 }
 
+func TestMainMustBeAPlainName(t *testing.T) {
+	tab, err := Parse("t.yaml", []byte("languages:\n  - id: x\n    extensions: [.x]\n    image: base\n    source_file: '{main}.x'\n    main_pattern: 'main=(\\S+)'\n    run: [x, '{source}']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := tab.Get("x")
+	for _, src := range []string{"main=../../etc/passwd", "main=..", "main=a\\b"} {
+		if cmd, err := l.Prepare([]byte(src)); err == nil {
+			t.Errorf("Prepare(%q) = %+v, want an error", src, cmd)
+		}
+	}
+	if cmd, err := l.Prepare([]byte("main=Good")); err != nil || cmd.SourceFile != "Good.x" {
+		t.Errorf("Prepare(main=Good) = %+v, %v", cmd, err)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	const ok = `
   - id: c
