@@ -1,0 +1,2 @@
+# inf and nan never match a tolerance
+print("nan")

@@ -1,0 +1,5 @@
+# Too many guesses for most secrets.
+for g in range(1, 101):
+    print(g, flush=True)
+    if input() == "correct":
+        break

@@ -1,0 +1,2 @@
+# Case does not matter to the default validator.
+print("HELLO,   WORLD!")

@@ -1,0 +1,3 @@
+import sys
+print("Hello, World!")
+sys.exit(3)
