@@ -77,6 +77,8 @@ accepted submission without a verdict), 3 error (nothing accepted, bad flags, no
 	fl.DurationVar(&opts.Drain, "drain", 60*time.Second, "how long to wait for verdicts after the last send")
 	fl.StringVarP(&opts.Format, "output", "o", formatTable, "report format: table or json")
 	fl.DurationVar(&opts.SLOP99, "slo-p99", 0, "fail (exit 1) when the end-to-end p99 is above this")
+	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
+	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
 	return cmd
 }
 

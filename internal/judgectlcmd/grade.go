@@ -93,6 +93,8 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 	fl.IntVar(&opts.Parallel, "parallel", 4, "entries judged at once")
 	fl.StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, csv or json")
 	fl.StringVar(&opts.JUnit, "junit", "", "also write JUnit XML to this file")
+	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
+	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
 	return cmd
 }
 

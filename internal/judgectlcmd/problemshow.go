@@ -21,9 +21,10 @@ type ProblemShowOptions struct {
 func newProblemShowCmd(f *Factory, runF func(context.Context, *ProblemShowOptions) error) *cobra.Command {
 	opts := &ProblemShowOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "show SLUG",
-		Short: "Show one problem: version, type, limits and test counts (secret data never leaves the server)",
-		Args:  exactArgs(1, "a problem slug"),
+		Use:               "show SLUG",
+		Short:             "Show one problem: version, type, limits and test counts (secret data never leaves the server)",
+		Args:              exactArgs(1, "a problem slug"),
+		ValidArgsFunction: onlyFirstArg(f.completeProblems()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Slug = args[0]
 			if err := checkFormat(opts.Format); err != nil {

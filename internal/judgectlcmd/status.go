@@ -19,9 +19,10 @@ type StatusOptions struct {
 func newStatusCmd(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "status ID",
-		Short: "Show a submission and its per-test results; exits with the verdict's code when done",
-		Args:  exactArgs(1, "a submission ID"),
+		Use:               "status ID",
+		Short:             "Show a submission and its per-test results; exits with the verdict's code when done",
+		Args:              exactArgs(1, "a submission ID"),
+		ValidArgsFunction: onlyFirstArg(f.completeSubmissions()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if err := checkFormat(opts.Format); err != nil {

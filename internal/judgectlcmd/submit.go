@@ -79,6 +79,8 @@ the highest code wins.`,
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "follow progress and exit with the verdict's code")
 	fl.StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
 	fl.IntVar(&opts.Parallel, "parallel", 8, "how many files are submitted at once")
+	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
+	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
 	return cmd
 }
 

@@ -28,7 +28,8 @@ func newTailCmd(f *Factory, runF func(context.Context, *TailOptions) error) *cob
 		Long: `tail follows the submission's event stream (Server-Sent Events). When the connection
 drops it reconnects with backoff and resumes where it left off (Last-Event-ID), so every test
 is printed once. It exits with the verdict's code: 0 AC, 1 rejected, 2 CE, 3 IE or error.`,
-		Args: exactArgs(1, "a submission ID"),
+		Args:              exactArgs(1, "a submission ID"),
+		ValidArgsFunction: onlyFirstArg(f.completeSubmissions()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if err := checkFormat(opts.Format); err != nil {

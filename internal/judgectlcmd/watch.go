@@ -48,6 +48,7 @@ c clears the filter, r refreshes, ? shows all keys, q quits. NO_COLOR turns colo
 	fl.StringVarP(&opts.Filter.Problem, "problem", "p", "", "show only this problem")
 	fl.StringVar(&opts.Filter.Verdict, "verdict", "", "show only this verdict")
 	fl.StringVar(&opts.Filter.Owner, "owner", "", "show only this owner")
+	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
 	return cmd
 }
 
