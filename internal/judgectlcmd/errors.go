@@ -63,11 +63,11 @@ func explain(err error) error {
 	var te *client.TransportError
 	switch {
 	case errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized:
-		return fmt.Errorf("%w\nthe server did not accept the token: set a valid one with `judgectl config set token TOKEN`, JUDGE_TOKEN or --token (an admin creates tokens with `judged token create`)", err)
+		return fmt.Errorf("%w; set a valid token with `judgectl config set token TOKEN`, JUDGE_TOKEN or --token", err)
 	case errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden:
-		return fmt.Errorf("%w\nthe token's role does not allow this; ask an admin for a token with the right role", err)
+		return fmt.Errorf("%w; the token's role does not allow this; ask an admin for a token with the right role", err)
 	case errors.As(err, &te):
-		return fmt.Errorf("%w\ncheck the server URL (`judgectl config view`) and that `judged api` is running there", err)
+		return fmt.Errorf("%w; check the server URL (`judgectl config view`) and that `judged api` is running there", err)
 	}
 	return err
 }
