@@ -45,6 +45,9 @@ type Agent struct {
 	cfg Config
 	cg  cgroupFiles
 
+	// clean is set after a successful wipe and cleared when a run starts.
+	clean bool
+
 	outMu sync.Mutex
 	out   io.Writer
 

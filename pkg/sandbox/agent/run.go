@@ -80,9 +80,14 @@ func (a *Agent) Run(req *Request) Response {
 	if len(req.Argv) == 0 {
 		return Response{Error: "request has an empty argv"}
 	}
-	if err := a.wipe(); err != nil {
-		return Response{Error: fmt.Sprintf("wipe before run: %v", err), Dirty: err.Error()}
+	// The wipe after the previous run left the container clean and nothing has run since;
+	// only a first run or one after a failed wipe needs it here.
+	if !a.clean {
+		if err := a.wipe(); err != nil {
+			return Response{Error: fmt.Sprintf("wipe before run: %v", err), Dirty: err.Error()}
+		}
 	}
+	a.clean = false
 	if err := writeFiles(a.cfg.WorkDir, req.Files); err != nil {
 		resp := Response{Error: fmt.Sprintf("write files: %v", err)}
 		if err := a.wipe(); err != nil {
@@ -100,6 +105,8 @@ func (a *Agent) Run(req *Request) Response {
 	}
 	if err := a.wipe(); err != nil {
 		resp.Dirty = err.Error()
+	} else {
+		a.clean = true
 	}
 	return resp
 }
