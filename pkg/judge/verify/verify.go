@@ -1,0 +1,284 @@
+// Package verify owns problem verification, as Kattis's verifyproblem does it: judge every
+// example submission of a package and compare what it got with what its folder (or its
+// @EXPECTED_RESULTS@ comment) expects, computing the time limit from the accepted submissions
+// when problem.yaml does not fix one. It compiles through a Compiler the caller provides (the
+// sandbox for `judgectl problem verify --local`), so it does no I/O of its own.
+package verify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/judge"
+	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/problem"
+	"github.com/judge-dev/judge/pkg/run"
+)
+
+// Compiler compiles files in a language. It returns a nil program with Status CE for a compile
+// error; an error only for the judge's own failure (or a language it cannot run, which verify
+// reports as skipped when errors.Is(err, ErrUnavailable) or the message says so). The program
+// must be closed by the caller.
+type Compiler func(ctx context.Context, language string, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error)
+
+// Options tune a verification.
+type Options struct {
+	// ProbeTimeLimit is the CPU limit accepted submissions run under when the time limit is to
+	// be computed (default 10s).
+	ProbeTimeLimit time.Duration
+	// Available says whether a language can run here (its image exists); nil means all.
+	Available func(lang.Language) bool
+	// OnResult is called after each submission.
+	OnResult func(Result)
+}
+
+// Result is one submission's verification.
+type Result struct {
+	Path     string
+	Language string
+	Expected []string
+	Got      string
+	Score    float64
+	MaxScore float64
+	// CPUTime is the slowest test's; Limit the CPU limit it ran under.
+	CPUTime time.Duration
+	Limit   time.Duration
+	// Skipped explains why the submission was not judged (no such language here).
+	Skipped string
+	// Detail is the first rejected test and its feedback, or the compiler's message.
+	Detail string
+}
+
+// OK says whether the submission got one of its expected verdicts (a skipped one is not OK,
+// but not a mismatch either).
+func (r Result) OK() bool { return r.Skipped == "" && slices.Contains(r.Expected, r.Got) }
+
+// Report is a whole verification.
+type Report struct {
+	Problem   string
+	TimeLimit time.Duration
+	// TimeLimitComputed is set when TimeLimit came from the accepted submissions.
+	TimeLimitComputed bool
+	SlowestAC         time.Duration
+	Results           []Result
+}
+
+// Mismatches counts the submissions that did not get an expected verdict.
+func (r Report) Mismatches() int {
+	n := 0
+	for _, x := range r.Results {
+		if !x.OK() && x.Skipped == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Skipped counts the submissions not judged.
+func (r Report) Skipped() int {
+	n := 0
+	for _, x := range r.Results {
+		if x.Skipped != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Problem verifies p: accepted submissions first (they fix a computed time limit), then the
+// others; time-limit-exceeded submissions run at limit × safety margin so that they are known
+// to fail with room to spare.
+func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile Compiler, opts Options) (Report, error) {
+	if opts.ProbeTimeLimit <= 0 {
+		opts.ProbeTimeLimit = 10 * time.Second
+	}
+	rep := Report{Problem: p.Name}
+	cfg := judge.Config{ValidatorLimits: run.Limits{CPUTime: p.Limits.ValidationTime, MemoryBytes: p.Limits.ValidationMemoryBytes}}
+	if p.OutputValidator != nil {
+		prog, closer, err := compileValidator(ctx, p.OutputValidator, langs, compile)
+		if err != nil {
+			return rep, err
+		}
+		defer closer.Close()
+		cfg.Validator = prog
+		if st, ok := prog.(judge.Starter); ok {
+			cfg.Interactor = st
+		}
+	}
+
+	subs := slices.Clone(p.Submissions)
+	sort.SliceStable(subs, func(i, j int) bool {
+		return slices.Contains(subs[i].Expected, apiv1.VerdictAC) && !slices.Contains(subs[j].Expected, apiv1.VerdictAC)
+	})
+	limit := p.Limits.TimeLimit
+	computed := limit == 0
+	emit := func(r Result) {
+		rep.Results = append(rep.Results, r)
+		if opts.OnResult != nil {
+			opts.OnResult(r)
+		}
+	}
+	for i, s := range subs {
+		isAC := slices.Contains(s.Expected, apiv1.VerdictAC)
+		if computed && !isAC && (i == 0 || slices.Contains(subs[i-1].Expected, apiv1.VerdictAC)) {
+			limit = p.Limits.ComputeTimeLimit(rep.SlowestAC)
+		}
+		lim := limit
+		switch {
+		case computed && isAC:
+			lim = opts.ProbeTimeLimit
+		case slices.Contains(s.Expected, apiv1.VerdictTLE) && !isAC:
+			lim = time.Duration(float64(limit) * p.Limits.SafetyMargin)
+		}
+		r, err := submission(ctx, p, s, langs, compile, cfg, lim, opts)
+		if err != nil {
+			return rep, err
+		}
+		if isAC && r.Got == apiv1.VerdictAC {
+			rep.SlowestAC = max(rep.SlowestAC, r.CPUTime)
+		}
+		emit(r)
+	}
+	if computed {
+		rep.TimeLimit, rep.TimeLimitComputed = p.Limits.ComputeTimeLimit(rep.SlowestAC), true
+		// An accepted submission judged under the probe limit must also fit the computed one.
+		for i, r := range rep.Results {
+			if r.Got == apiv1.VerdictAC && r.CPUTime > rep.TimeLimit {
+				rep.Results[i].Got = apiv1.VerdictTLE
+			}
+			if r.Limit == opts.ProbeTimeLimit {
+				rep.Results[i].Limit = rep.TimeLimit
+			}
+		}
+	} else {
+		rep.TimeLimit = limit
+	}
+	return rep, nil
+}
+
+func submission(ctx context.Context, p *problem.Problem, s problem.Submission, langs *lang.Table, compile Compiler, cfg judge.Config, lim time.Duration, opts Options) (Result, error) {
+	r := Result{Path: s.Path, Expected: s.Expected, Limit: lim}
+	l, ok := languageOf(s.Files, langs)
+	if !ok {
+		r.Skipped = "no language of this judge matches its file extension"
+		return r, nil
+	}
+	r.Language = l.ID
+	if opts.Available != nil && !opts.Available(l) {
+		r.Skipped = fmt.Sprintf("language %s is not available here (image %s missing)", l.ID, l.Image)
+		return r, nil
+	}
+	prog, closer, comp, err := compile(ctx, l.ID, s.Files)
+	if err != nil {
+		return r, fmt.Errorf("compile %s: %w", s.Path, err)
+	}
+	if comp.Status != run.OK || prog == nil {
+		r.Got = apiv1.VerdictCE
+		r.Detail = firstLine(string(comp.Output))
+		return r, nil
+	}
+	defer closer.Close()
+	cfg.Limits = run.Limits{CPUTime: lim}
+	out, err := judge.New(cfg).Judge(ctx, prog, p, nil)
+	if err != nil {
+		return r, fmt.Errorf("judge %s: %w", s.Path, err)
+	}
+	r.Got, r.Score, r.MaxScore, r.CPUTime = out.Verdict, out.Score, out.MaxScore, out.MaxCPUTime
+	for _, t := range out.Tests {
+		if t.Verdict != apiv1.VerdictAC {
+			r.Detail = t.Name + ": " + t.Verdict
+			if t.Feedback != "" {
+				r.Detail += " (" + firstLine(t.Feedback) + ")"
+			}
+			break
+		}
+	}
+	return r, nil
+}
+
+// compileValidator compiles the output validator, in the language of its first source file
+// whose extension the judge knows (headers and data files are carried along).
+func compileValidator(ctx context.Context, v *problem.Program, langs *lang.Table, compile Compiler) (judge.Program, io.Closer, error) {
+	l, ok := languageOf(v.Files, langs)
+	if !ok {
+		return nil, nil, fmt.Errorf("output validator %s: no file in a language this judge knows", v.Name)
+	}
+	prog, closer, comp, err := compile(ctx, l.ID, v.Files)
+	if err != nil {
+		return nil, nil, fmt.Errorf("compile output validator %s: %w", v.Name, err)
+	}
+	if comp.Status != run.OK || prog == nil {
+		return nil, nil, fmt.Errorf("output validator %s does not compile: %s", v.Name, firstLine(string(comp.Output)))
+	}
+	return prog, closer, nil
+}
+
+// languageOf picks the language of a program from its files' extensions: the first file in
+// name order with a known extension.
+func languageOf(files map[string][]byte, langs *lang.Table) (lang.Language, bool) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if ls := langs.ByExtension(path.Ext(n)); len(ls) > 0 {
+			return ls[0], true
+		}
+	}
+	return lang.Language{}, false
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 160 {
+		s = s[:160] + "..."
+	}
+	return s
+}
+
+// Print writes rep like Kattis's verifyproblem: one line per submission, then a summary.
+func Print(w io.Writer, rep Report) {
+	how := "fixed by problem.yaml"
+	if rep.TimeLimitComputed {
+		how = fmt.Sprintf("computed from the slowest accepted run, %s", ms(rep.SlowestAC))
+	}
+	fmt.Fprintf(w, "%s: time limit %s (%s)\n", rep.Problem, ms(rep.TimeLimit), how)
+	for _, r := range rep.Results {
+		fmt.Fprintln(w, Line(r))
+	}
+	ok := len(rep.Results) - rep.Mismatches() - rep.Skipped()
+	fmt.Fprintf(w, "%s: %d submissions: %d as expected, %d mismatched, %d skipped\n", rep.Problem, len(rep.Results), ok, rep.Mismatches(), rep.Skipped())
+}
+
+// Line is one submission's line of the report.
+func Line(r Result) string {
+	if r.Skipped != "" {
+		return fmt.Sprintf("  SKIP  %-40s %s", r.Path, r.Skipped)
+	}
+	mark := "OK  "
+	if !r.OK() {
+		mark = "FAIL"
+	}
+	got := r.Got
+	if r.MaxScore > 0 {
+		got = fmt.Sprintf("%s %g/%g", r.Got, r.Score, r.MaxScore)
+	}
+	s := fmt.Sprintf("  %s  %-40s %-9s got %-12s expected %-8s %s / %s", mark, r.Path, r.Language, got, strings.Join(r.Expected, ","), ms(r.CPUTime), ms(r.Limit))
+	if r.Detail != "" && (!r.OK() || r.Got != apiv1.VerdictAC) {
+		s += "  " + r.Detail
+	}
+	return s
+}
+
+func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
