@@ -97,7 +97,7 @@ func Check(ctx context.Context, d CheckDocker, l lang.Language) CheckResult {
 		res.Err = err
 		return res
 	}
-	id, err := startCheckContainer(ctx, d, res.Image, l.ID)
+	id, err := startCheckContainer(ctx, d, res.Image, l)
 	if err != nil {
 		res.Err = err
 		return res
@@ -138,8 +138,17 @@ func Check(ctx context.Context, d CheckDocker, l lang.Language) CheckResult {
 	return res
 }
 
-func startCheckContainer(ctx context.Context, d CheckDocker, ref, langID string) (string, error) {
-	pids := int64(512)
+// startCheckContainer starts an idle container for l's steps. Its memory and process limits are
+// l's compile limits, so a passing check also shows those limits suffice for the toolchain.
+func startCheckContainer(ctx context.Context, d CheckDocker, ref string, l lang.Language) (string, error) {
+	mem := l.CompileLimits.MemoryBytes
+	if mem <= 0 {
+		mem = lang.DefaultCompileLimits().MemoryBytes
+	}
+	pids := int64(l.CompileLimits.Processes)
+	if pids <= 0 {
+		pids = int64(lang.DefaultCompileLimits().Processes)
+	}
 	created, err := d.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Image: ref,
 		Config: &container.Config{
@@ -147,7 +156,7 @@ func startCheckContainer(ctx context.Context, d CheckDocker, ref, langID string)
 			User:            fmt.Sprintf("%d:%d", UID, GID),
 			WorkingDir:      lang.WorkDir,
 			NetworkDisabled: true,
-			Labels:          map[string]string{CheckLabel: langID},
+			Labels:          map[string]string{CheckLabel: l.ID},
 		},
 		HostConfig: &container.HostConfig{
 			NetworkMode:    "none",
@@ -158,7 +167,7 @@ func startCheckContainer(ctx context.Context, d CheckDocker, ref, langID string)
 				lang.WorkDir: fmt.Sprintf("rw,exec,nosuid,nodev,size=512m,uid=%d,gid=%d,mode=0755", UID, GID),
 				"/tmp":       "rw,exec,nosuid,nodev,size=1g,mode=1777",
 			},
-			Resources: container.Resources{Memory: 2 << 30, MemorySwap: 2 << 30, PidsLimit: &pids},
+			Resources: container.Resources{Memory: mem, MemorySwap: mem, PidsLimit: &pids},
 		},
 	})
 	if err != nil {
