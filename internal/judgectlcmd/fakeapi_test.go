@@ -33,6 +33,7 @@ type fakeAPI struct {
 	streams  map[string]int // connections per submission's event stream
 	lastIDs  []string
 	problems map[string][]byte
+	last     apiv1.SubmissionRequest
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
@@ -112,6 +113,7 @@ func (a *fakeAPI) submit(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.posts++
+	a.last = req
 	if id, ok := a.keys[key]; ok && key != "" {
 		writeJSON(w, 202, apiv1.SubmissionAccepted{ID: id, Status: a.subs[id].Status})
 		return
@@ -230,4 +232,11 @@ func (a *fakeAPI) getProblem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, 200, apiv1.Problem{Slug: "hello", Name: "Hello", Version: 2, Type: "pass-fail", Samples: 1, Tests: 3})
+}
+
+// lastRequest returns the body of the most recent POST.
+func (a *fakeAPI) lastRequest() apiv1.SubmissionRequest {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.last
 }

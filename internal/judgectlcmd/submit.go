@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -29,6 +30,9 @@ type SubmitOptions struct {
 	Expected string // file with the expected output, for an ad-hoc run
 	Wait     bool
 	Format   string
+	// TimeLimit and MemoryMB override the problem's or the server's defaults (0 = keep).
+	TimeLimit time.Duration
+	MemoryMB  int
 	// Parallel bounds concurrent submissions.
 	Parallel int
 }
@@ -62,6 +66,12 @@ the highest code wins.`,
 			if opts.Problem != "" && (opts.Stdin != "" || opts.Expected != "") {
 				return flagErrorf("--stdin and --expected are for ad-hoc runs; a --problem brings its own tests")
 			}
+			if opts.TimeLimit < 0 || opts.TimeLimit%time.Millisecond != 0 {
+				return flagErrorf("--time-limit %s: give a positive whole number of milliseconds, e.g. 2s or 1500ms", opts.TimeLimit)
+			}
+			if opts.MemoryMB < 0 {
+				return flagErrorf("--memory-limit %d: must be a positive number of MB", opts.MemoryMB)
+			}
 			if opts.Parallel < 1 {
 				return flagErrorf("--parallel must be at least 1, got %d", opts.Parallel)
 			}
@@ -79,6 +89,8 @@ the highest code wins.`,
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "follow progress and exit with the verdict's code")
 	fl.StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
 	fl.IntVar(&opts.Parallel, "parallel", 8, "how many files are submitted at once")
+	fl.DurationVar(&opts.TimeLimit, "time-limit", 0, "CPU time limit per test, e.g. 2s (default: the problem's or the server's)")
+	fl.IntVar(&opts.MemoryMB, "memory-limit", 0, "memory limit in MB (default: the problem's or the server's)")
 	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
 	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
 	return cmd
@@ -200,9 +212,11 @@ func prepareSubmissions(ctx context.Context, opts *SubmitOptions) ([]prepared, e
 				return nil, err
 			}
 		}
-		out = append(out, prepared{file: file, req: apiv1.SubmissionRequest{
-			Language: lang, Source: src, Problem: opts.Problem, Stdin: stdin, ExpectedOutput: expected,
-		}})
+		req := apiv1.SubmissionRequest{Language: lang, Source: src, Problem: opts.Problem, Stdin: stdin, ExpectedOutput: expected}
+		if opts.TimeLimit > 0 || opts.MemoryMB > 0 {
+			req.Limits = &apiv1.Limits{TimeMS: int(opts.TimeLimit.Milliseconds()), MemoryKB: int64(opts.MemoryMB) * 1024}
+		}
+		out = append(out, prepared{file: file, req: req})
 	}
 	return out, nil
 }

@@ -187,3 +187,29 @@ func TestDetectLanguageCaseRules(t *testing.T) {
 		}
 	}
 }
+
+func TestSubmitAdHocWithLimits(t *testing.T) {
+	api := newFakeAPI(t)
+	dir := t.TempDir()
+	f, _, _ := newTestFactory(t, api.env())
+	src := writeFile(t, dir, "a.py", "print(input())")
+	in := writeFile(t, dir, "in.txt", "42\n")
+	exp := writeFile(t, dir, "exp.txt", "42\n")
+	r := judgectl(t, f, "submit", src, "--stdin", in, "--expected", exp, "--time-limit", "1500ms", "--memory-limit", "64")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.errOut)
+	}
+	req := api.lastRequest()
+	if req.Problem != "" || req.Stdin == nil || *req.Stdin != "42\n" || req.ExpectedOutput == nil || *req.ExpectedOutput != "42\n" {
+		t.Errorf("request = %+v", req)
+	}
+	if req.Limits == nil || req.Limits.TimeMS != 1500 || req.Limits.MemoryKB != 64*1024 {
+		t.Errorf("limits = %+v, want 1500 ms and 65536 KB", req.Limits)
+	}
+	for _, bad := range [][]string{{"--time-limit", "-1s"}, {"--time-limit", "1500us"}, {"--memory-limit", "-5"}} {
+		r := judgectl(t, f, append([]string{"submit", src}, bad...)...)
+		if r.code != ExitFailure || !strings.Contains(r.errOut, bad[0]) {
+			t.Errorf("%v: exit %d stderr %q", bad, r.code, r.errOut)
+		}
+	}
+}
