@@ -21,7 +21,8 @@ import (
 const apiShutdownGrace = 15 * time.Second
 
 func newAPICmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var limits api.Limits
+	cmd := &cobra.Command{
 		Use:   "api",
 		Short: "Serve the HTTP API (stateless; run as many replicas as you like)",
 		Long: "Serve the HTTP API on --listen until SIGTERM or SIGINT, then shut down gracefully.\n" +
@@ -40,14 +41,22 @@ func newAPICmd(a *app) *cobra.Command {
 			defer st.Close()
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-			return serveAPI(cmd.Context(), cfg, st, log, reg)
+			return serveAPIWith(cmd.Context(), cfg, st, log, reg, limits)
 		},
 	}
+	cmd.Flags().Float64Var(&limits.SubmitRate, "submit-rate", 0, "submissions per second one token may make on this replica (0 = unlimited)")
+	cmd.Flags().IntVar(&limits.SubmitBurst, "submit-burst", 0, "burst allowed above --submit-rate (default: the rate, at least 1)")
+	return cmd
 }
 
 // serveAPI runs the API role on cfg.Listen until ctx ends; `judged all` calls it too, with the
 // registry the other roles share.
 func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, reg *prometheus.Registry) error {
+	return serveAPIWith(ctx, cfg, st, log, reg, api.Limits{})
+}
+
+// serveAPIWith is serveAPI with request limits other than the defaults.
+func serveAPIWith(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, reg *prometheus.Registry, limits api.Limits) error {
 	langs, err := lang.Load(cfg.LanguagesFile)
 	if err != nil {
 		return fmt.Errorf("languages_file (JUDGE_LANGUAGES_FILE): %w", err)
@@ -57,7 +66,7 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, log *slog
 		return fmt.Errorf("listen for submission events: %w", err)
 	}
 	defer l.Close()
-	srv, err := api.New(api.Deps{Store: st, Languages: langs, Events: l, Logger: log, Registry: reg})
+	srv, err := api.New(api.Deps{Store: st, Languages: langs, Events: l, Logger: log, Registry: reg, Limits: limits})
 	if err != nil {
 		return err
 	}

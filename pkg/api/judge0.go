@@ -105,6 +105,9 @@ func (s *Server) judge0Submit(w http.ResponseWriter, r *http.Request, p principa
 	if err != nil {
 		return err
 	}
+	if err := s.checkRate(p); err != nil {
+		return err
+	}
 	n.OwnerTokenID, n.Owner, n.IdempotencyKey = p.tokenID, p.name, key
 	c, err := s.store.CreateSubmission(r.Context(), n)
 	if err != nil {

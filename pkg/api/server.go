@@ -40,6 +40,10 @@ type Limits struct {
 	MaxWait time.Duration
 	// MaxPageSize caps ?limit= of lists.
 	MaxPageSize int
+	// SubmitRate is how many submissions per second one token may make on one replica, with
+	// bursts of SubmitBurst; 0 means no limit (the default).
+	SubmitRate  float64
+	SubmitBurst int
 }
 
 // DefaultLimits are the limits of a server that is not told otherwise.
@@ -121,6 +125,7 @@ type Server struct {
 	handler  http.Handler
 	routes   []string
 	stats    statsCache
+	limiter  *limiter
 }
 
 // New validates deps and builds the server; its event fan-out runs until Close.
@@ -149,6 +154,7 @@ func New(deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
+	s.limiter = newLimiter(s.limits.SubmitRate, s.limits.SubmitBurst)
 	s.hub = newHub(deps.Events, s.log)
 	s.handler = s.routesHandler()
 	return s, nil

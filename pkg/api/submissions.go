@@ -48,6 +48,9 @@ func (s *Server) createSubmission(w http.ResponseWriter, r *http.Request, p prin
 	if err != nil {
 		return err
 	}
+	if err := s.checkRate(p); err != nil {
+		return err
+	}
 	n.OwnerTokenID, n.Owner, n.IdempotencyKey = p.tokenID, p.name, key
 	c, err := s.store.CreateSubmission(r.Context(), n)
 	if err != nil {

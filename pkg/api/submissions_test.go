@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/judge-dev/judge/pkg/api"
 	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
@@ -367,5 +368,19 @@ func seedProblem(t *testing.T, e *env, slug string, version, timeMS int) {
 	if _, err := db.Exec(`INSERT INTO testcases (problem_id, ordinal, name, test_group, hidden, input_sha256, answer_sha256)
 		VALUES ($1, 1, 'sample/1', 'sample', false, 'in', 'in'), ($1, 2, 'secret/1', 'secret', true, 'in', 'in')`, id); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSubmitRateLimit(t *testing.T) {
+	e := newEnv(t, envOpts{limits: api.Limits{SubmitRate: 0.01, SubmitBurst: 2}})
+	e.submit(e.sub)
+	e.submit(e.sub)
+	r := e.do(req{method: "POST", path: "/v1/submissions", token: e.sub, body: adhoc()})
+	if r.status != http.StatusTooManyRequests || r.problem(t).Type != apiv1.ErrTypeRateLimited || r.header.Get("Retry-After") == "" {
+		t.Errorf("third POST: %d Retry-After %q %s", r.status, r.header.Get("Retry-After"), r.body)
+	}
+	e.submit(e.sub2) // another token has its own bucket
+	if n := e.count("submissions"); n != 3 {
+		t.Errorf("%d submissions, want 3 (the limited one not stored)", n)
 	}
 }
