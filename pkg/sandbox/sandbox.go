@@ -12,6 +12,7 @@ package sandbox
 
 import (
 	"context"
+	"debug/elf"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -102,6 +103,9 @@ func (o *Options) defaults() error {
 	if !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
 		return fmt.Errorf("agent binary %s is not an executable file", o.AgentPath)
 	}
+	if err := checkStatic(o.AgentPath); err != nil {
+		return err
+	}
 	if o.PoolSize <= 0 {
 		o.PoolSize = 2
 	}
@@ -125,6 +129,22 @@ func (o *Options) defaults() error {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return nil
+}
+
+// checkStatic refuses a dynamically linked agent: it runs inside images whose C library may not
+// match the host's, and fails there with an obscure loader error.
+func checkStatic(path string) error {
+	f, err := elf.Open(path)
+	if err != nil {
+		return fmt.Errorf("agent binary %s: %w (want a static judged binary: CGO_ENABLED=0 go build ./cmd/judged)", path, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("agent binary %s is dynamically linked; the sandbox mounts it into runtime images, so build judged statically (CGO_ENABLED=0 go build ./cmd/judged) or point the agent path at such a build", path)
+		}
 	}
 	return nil
 }

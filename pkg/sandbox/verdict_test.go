@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -40,5 +41,14 @@ func TestWithDefaults(t *testing.T) {
 	if l.WallTime != 7*time.Second || l.MemoryBytes != 256<<20 || l.OutputBytes != 64<<20 ||
 		l.StderrBytes != 64<<10 || l.Processes != 64 || l.FileSizeBytes != l.OutputBytes {
 		t.Fatalf("defaults: %+v", l)
+	}
+}
+
+func TestCheckStaticRefusesDynamicBinaries(t *testing.T) {
+	if err := checkStatic("/bin/sh"); err == nil || !strings.Contains(err.Error(), "dynamically linked") {
+		t.Fatalf("/bin/sh: %v, want a dynamically linked error", err)
+	}
+	if err := checkStatic("/etc/passwd"); err == nil {
+		t.Fatal("/etc/passwd accepted as an agent")
 	}
 }
