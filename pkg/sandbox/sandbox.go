@@ -12,8 +12,8 @@ package sandbox
 
 import (
 	"context"
-	"debug/elf"
 	"crypto/rand"
+	"debug/elf"
 	"encoding/hex"
 	"errors"
 	"fmt"
