@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"syscall"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -17,7 +18,10 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/run"
 )
 
 //go:embed testdata/hello
@@ -115,7 +119,7 @@ func Check(ctx context.Context, d CheckDocker, l lang.Language) CheckResult {
 		return res
 	}
 	if cmd.Compile != nil {
-		timeout := l.CompileLimits.EffectiveWallTime()
+		timeout := compileLimits(l).EffectiveWallTime()
 		out, err := step{argv: cmd.Compile}.exec(ctx, d, id, l.Env, timeout)
 		res.Compile = out.wall
 		if err != nil || out.exit != 0 {
@@ -141,14 +145,8 @@ func Check(ctx context.Context, d CheckDocker, l lang.Language) CheckResult {
 // startCheckContainer starts an idle container for l's steps. Its memory and process limits are
 // l's compile limits, so a passing check also shows those limits suffice for the toolchain.
 func startCheckContainer(ctx context.Context, d CheckDocker, ref string, l lang.Language) (string, error) {
-	mem := l.CompileLimits.MemoryBytes
-	if mem <= 0 {
-		mem = lang.DefaultCompileLimits().MemoryBytes
-	}
-	pids := int64(l.CompileLimits.Processes)
-	if pids <= 0 {
-		pids = int64(lang.DefaultCompileLimits().Processes)
-	}
+	lim := compileLimits(l)
+	mem, pids := lim.MemoryBytes, int64(lim.Processes)
 	created, err := d.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Image: ref,
 		Config: &container.Config{
@@ -185,6 +183,22 @@ func startCheckContainer(ctx context.Context, d CheckDocker, ref string, l lang.
 	return created.ID, nil
 }
 
+// compileLimits returns l's compile limits with zero fields set to the defaults, as a table
+// loaded by pkg/lang has them; a Language built in code may leave them out.
+func compileLimits(l lang.Language) run.Limits {
+	lim, def := l.CompileLimits, lang.DefaultCompileLimits()
+	if lim.CPUTime <= 0 && lim.WallTime <= 0 {
+		lim.CPUTime, lim.WallTime = def.CPUTime, def.WallTime
+	}
+	if lim.MemoryBytes <= 0 {
+		lim.MemoryBytes = def.MemoryBytes
+	}
+	if lim.Processes <= 0 {
+		lim.Processes = def.Processes
+	}
+	return lim
+}
+
 type step struct {
 	argv  []string
 	stdin []byte
@@ -210,6 +224,11 @@ func (o *stepOutput) combined() string {
 func stepErr(what string, out *stepOutput, err error) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
+	}
+	if out.exit > 128 && out.exit < 160 {
+		// The shell convention of the engine: 128+N is death by signal N; 9 is usually the
+		// memory limit.
+		return fmt.Errorf("%s: exit status %d (killed by %s; over the memory or process limit?)", what, out.exit, unix.SignalName(syscall.Signal(out.exit-128)))
 	}
 	return fmt.Errorf("%s: exit status %d", what, out.exit)
 }

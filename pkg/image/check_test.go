@@ -83,6 +83,10 @@ func TestCheckReportsFailures(t *testing.T) {
 		{"no network", func(l *lang.Language) {
 			l.Run = []string{"python3", "-c", "import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)"}
 		}, "run: exit status 1", "OSError"},
+		{"out of memory", func(l *lang.Language) {
+			l.CompileLimits.MemoryBytes = 64 << 20
+			l.Run = []string{"python3", "-c", "x = bytearray(512 << 20); print(len(x))"}
+		}, "killed by SIGKILL", ""},
 		{"read-only root", func(l *lang.Language) { l.Run = []string{"touch", "/usr/x"} }, "run: exit status 1", "Read-only file system"},
 	}
 	for _, tc := range tests {
