@@ -34,31 +34,29 @@ func (j *Judge) interactive(ctx context.Context, sub Starter, t *problem.Test, f
 		return fmt.Errorf("start submission: %w", err)
 	}
 
+	// Who ended first is read from the streams, not from Wait: a process's stdout ends when it
+	// exits, and the other side only sees its own stdin end after the judge closed it in
+	// response, so the order of the two stdout ends is causal.
+	var mu sync.Mutex
+	validatorFirst, decided := false, false
+	ended := func(validator bool) {
+		mu.Lock()
+		if !decided {
+			validatorFirst, decided = validator, true
+		}
+		mu.Unlock()
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); pipe(sp.Stdin(), vp.Stdout()) }()
-	go func() { defer wg.Done(); pipe(vp.Stdin(), sp.Stdout()) }()
+	go func() { defer wg.Done(); pipe(sp.Stdin(), vp.Stdout(), func() { ended(true) }) }()
+	go func() { defer wg.Done(); pipe(vp.Stdin(), sp.Stdout(), func() { ended(false) }) }()
 
 	var sres, vres run.Result
 	var serr, verr error
-	var mu sync.Mutex
-	validatorFirst, subEnded := false, false
 	var waits sync.WaitGroup
 	waits.Add(2)
-	go func() {
-		defer waits.Done()
-		sres, serr = sp.Wait()
-		mu.Lock()
-		subEnded = true
-		mu.Unlock()
-	}()
-	go func() {
-		defer waits.Done()
-		vres, verr = vp.Wait()
-		mu.Lock()
-		validatorFirst = !subEnded
-		mu.Unlock()
-	}()
+	go func() { defer waits.Done(); sres, serr = sp.Wait() }()
+	go func() { defer waits.Done(); vres, verr = vp.Wait() }()
 	waits.Wait()
 	wg.Wait()
 	if serr != nil || verr != nil {
@@ -85,11 +83,12 @@ func interactiveVerdict(sres, vres run.Result, validatorFirst bool, to *TestOutc
 	return vErr // AC from the validator, or its failure
 }
 
-// pipe copies src to dst and closes dst at src's end; when dst stops accepting (its reader
-// exited) it keeps draining src so the writer never blocks on a full pipe.
-func pipe(dst io.WriteCloser, src io.Reader) {
+// pipe copies src to dst, calls atEnd when src ends, and closes dst; when dst stops accepting
+// (its reader exited) it keeps draining src so the writer never blocks on a full pipe.
+func pipe(dst io.WriteCloser, src io.Reader, atEnd func()) {
 	if _, err := io.Copy(dst, src); err != nil {
 		io.Copy(io.Discard, src)
 	}
+	atEnd()
 	dst.Close()
 }
