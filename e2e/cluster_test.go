@@ -50,6 +50,7 @@ type proc struct {
 	done chan struct{}
 }
 
+// newCluster prepares a deployment on the shared stack: a new database and topic.
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	if testing.Short() {
@@ -59,9 +60,13 @@ func newCluster(t *testing.T) *cluster {
 	dsn := testenv.Postgres(t)
 	brokers := testenv.KafkaBrokers(t)
 	topic := testenv.NewTopic(t, 6)
-	c := &cluster{t: t, bin: testenv.JudgedBinary(t), procs: map[string]*proc{}, docker: testenv.Docker(t)}
-	suffix := topic[strings.LastIndex(topic, "-")+1:]
-	c.slot = "e2e_" + suffix
+	return newClusterOn(t, dsn, brokers, topic, "e2e_"+topic[strings.LastIndex(topic, "-")+1:])
+}
+
+// newClusterOn prepares a deployment on the given database, brokers, topic and slot.
+func newClusterOn(t *testing.T, dsn string, brokers []string, topic, slot string) *cluster {
+	t.Helper()
+	c := &cluster{t: t, bin: testenv.JudgedBinary(t), procs: map[string]*proc{}, docker: testenv.Docker(t), slot: slot}
 	c.env = append(os.Environ(),
 		"JUDGE_DATABASE_URL="+dsn,
 		"JUDGE_KAFKA_BROKERS="+strings.Join(brokers, ","),
