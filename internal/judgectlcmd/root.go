@@ -76,6 +76,7 @@ Exit codes: 0 accepted, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 compile error,
 		newProblemPushCmd(f, nil),
 		newProblemListCmd(f, nil),
 		newProblemShowCmd(f, nil),
+		newProblemVerifyCmd(f, nil),
 	)
 	root.AddCommand(
 		newConfigCmd(f),

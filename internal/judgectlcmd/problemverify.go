@@ -1,0 +1,165 @@
+package judgectlcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/moby/moby/client"
+	"github.com/spf13/cobra"
+
+	"github.com/judge-dev/judge/pkg/image"
+	"github.com/judge-dev/judge/pkg/judge/verify"
+	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/problem"
+	"github.com/judge-dev/judge/pkg/sandbox"
+)
+
+// ProblemVerifyOptions are the arguments of `judgectl problem verify`.
+type ProblemVerifyOptions struct {
+	IO        *IOStreams
+	Dir       string
+	Local     bool
+	Agent     string
+	Mode      string
+	Languages string
+	Probe     time.Duration
+}
+
+// newProblemVerifyCmd judges every example submission of a package, like Kattis's verifyproblem.
+func newProblemVerifyCmd(f *Factory, runF func(context.Context, *ProblemVerifyOptions) error) *cobra.Command {
+	opts := &ProblemVerifyOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "verify DIR",
+		Short: "Judge every submissions/<verdict>/ entry of a problem package and compare with what it expects",
+		Long: `Load the package in DIR (reporting every defect at once), then judge each submission in
+submissions/<verdict>/ and print, per submission, the expected and obtained verdicts and the time
+used against the limit, then a summary. A submission whose language this judge lacks (or whose
+runtime image is not built) is reported as skipped, not as a pass.
+
+When problem.yaml fixes no time limit, the accepted submissions run first and the limit is
+computed the Kattis way (slowest × time multiplier, rounded up); time-limit-exceeded submissions
+run at limit × safety margin.
+
+--local judges in this process with the local Docker engine (needs the judged binary for the
+in-container agent: --agent, else judged next to judgectl or on PATH).
+
+Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or judge error.`,
+		Example: `  judgectl problem verify --local examples/problems/sum`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Dir = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return problemVerifyRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Local, "local", false, "judge locally with Docker instead of on the server")
+	cmd.Flags().StringVar(&opts.Agent, "agent", "", "path of a static judged binary for the sandbox agent (default: judged next to judgectl, or on PATH)")
+	cmd.Flags().StringVar(&opts.Mode, "mode", sandbox.ModeReuse, "sandbox mode: fresh or reuse")
+	cmd.Flags().StringVar(&opts.Languages, "languages", "", "language table YAML (default: built-in)")
+	cmd.Flags().DurationVar(&opts.Probe, "probe-time", 10*time.Second, "CPU limit for accepted submissions when the time limit is computed")
+	return cmd
+}
+
+func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
+	if !opts.Local {
+		return flagErrorf("verifying on the server is not supported yet: use --local (needs Docker)")
+	}
+	p, err := problem.Load(opts.Dir)
+	if err != nil {
+		return err
+	}
+	langs, err := lang.Load(opts.Languages)
+	if err != nil {
+		return err
+	}
+	agentPath, err := findAgent(opts.Agent)
+	if err != nil {
+		return err
+	}
+	docker, err := dockerClient()
+	if err != nil {
+		return err
+	}
+	defer docker.Close()
+	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{Mode: opts.Mode, AgentPath: agentPath, PoolSize: 1})
+	if err != nil {
+		return fmt.Errorf("start the sandbox: %w", err)
+	}
+	defer sb.Close(context.WithoutCancel(ctx))
+
+	available := map[string]bool{}
+	avail := func(l lang.Language) bool {
+		ref := image.Resolve(l.Image)
+		if ok, seen := available[ref]; seen {
+			return ok
+		}
+		ok, err := image.Exists(ctx, docker, ref)
+		available[ref] = err == nil && ok
+		return available[ref]
+	}
+	name := p.Name
+	if name == "" {
+		name = filepath.Base(filepath.Clean(opts.Dir))
+	}
+	fmt.Fprintf(opts.IO.Out, "verifying %s (%s, %s, %d tests, %d submissions)\n", name, p.Format, p.Type, len(p.Tests()), len(p.Submissions))
+	rep, err := verify.Problem(ctx, p, langs, verify.SandboxCompiler(sb), verify.Options{
+		ProbeTimeLimit: opts.Probe,
+		Available:      avail,
+		OnResult:       func(r verify.Result) { fmt.Fprintln(opts.IO.Out, verify.Line(r)) },
+	})
+	if err != nil {
+		return err
+	}
+	if rep.Problem == "" {
+		rep.Problem = name
+	}
+	how := "fixed by problem.yaml"
+	if rep.TimeLimitComputed {
+		how = fmt.Sprintf("computed: slowest accepted %s × %g", rep.SlowestAC.Round(time.Millisecond), p.Limits.TimeMultiplier)
+	}
+	ok := len(rep.Results) - rep.Mismatches() - rep.Skipped()
+	fmt.Fprintf(opts.IO.Out, "%s: time limit %s (%s)\n", rep.Problem, rep.TimeLimit, how)
+	fmt.Fprintf(opts.IO.Out, "%s: %d submissions: %d as expected, %d mismatched, %d skipped\n", rep.Problem, len(rep.Results), ok, rep.Mismatches(), rep.Skipped())
+	if rep.Mismatches() > 0 {
+		return &ExitError{Code: ExitRejected}
+	}
+	return nil
+}
+
+// findAgent locates the static judged binary the sandbox mounts into its containers.
+func findAgent(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), "judged")
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("judged")
+	if err != nil {
+		return "", errors.New("no judged binary for the sandbox agent: pass --agent PATH (build one with CGO_ENABLED=0 go build ./cmd/judged)")
+	}
+	return p, nil
+}
+
+// dockerClient connects to JUDGE_DOCKER_HOST, else the usual DOCKER_HOST / default socket.
+func dockerClient() (*client.Client, error) {
+	opts := []client.Opt{client.FromEnv}
+	if h := os.Getenv("JUDGE_DOCKER_HOST"); h != "" {
+		opts = append(opts, client.WithHost(h))
+	}
+	c, err := client.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	return c, nil
+}
