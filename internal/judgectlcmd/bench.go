@@ -239,6 +239,7 @@ func writeBenchReport(w io.Writer, res BenchResult) {
 		vs = []string{"-"}
 	}
 	fmt.Fprintf(w, "Verdicts     %s\n", strings.Join(vs, ", "))
+	fmt.Fprintf(w, "Send lag     %s\n", fmtLatency(r.SendLag))
 	fmt.Fprintf(w, "API latency  %s\n", fmtLatency(r.APILatency))
 	fmt.Fprintf(w, "End to end   %s\n", fmtLatency(r.E2ELatency))
 	if res.Server != nil {

@@ -97,7 +97,11 @@ type Report struct {
 	AwaitErrors  int            `json:"await_errors"`
 	Verdicts     map[string]int `json:"verdicts"`
 	// Backlog is accepted submissions still without a verdict when the run ended.
-	Backlog    int           `json:"backlog"`
+	Backlog int `json:"backlog"`
+	// SendLag is how late sends actually started against their schedule (waiting for
+	// --concurrency, or a generator starved of CPU). It is already included in the latencies;
+	// a large value says the client, not the server, limited the run.
+	SendLag    Latency       `json:"send_lag"`
 	APILatency Latency       `json:"api_latency"`
 	E2ELatency Latency       `json:"e2e_latency"`
 	Elapsed    time.Duration `json:"elapsed_ns"`
@@ -107,9 +111,9 @@ type Report struct {
 
 // recorder collects outcomes from concurrent sends.
 type recorder struct {
-	mu       sync.Mutex
-	r        Report
-	api, e2e *hdrhistogram.Histogram
+	mu            sync.Mutex
+	r             Report
+	lag, api, e2e *hdrhistogram.Histogram
 }
 
 func newHist() *hdrhistogram.Histogram {
@@ -128,7 +132,7 @@ func Run(ctx context.Context, cfg Config, t Target) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rec := &recorder{api: newHist(), e2e: newHist(), r: Report{
+	rec := &recorder{lag: newHist(), api: newHist(), e2e: newHist(), r: Report{
 		Rate: cfg.Rate, Duration: cfg.Duration, RejectedByStatus: map[int]int{}, Verdicts: map[string]int{},
 	}}
 	n := int(math.Ceil(cfg.Rate*cfg.Duration.Seconds() - 1e-9))
@@ -192,6 +196,7 @@ schedule:
 		r.AchievedRate = float64(r.Accepted) / max(sendWindow.Seconds(), cfg.Duration.Seconds())
 	}
 	r.Backlog = r.Accepted - r.Completed - r.AwaitErrors
+	r.SendLag = summarize(rec.lag)
 	r.APILatency = summarize(rec.api)
 	r.E2ELatency = summarize(rec.e2e)
 	return &r, nil
@@ -208,9 +213,11 @@ func (rec *recorder) one(ctx context.Context, t Target, at time.Time, sem chan s
 		return
 	}
 	defer func() { <-sem }()
+	started := time.Now()
 	id, err := t.Submit(ctx)
 	answered := time.Now()
 	rec.mu.Lock()
+	record(rec.lag, started.Sub(at))
 	if err != nil {
 		var ae *client.APIError
 		if errors.As(err, &ae) {

@@ -121,6 +121,10 @@ func TestLatencyCountsFromScheduledTime(t *testing.T) {
 	if r.APILatency.Max < 110*time.Millisecond {
 		t.Errorf("max API latency = %v, want ≥ 110ms (measured from the scheduled time)", r.APILatency.Max)
 	}
+	// The last send waited ≥ 9×20ms - 90ms = 90ms for the single slot: the lag shows it.
+	if r.SendLag.Max < 90*time.Millisecond || r.SendLag.Count != 10 {
+		t.Errorf("send lag = %+v, want max ≥ 90ms over 10 sends", r.SendLag)
+	}
 }
 
 func TestRunTransportErrorsAndValidation(t *testing.T) {
