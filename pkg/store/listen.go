@@ -14,6 +14,7 @@ type Listener struct {
 	pl    *pq.Listener
 	out   chan string
 	ready chan struct{}
+	done  chan struct{}
 	once  sync.Once
 	log   *slog.Logger
 }
@@ -24,7 +25,7 @@ func NewListener(dsn string, log *slog.Logger) (*Listener, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Listener{out: make(chan string, 256), ready: make(chan struct{}), log: log}
+	l := &Listener{out: make(chan string, 256), ready: make(chan struct{}), done: make(chan struct{}), log: log}
 	l.pl = pq.NewListener(dsn, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
 		switch ev {
 		case pq.ListenerEventConnectionAttemptFailed, pq.ListenerEventDisconnected:
@@ -56,7 +57,14 @@ func (l *Listener) pump() {
 			}
 			p = n.Extra
 		}
-		l.out <- p
+		select {
+		case l.out <- p:
+		case <-l.done:
+			// Nobody reads any more; drain until pq closes Notify so its goroutine never blocks.
+			for range l.pl.Notify {
+			}
+			return
+		}
 	}
 }
 
@@ -70,6 +78,9 @@ func (l *Listener) Ready() <-chan struct{} { return l.ready }
 // Close stops listening and closes the connection.
 func (l *Listener) Close() error {
 	var err error
-	l.once.Do(func() { err = l.pl.Close() })
+	l.once.Do(func() {
+		close(l.done)
+		err = l.pl.Close()
+	})
 	return err
 }

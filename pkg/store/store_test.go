@@ -179,3 +179,42 @@ func TestParseEventPayload(t *testing.T) {
 		t.Errorf("round trip = %s %d %v", id, seq, err)
 	}
 }
+
+func TestListenerCloseWithUnreadNotifications(t *testing.T) {
+	s := storetest.New(t)
+	l, err := store.NewListener(s.DSN(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-l.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatal("listener not ready within 10s")
+	}
+	// More notifications than the listener buffers, none read.
+	if _, err := s.DB().Exec(`SELECT pg_notify($1, 'x:' || g) FROM generate_series(1, 400) g`, store.EventsChannel); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- l.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close blocked")
+	}
+	// C is closed once the pump has drained and exited.
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case _, ok := <-l.C():
+			if !ok {
+				return
+			}
+		case <-deadline:
+			t.Fatal("C not closed 10s after Close")
+		}
+	}
+}
