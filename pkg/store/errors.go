@@ -77,9 +77,9 @@ func isUnavailable(err error) bool {
 	if e := pq.As(err); e != nil {
 		code := string(e.Code)
 		// 08: connection exception; 57P01-03: shutdown / cannot connect now; 53300: too many
-		// connections.
+		// connections; 57014: statement timeout (an overloaded server, not a bad request).
 		return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" ||
-			code == "57P03" || code == "53300"
+			code == "57P03" || code == "53300" || code == "57014"
 	}
 	var op *net.OpError
 	var dns *net.DNSError

@@ -218,3 +218,18 @@ func TestListenerCloseWithUnreadNotifications(t *testing.T) {
 		}
 	}
 }
+
+func TestStatementTimeoutIsUnavailable(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	err := s.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = '50ms'`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `SELECT pg_sleep(5)`)
+		return err
+	})
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("statement timeout: %v, want ErrUnavailable", err)
+	}
+}
