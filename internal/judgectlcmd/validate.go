@@ -40,7 +40,7 @@ Validator flags: case_sensitive, space_change_sensitive, float_tolerance E,
 float_absolute_tolerance E, float_relative_tolerance E.
 
 Exit codes: 42 accepted, 43 rejected, 3 bad usage or unreadable files.`,
-		Example: `  ./prog < 1.in | judgectl validate 1.in 1.ans /tmp/fb float_tolerance 1e-6`,
+		Example:            `  ./prog < 1.in | judgectl validate 1.in 1.ans /tmp/fb float_tolerance 1e-6`,
 		Args:               cobra.MinimumNArgs(3),
 		DisableFlagParsing: true, // validator flags are positional words, and may look like anything
 		RunE: func(cmd *cobra.Command, args []string) error {
