@@ -90,7 +90,7 @@ func TestRunCountsEverything(t *testing.T) {
 
 func TestRunReportsBacklogAfterDrain(t *testing.T) {
 	tgt := &fakeTarget{stuck: func(id string) bool { return id == "2" || id == "5" }}
-	r, err := Run(context.Background(), Config{Rate: 100, Duration: 50 * time.Millisecond, Concurrency: 100, Drain: 50 * time.Millisecond}, tgt)
+	r, err := Run(context.Background(), Config{Rate: 100, Duration: 50 * time.Millisecond, Concurrency: 100, Drain: time.Second}, tgt)
 	if err != nil {
 		t.Fatal(err)
 	}
