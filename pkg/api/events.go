@@ -47,6 +47,10 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 	if err != nil {
 		return err
 	}
+	if len(evs) == 0 && sub.Status == apiv1.StatusDone {
+		// Resumed after the end (the client saw "done" and reconnected anyway): say so at once.
+		evs = []apiv1.Event{{Type: apiv1.EventDone, Status: apiv1.StatusDone}}
+	}
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")

@@ -120,6 +120,12 @@ func TestEventsReplayResumeAndLive(t *testing.T) {
 		}
 	}
 
+	// Resuming after the done event ends at once with a done event without an id.
+	c4, _ := openStream(t, e, e.sub, id, 1<<40)
+	if ev := next(t, c4); ev.typ != apiv1.EventDone || ev.id != "" {
+		t.Errorf("resume after done = %+v (id %q)", ev.data, ev.id)
+	}
+
 	// A finished submission replays to its end and closes.
 	c3, _ := openStream(t, e, e.admin, id, 0)
 	n := 0
