@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -227,6 +228,13 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 	}
 	c, err := opts.Client()
 	if err != nil {
+		return err
+	}
+	// Fail once, clearly, rather than once per student.
+	if _, err := c.Problem(ctx, opts.Problem); err != nil {
+		if client.IsStatus(err, http.StatusNotFound) {
+			return fmt.Errorf("problem %q does not exist on %s: `judgectl problem list` shows the problems, `judgectl problem push DIR` adds one", opts.Problem, c.BaseURL())
+		}
 		return err
 	}
 	var langs []apiv1.Language

@@ -104,6 +104,7 @@ func TestGradeBadInput(t *testing.T) {
 		{[]string{"grade", dir}, "needs --problem"},
 		{[]string{"grade", filepath.Join(dir, "nope"), "-p", "x"}, "is not a directory"},
 		{[]string{"grade", dir, "-p", "x"}, "no entries to grade"},
+		{[]string{"grade", gradeDir(t), "-p", "nope"}, `problem "nope" does not exist`},
 		{[]string{"grade", dir, "-p", "x", "-o", "xml"}, "unknown output format"},
 	} {
 		r := judgectl(t, f, tt.args...)
