@@ -1,10 +1,10 @@
 package judge
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // CompareOptions are the default output validator's flags, with the Kattis names.
@@ -64,22 +64,17 @@ func ParseCompareFlags(args []string) (CompareOptions, error) {
 func Compare(answer, output []byte, o CompareOptions) (ok bool, message string) {
 	ja, ta := scanner{b: answer}, scanner{b: output}
 	for n := 1; ; n++ {
-		if o.SpaceChangeSensitive {
-			jw, tw := ja.space(), ta.space()
-			if jw != tw {
-				return false, fmt.Sprintf("space change: expected %s before token %d, got %s", quoteSpace(jw), n, quoteSpace(tw))
-			}
-		} else {
-			ja.space()
-			ta.space()
+		jw, tw := ja.space(), ta.space()
+		if o.SpaceChangeSensitive && !bytes.Equal(jw, tw) {
+			return false, fmt.Sprintf("space change: expected %s before token %d, got %s", quoteSpace(jw), n, quoteSpace(tw))
 		}
 		jt, tt := ja.token(), ta.token()
 		switch {
-		case jt == "" && tt == "":
+		case len(jt) == 0 && len(tt) == 0:
 			return true, ""
-		case jt == "":
+		case len(jt) == 0:
 			return false, fmt.Sprintf("extra output: token %d %q after the end of the answer", n, clip(tt))
-		case tt == "":
+		case len(tt) == 0:
 			return false, fmt.Sprintf("missing output: expected token %d %q, got end of output", n, clip(jt))
 		}
 		if ok, why := matchToken(jt, tt, o); !ok {
@@ -88,7 +83,7 @@ func Compare(answer, output []byte, o CompareOptions) (ok bool, message string) 
 	}
 }
 
-func matchToken(judge, team string, o CompareOptions) (bool, string) {
+func matchToken(judge, team []byte, o CompareOptions) (bool, string) {
 	if o.floats() {
 		if jv, ok := parseFinite(judge); ok {
 			tv, ok := parseFinite(team)
@@ -103,18 +98,21 @@ func matchToken(judge, team string, o CompareOptions) (bool, string) {
 		}
 	}
 	if o.CaseSensitive {
-		return judge == team, ""
+		return bytes.Equal(judge, team), ""
 	}
 	return equalFoldASCII(judge, team), ""
 }
 
 // parseFinite accepts any float notation strconv knows (decimal, exponent, hex) but not inf or
 // nan: a contestant printing "nan" must never match a tolerance.
-func parseFinite(s string) (float64, bool) {
-	if strings.ContainsRune(s, '_') { // strconv allows underscores in some forms; C's strtod does not
+func parseFinite(b []byte) (float64, bool) {
+	if len(b) == 0 || bytes.IndexByte(b, '_') >= 0 { // strconv allows underscores in some forms; C's strtod does not
 		return 0, false
 	}
-	v, err := strconv.ParseFloat(s, 64)
+	if c := b[0] | 0x20; !(c >= '0' && c <= '9') && c != '.' && b[0] != '+' && b[0] != '-' && c != 'i' && c != 'n' {
+		return 0, false // cheap reject of words before allocating a string
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false
 	}
@@ -122,7 +120,7 @@ func parseFinite(s string) (float64, bool) {
 }
 
 // equalFoldASCII folds only ASCII letters, as Kattis's validator (tolower on bytes) does.
-func equalFoldASCII(a, b string) bool {
+func equalFoldASCII(a, b []byte) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -151,33 +149,33 @@ type scanner struct {
 	i int
 }
 
-func (s *scanner) space() string {
+func (s *scanner) space() []byte {
 	start := s.i
 	for s.i < len(s.b) && isSpace(s.b[s.i]) {
 		s.i++
 	}
-	return string(s.b[start:s.i])
+	return s.b[start:s.i]
 }
 
-func (s *scanner) token() string {
+func (s *scanner) token() []byte {
 	start := s.i
 	for s.i < len(s.b) && !isSpace(s.b[s.i]) {
 		s.i++
 	}
-	return string(s.b[start:s.i])
+	return s.b[start:s.i]
 }
 
-func clip(s string) string {
+func clip(b []byte) string {
 	const max = 60
-	if len(s) > max {
-		return s[:max] + "..."
+	if len(b) > max {
+		return string(b[:max]) + "..."
 	}
-	return s
+	return string(b)
 }
 
-func quoteSpace(s string) string {
-	if s == "" {
+func quoteSpace(b []byte) string {
+	if len(b) == 0 {
 		return "no whitespace"
 	}
-	return strconv.Quote(clip(s))
+	return strconv.Quote(clip(b))
 }

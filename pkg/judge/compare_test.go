@@ -2,6 +2,7 @@ package judge
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -119,4 +120,33 @@ func FuzzCompare(f *testing.F) {
 			t.Fatalf("output with an extra token accepted (%+v)", o)
 		}
 	})
+}
+
+// BenchmarkCompare measures the default validator on 1 MiB-scale outputs: 100k integer tokens,
+// and the same as floats under a tolerance.
+func BenchmarkCompare(b *testing.B) {
+	var ints, floats strings.Builder
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&ints, "%d\n", i*7919)
+		fmt.Fprintf(&floats, "%.9f\n", float64(i)/7.0)
+	}
+	for _, bc := range []struct {
+		name  string
+		data  string
+		flags []string
+	}{{"ints", ints.String(), nil}, {"floats_tolerance", floats.String(), []string{"float_tolerance", "1e-6"}}} {
+		o, err := ParseCompareFlags(bc.flags)
+		if err != nil {
+			b.Fatal(err)
+		}
+		answer, output := []byte(bc.data), []byte(bc.data)
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(answer)))
+			for b.Loop() {
+				if ok, msg := Compare(answer, output, o); !ok {
+					b.Fatal(msg)
+				}
+			}
+		})
+	}
 }
