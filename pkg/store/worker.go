@@ -229,3 +229,24 @@ func (s *Store) GetProblemPackage(ctx context.Context, id int64) (ProblemPackage
 	}
 	return p, nil
 }
+
+// SubmissionState is what a worker reads to tell a stale message from one that arrived before
+// its transaction became visible.
+type SubmissionState struct {
+	Found   bool
+	Status  string
+	Attempt int
+}
+
+// GetSubmissionState reads the status and attempt of submission id.
+func (s *Store) GetSubmissionState(ctx context.Context, id string) (SubmissionState, error) {
+	st := SubmissionState{Found: true}
+	err := s.db.QueryRowContext(ctx, `SELECT status, attempt FROM submissions WHERE id = $1`, id).Scan(&st.Status, &st.Attempt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SubmissionState{}, nil
+	}
+	if err != nil {
+		return SubmissionState{}, fmt.Errorf("read state of %s: %w", id, mapError(err))
+	}
+	return st, nil
+}

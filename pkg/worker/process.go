@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -26,12 +27,7 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 		return true
 	}
 	log := w.log.With("submission", m.ID, "attempt", m.Attempt)
-	var sub store.Claimed
-	var ok bool
-	err = retry(ctx, func() error {
-		sub, ok, err = w.st.ClaimSubmission(ctx, m.ID, m.Attempt, w.opts.Name, w.opts.Lease)
-		return err
-	}, func(err error) { log.Warn("claim failed, retrying", "err", err) })
+	sub, ok, err := w.claim(ctx, m, log)
 	if err != nil {
 		// The worker is stopping with the database unreachable; the submission may still be
 		// queued, so the message must be read again.
@@ -39,7 +35,6 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 		return false
 	}
 	if !ok {
-		log.Debug("skipping duplicate or stale message")
 		return true
 	}
 	log.Debug("claimed")
@@ -97,6 +92,54 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 	// Even unwritten, the submission is running under a lease that will expire, and the
 	// reaper re-queues it: the message has done its job.
 	return true
+}
+
+// invisibleFor bounds how long a message may wait for its transaction to become visible.
+const invisibleFor = 10 * time.Second
+
+// claim claims the message's attempt. ok is false for a duplicate or stale message. A message
+// can arrive before its transaction is visible to this session: PostgreSQL decodes a commit
+// from the WAL before it marks the transaction visible to other sessions, and the relay and
+// Kafka are fast. So a submission that is missing, or still queued at an earlier attempt, is
+// retried for a while rather than skipped (skipping would lose it).
+func (w *Worker) claim(ctx context.Context, m queue.Message, log *slog.Logger) (store.Claimed, bool, error) {
+	deadline := time.Now().Add(invisibleFor)
+	wait := 5 * time.Millisecond
+	for {
+		var sub store.Claimed
+		var ok bool
+		err := retry(ctx, func() (err error) {
+			sub, ok, err = w.st.ClaimSubmission(ctx, m.ID, m.Attempt, w.opts.Name, w.opts.Lease)
+			return err
+		}, func(err error) { log.Warn("claim failed, retrying", "err", err) })
+		if err != nil || ok {
+			return sub, ok, err
+		}
+		var state store.SubmissionState
+		err = retry(ctx, func() (err error) {
+			state, err = w.st.GetSubmissionState(ctx, m.ID)
+			return err
+		}, func(err error) { log.Warn("read submission state failed, retrying", "err", err) })
+		if err != nil {
+			return store.Claimed{}, false, err
+		}
+		notYet := !state.Found || (state.Status == "queued" && state.Attempt < m.Attempt)
+		if !notYet {
+			log.Info("skipping duplicate or stale message", "status", state.Status, "current_attempt", state.Attempt)
+			return store.Claimed{}, false, nil
+		}
+		if time.Now().After(deadline) {
+			log.Warn("skipping message: its submission attempt never became visible", "found", state.Found,
+				"status", state.Status, "current_attempt", state.Attempt)
+			return store.Claimed{}, false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return store.Claimed{}, false, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
 }
 
 func (w *Worker) handBack(ctx context.Context, log interface{ Warn(string, ...any) }, c store.Claim, reason string) {

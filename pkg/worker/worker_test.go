@@ -265,3 +265,34 @@ func TestStoppingWorkerHandsBackAfterGrace(t *testing.T) {
 		t.Errorf("%+v, want AC on attempt 2", r)
 	}
 }
+
+// A message can arrive before its transaction is visible to the worker's session (PostgreSQL
+// decodes a commit before it marks the transaction visible). The worker must wait for it, not
+// drop the message as stale.
+func TestMessageBeforeItsSubmissionIsVisible(t *testing.T) {
+	f := newFixture(t)
+	f.startWorker(t, "w1", worker.Options{})
+	var id string
+	if err := f.st.DB().QueryRow(`SELECT gen_random_uuid()::text`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	p, err := queue.NewSyncProducer(f.brokers, "early")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	early, _ := queue.Message{ID: id, Language: "python3", Attempt: 1, EnqueuedAt: time.Now()}.Marshal()
+	if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: f.topic, Key: sarama.StringEncoder(id), Value: sarama.ByteEncoder(early)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the worker has the message and finds no submission
+	// The submission becomes visible only now, without an outbox row of its own.
+	if _, err := f.st.DB().Exec(`INSERT INTO submissions (id, owner_token_id, owner, language, source, source_sha256)
+		VALUES ($1, $2, 't', 'python3', 'AC', 'x')`, id, f.token); err != nil {
+		t.Fatal(err)
+	}
+	f.waitDone(t, id)
+	if r := f.row(t, id); r.verdict != "AC" || r.attempt != 1 {
+		t.Errorf("%+v, want AC on attempt 1", r)
+	}
+}
