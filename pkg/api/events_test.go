@@ -156,10 +156,14 @@ func TestWait(t *testing.T) {
 	}
 
 	// A worker finishes it while the POST waits: 200 with the verdict.
-	type result struct{ r resp }
+	type result struct {
+		r   resp
+		err error
+	}
 	done := make(chan result, 1)
 	go func() {
-		done <- result{e.do(req{method: "POST", path: "/v1/submissions?wait=30s", token: e.sub, body: adhoc(), header: map[string]string{"Idempotency-Key": "w"}})}
+		r, err := e.try(req{method: "POST", path: "/v1/submissions?wait=30s", token: e.sub, body: adhoc(), header: map[string]string{"Idempotency-Key": "w"}})
+		done <- result{r, err}
 	}()
 	var id string
 	deadline := time.Now().Add(10 * time.Second)
@@ -175,6 +179,9 @@ func TestWait(t *testing.T) {
 	e.finish(id, apiv1.VerdictAC)
 	select {
 	case res := <-done:
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
 		if res.r.status != http.StatusOK {
 			t.Fatalf("finished wait: %d %s", res.r.status, res.r.body)
 		}
@@ -218,7 +225,13 @@ func TestShutdownEndsWaitsAndStreams(t *testing.T) {
 	c, _ := openStream(t, e, e.sub, id, 0)
 	next(t, c)
 	waited := make(chan resp, 1)
-	go func() { waited <- e.do(req{method: "GET", path: "/v1/submissions/" + id + "?wait=60s", token: e.sub}) }()
+	go func() {
+		r, err := e.try(req{method: "GET", path: "/v1/submissions/" + id + "?wait=60s", token: e.sub})
+		if err != nil {
+			t.Error(err)
+		}
+		waited <- r
+	}()
 	// Give the wait time to subscribe; whether it has or not, Close must end it.
 	time.Sleep(200 * time.Millisecond)
 	e.api.Close()

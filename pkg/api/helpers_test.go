@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -109,6 +110,15 @@ func (r resp) problem(t testing.TB) apiv1.ProblemDetails {
 
 func (e *env) do(r req) resp {
 	e.t.Helper()
+	res, err := e.try(r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res
+}
+
+// try is do for goroutines other than the test's, which must not call t.Fatal.
+func (e *env) try(r req) (resp, error) {
 	var body io.Reader
 	switch b := r.body.(type) {
 	case nil:
@@ -119,13 +129,13 @@ func (e *env) do(r req) resp {
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
-			e.t.Fatal(err)
+			return resp{}, err
 		}
 		body = bytes.NewReader(data)
 	}
 	hr, err := http.NewRequest(r.method, e.srv.URL+r.path, body)
 	if err != nil {
-		e.t.Fatal(err)
+		return resp{}, err
 	}
 	if r.body != nil {
 		hr.Header.Set("Content-Type", "application/json")
@@ -142,14 +152,14 @@ func (e *env) do(r req) resp {
 	}
 	res, err := http.DefaultClient.Do(hr)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", r.method, r.path, err)
+		return resp{}, fmt.Errorf("%s %s: %w", r.method, r.path, err)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
 	if err != nil {
-		e.t.Fatal(err)
+		return resp{}, fmt.Errorf("%s %s: read body: %w", r.method, r.path, err)
 	}
-	return resp{status: res.StatusCode, header: res.Header, body: data}
+	return resp{status: res.StatusCode, header: res.Header, body: data}, nil
 }
 
 func decode[T any](t testing.TB, r resp) T {
