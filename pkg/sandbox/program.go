@@ -59,6 +59,10 @@ func (s *Sandbox) Compile(ctx context.Context, language string, files map[string
 	}
 
 	limits := withDefaults(l.CompileLimits)
+	if l.CompileLimits.FileSizeBytes <= 0 {
+		// Compilers and linkers write artifacts far larger than their console output.
+		limits.FileSizeBytes = artifactCap
+	}
 	req := agent.Request{Argv: cmd.Compile, Env: env(l), Files: sources, CollectDir: ".", CollectBytes: artifactCap}
 	limitsRequest(&req, limits)
 	req.StderrBytes = compileOutputCap
