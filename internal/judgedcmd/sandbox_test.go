@@ -38,6 +38,9 @@ func TestSandboxRunRejectsBadFlags(t *testing.T) {
 }
 
 func TestSandboxRunJudgesPrograms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs containers on the Docker engine; skipped with -short")
+	}
 	testenv.Image(t, "base")
 	agent := testenv.JudgedBinary(t)
 	dir := t.TempDir()

@@ -32,6 +32,7 @@ var exit3 = map[string]string{
 // TestFullImageLanguages runs ok, RE and (for compiled languages) CE for every language of the
 // "full" image, when that image is built.
 func TestFullImageLanguages(t *testing.T) {
+	skipShort(t)
 	docker := testenv.Docker(t)
 	if ok, err := image.Exists(context.Background(), docker, image.Resolve("full")); err != nil || !ok {
 		t.Skip("the full image is not built (judged image build full); its languages are not tested")

@@ -23,6 +23,14 @@ func requireImage(t *testing.T, recipe string) string {
 	return testenv.Image(t, recipe)
 }
 
+// skipShort skips tests that need Docker under -short (make test-unit).
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs containers on the Docker engine; skipped with -short")
+	}
+}
+
 type env struct {
 	sb     *sandbox.Sandbox
 	docker *client.Client
@@ -32,6 +40,7 @@ type env struct {
 // container behind.
 func newSandbox(t *testing.T, mode string, opts ...func(*sandbox.Options)) env {
 	t.Helper()
+	skipShort(t)
 	docker := testenv.Docker(t)
 	ref := requireImage(t, "base")
 	langs, err := lang.Load("")

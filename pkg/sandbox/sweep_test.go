@@ -18,6 +18,7 @@ import (
 // TestSweepRemovesContainersOfDeadProcesses plays a crashed worker: a labelled container whose
 // creating process is gone is removed when a Sandbox starts; one of a live process stays.
 func TestSweepRemovesContainersOfDeadProcesses(t *testing.T) {
+	skipShort(t)
 	docker := testenv.Docker(t)
 	ref := requireImage(t, "base")
 	cmd := exec.Command("true")
