@@ -1,17 +1,21 @@
 package judgectlcmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"time"
 
-	"github.com/moby/moby/client"
+	docker "github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
+	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/client"
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/judge/verify"
 	"github.com/judge-dev/judge/pkg/lang"
@@ -22,7 +26,10 @@ import (
 // ProblemVerifyOptions are the arguments of `judgectl problem verify`.
 type ProblemVerifyOptions struct {
 	IO        *IOStreams
+	Client    func() (*client.Client, error)
 	Dir       string
+	Slug      string
+	Poll      time.Duration
 	Local     bool
 	Agent     string
 	Mode      string
@@ -32,7 +39,7 @@ type ProblemVerifyOptions struct {
 
 // newProblemVerifyCmd judges every example submission of a package, like Kattis's verifyproblem.
 func newProblemVerifyCmd(f *Factory, runF func(context.Context, *ProblemVerifyOptions) error) *cobra.Command {
-	opts := &ProblemVerifyOptions{IO: f.IO}
+	opts := &ProblemVerifyOptions{IO: f.IO, Client: f.Client, Poll: 200 * time.Millisecond}
 	cmd := &cobra.Command{
 		Use:   "verify DIR",
 		Short: "Judge every submissions/<verdict>/ entry of a problem package and compare with what it expects",
@@ -46,7 +53,10 @@ computed the Kattis way (slowest × time multiplier, rounded up); time-limit-exc
 run at limit × safety margin.
 
 --local judges in this process with the local Docker engine (needs the judged binary for the
-in-container agent: --agent, else judged next to judgectl or on PATH).
+in-container agent: --agent, else judged next to judgectl or on PATH). Without --local the
+package is pushed to the server (as --slug, default DIR's name) and every single-file
+submission is submitted there; the server's time limit applies (no computed limit), and folder
+submissions are skipped.
 
 Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or judge error.`,
 		Example: `  judgectl problem verify --local examples/problems/sum`,
@@ -60,6 +70,7 @@ Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or 
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Local, "local", false, "judge locally with Docker instead of on the server")
+	cmd.Flags().StringVar(&opts.Slug, "slug", "", "server mode: problem slug to push as (default: the directory's name)")
 	cmd.Flags().StringVar(&opts.Agent, "agent", "", "path of a static judged binary for the sandbox agent (default: judged next to judgectl, or on PATH)")
 	cmd.Flags().StringVar(&opts.Mode, "mode", sandbox.ModeReuse, "sandbox mode: fresh or reuse")
 	cmd.Flags().StringVar(&opts.Languages, "languages", "", "language table YAML (default: built-in)")
@@ -68,12 +79,12 @@ Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or 
 }
 
 func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
-	if !opts.Local {
-		return flagErrorf("verifying on the server is not supported yet: use --local (needs Docker)")
-	}
 	p, err := problem.Load(opts.Dir)
 	if err != nil {
 		return err
+	}
+	if !opts.Local {
+		return problemVerifyServer(ctx, opts, p)
 	}
 	langs, err := lang.Load(opts.Languages)
 	if err != nil {
@@ -83,12 +94,12 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	docker, err := dockerClient()
+	dc, err := dockerClient()
 	if err != nil {
 		return err
 	}
-	defer docker.Close()
-	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{Mode: opts.Mode, AgentPath: agentPath, PoolSize: 1})
+	defer dc.Close()
+	sb, err := sandbox.New(ctx, dc, langs, sandbox.Options{Mode: opts.Mode, AgentPath: agentPath, PoolSize: 1})
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)
 	}
@@ -100,7 +111,7 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 		if ok, seen := available[ref]; seen {
 			return ok
 		}
-		ok, err := image.Exists(ctx, docker, ref)
+		ok, err := image.Exists(ctx, dc, ref)
 		available[ref] = err == nil && ok
 		return available[ref]
 	}
@@ -124,13 +135,122 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 	if rep.TimeLimitComputed {
 		how = fmt.Sprintf("computed: slowest accepted %s × %g", rep.SlowestAC.Round(time.Millisecond), p.Limits.TimeMultiplier)
 	}
-	ok := len(rep.Results) - rep.Mismatches() - rep.Skipped()
 	fmt.Fprintf(opts.IO.Out, "%s: time limit %s (%s)\n", rep.Problem, rep.TimeLimit, how)
+	return verifySummary(opts, rep)
+}
+
+func verifySummary(opts *ProblemVerifyOptions, rep verify.Report) error {
+	ok := len(rep.Results) - rep.Mismatches() - rep.Skipped()
 	fmt.Fprintf(opts.IO.Out, "%s: %d submissions: %d as expected, %d mismatched, %d skipped\n", rep.Problem, len(rep.Results), ok, rep.Mismatches(), rep.Skipped())
 	if rep.Mismatches() > 0 {
 		return &ExitError{Code: ExitRejected}
 	}
 	return nil
+}
+
+// problemVerifyServer pushes the package and judges its submissions on the server.
+func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *problem.Problem) error {
+	slug := opts.Slug
+	if slug == "" {
+		slug = filepath.Base(filepath.Clean(opts.Dir))
+	}
+	c, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := problem.Pack(&buf, opts.Dir, problem.TarGz); err != nil {
+		return err
+	}
+	pushed, err := c.PushProblem(ctx, slug, &buf, "application/gzip")
+	if err != nil {
+		return err
+	}
+	langs, err := c.Languages(ctx)
+	if err != nil {
+		return err
+	}
+	byExt := map[string]string{}
+	for _, l := range langs {
+		for _, e := range l.Extensions {
+			if _, dup := byExt[e]; !dup {
+				byExt[e] = l.ID
+			}
+		}
+	}
+	fmt.Fprintf(opts.IO.Out, "verifying %s on %s (version %d, %d tests, %d submissions)\n", slug, c.BaseURL(), pushed.Problem.Version, len(p.Tests()), len(p.Submissions))
+	type pending struct {
+		r  verify.Result
+		id string
+	}
+	var subs []pending
+	for _, s := range p.Submissions {
+		r := verify.Result{Path: s.Path, Expected: s.Expected}
+		var name string
+		var source []byte
+		for n, data := range s.Files {
+			name, source = n, data
+		}
+		switch {
+		case len(s.Files) != 1:
+			r.Skipped = "folder submissions are verified with --local only"
+		case byExt[path.Ext(name)] == "":
+			r.Skipped = fmt.Sprintf("the server has no language for %q", path.Ext(name))
+		}
+		if r.Skipped != "" {
+			subs = append(subs, pending{r: r})
+			continue
+		}
+		r.Language = byExt[path.Ext(name)]
+		acc, err := c.Submit(ctx, apiv1.SubmissionRequest{Language: r.Language, Source: string(source), Problem: slug}, "")
+		if err != nil {
+			return fmt.Errorf("submit %s: %w", s.Path, err)
+		}
+		subs = append(subs, pending{r: r, id: acc.ID})
+	}
+	rep := verify.Report{Problem: p.Name}
+	if rep.Problem == "" {
+		rep.Problem = slug
+	}
+	for _, s := range subs {
+		r := s.r
+		if s.id != "" {
+			got, err := waitDone(ctx, c, s.id, opts.Poll)
+			if err != nil {
+				return err
+			}
+			r.Got = got.Verdict
+			if got.Score != nil {
+				r.Score = *got.Score
+			}
+			r.CPUTime = time.Duration(got.TimeMS) * time.Millisecond
+			r.Limit = time.Duration(got.Limits.TimeMS) * time.Millisecond
+			r.Detail = "submission " + got.ID
+		}
+		fmt.Fprintln(opts.IO.Out, verify.Line(r))
+		rep.Results = append(rep.Results, r)
+	}
+	return verifySummary(opts, rep)
+}
+
+// waitDone polls a submission until the server has judged it.
+func waitDone(ctx context.Context, c *client.Client, id string, every time.Duration) (*apiv1.Submission, error) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		s, err := c.Submission(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if s.Status == apiv1.StatusDone {
+			return s, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for submission %s: %w", id, ctx.Err())
+		case <-t.C:
+		}
+	}
 }
 
 // findAgent locates the static judged binary the sandbox mounts into its containers.
@@ -152,12 +272,12 @@ func findAgent(flag string) (string, error) {
 }
 
 // dockerClient connects to JUDGE_DOCKER_HOST, else the usual DOCKER_HOST / default socket.
-func dockerClient() (*client.Client, error) {
-	opts := []client.Opt{client.FromEnv}
+func dockerClient() (*docker.Client, error) {
+	opts := []docker.Opt{docker.FromEnv}
 	if h := os.Getenv("JUDGE_DOCKER_HOST"); h != "" {
-		opts = append(opts, client.WithHost(h))
+		opts = append(opts, docker.WithHost(h))
 	}
-	c, err := client.New(opts...)
+	c, err := docker.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("docker client: %w", err)
 	}

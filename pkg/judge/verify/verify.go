@@ -274,7 +274,11 @@ func Line(r Result) string {
 	if r.MaxScore > 0 {
 		got = fmt.Sprintf("%s %g/%g", r.Got, r.Score, r.MaxScore)
 	}
-	s := fmt.Sprintf("  %s  %-40s %-9s got %-12s expected %-8s %s / %s", mark, r.Path, r.Language, got, strings.Join(r.Expected, ","), ms(r.CPUTime), ms(r.Limit))
+	limit := ms(r.Limit)
+	if r.Limit == 0 {
+		limit = "default"
+	}
+	s := fmt.Sprintf("  %s  %-40s %-9s got %-12s expected %-8s %s / %s", mark, r.Path, r.Language, got, strings.Join(r.Expected, ","), ms(r.CPUTime), limit)
 	if r.Detail != "" && (!r.OK() || r.Got != apiv1.VerdictAC) {
 		s += "  " + r.Detail
 	}
