@@ -133,7 +133,7 @@ type BenchResult struct {
 }
 
 func benchRun(ctx context.Context, opts *BenchOptions) error {
-	reqs, err := prepareSubmissions(ctx, &SubmitOptions{Files: []string{opts.File}, Lang: opts.Lang, Problem: opts.Problem, Client: opts.Client})
+	reqs, err := prepareSubmissions(ctx, &SubmitOptions{IO: opts.IO, Files: []string{opts.File}, Lang: opts.Lang, Problem: opts.Problem, Client: opts.Client})
 	if err != nil {
 		return fmt.Errorf("%w (choose the program with --file)", err)
 	}

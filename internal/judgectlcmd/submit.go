@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,8 +43,8 @@ func newSubmitCmd(f *Factory, runF func(context.Context, *SubmitOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "submit FILE...",
 		Short: "Submit source files to a problem (or as an ad-hoc run) and optionally wait for the verdict",
-		Long: `submit sends each FILE as a submission. The language comes from the file extension
-(GET /v1/languages) unless --lang is given. Several files are submitted concurrently. Without
+		Long: `submit sends each FILE as a submission ("-" reads one from standard input, with --lang).
+The language comes from the file extension (GET /v1/languages) unless --lang is given. Several files are submitted concurrently. Without
 --problem the run is ad hoc: --stdin gives its input and --expected the output to compare.
 
 With --wait, progress is shown per test as it finishes and judgectl exits with the verdict's
@@ -60,6 +61,9 @@ the highest code wins.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
+			if n := slices.Index(args, "-"); n >= 0 && slices.Index(args[n+1:], "-") >= 0 {
+				return flagErrorf("standard input (-) can be given only once")
+			}
 			if err := checkFormat(opts.Format); err != nil {
 				return err
 			}
@@ -193,8 +197,18 @@ func prepareSubmissions(ctx context.Context, opts *SubmitOptions) ([]prepared, e
 	var langs []apiv1.Language
 	out := make([]prepared, 0, len(opts.Files))
 	for _, file := range opts.Files {
-		src, err := readSource(file)
-		if err != nil {
+		var src string
+		var err error
+		if file == "-" {
+			if opts.Lang == "" {
+				return nil, flagErrorf("a source read from standard input (-) needs --lang")
+			}
+			data, rerr := io.ReadAll(opts.IO.In)
+			if rerr != nil {
+				return nil, fmt.Errorf("read source from standard input: %w", rerr)
+			}
+			src = string(data)
+		} else if src, err = readSource(file); err != nil {
 			return nil, err
 		}
 		lang := opts.Lang

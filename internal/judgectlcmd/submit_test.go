@@ -1,6 +1,7 @@
 package judgectlcmd
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net"
@@ -210,6 +211,28 @@ func TestSubmitAdHocWithLimits(t *testing.T) {
 		r := judgectl(t, f, append([]string{"submit", src}, bad...)...)
 		if r.code != ExitFailure || !strings.Contains(r.errOut, bad[0]) {
 			t.Errorf("%v: exit %d stderr %q", bad, r.code, r.errOut)
+		}
+	}
+}
+
+func TestSubmitFromStdin(t *testing.T) {
+	api := newFakeAPI(t)
+	f, _, _ := newTestFactory(t, api.env())
+	f.IO.In.(*bytes.Buffer).WriteString("print('from stdin')  # WA\n")
+	r := judgectl(t, f, "submit", "-", "--lang", "python3", "-p", "hello", "--wait")
+	if r.code != ExitRejected || api.lastRequest().Source != "print('from stdin')  # WA\n" {
+		t.Fatalf("exit %d source %q\n%s", r.code, api.lastRequest().Source, r.errOut)
+	}
+	for _, tt := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"submit", "-"}, "needs --lang"},
+		{[]string{"submit", "-", "-", "--lang", "c"}, "only once"},
+	} {
+		r := judgectl(t, f, tt.args...)
+		if r.code != ExitFailure || !strings.Contains(r.errOut, tt.err) {
+			t.Errorf("%v: exit %d stderr %q", tt.args, r.code, r.errOut)
 		}
 	}
 }
