@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -250,5 +251,45 @@ func TestFollowReconnectsIdleConnection(t *testing.T) {
 	})
 	if err != nil || fmt.Sprint(got) != "[1 2]" {
 		t.Fatalf("Follow = %v, events %v; want [1 2]", err, got)
+	}
+}
+
+func TestFollowRefusesNonEventStream(t *testing.T) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html>proxy login</html>")
+	}))
+	err := c.Follow(context.Background(), "s1", FollowOptions{}, func(apiv1.Event) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "text/event-stream") {
+		t.Fatalf("err = %v, want a Content-Type error", err)
+	}
+}
+
+func BenchmarkSSEReader(b *testing.B) {
+	var buf strings.Builder
+	data, _ := json.Marshal(apiv1.Event{Seq: 1, Type: apiv1.EventTest, Test: &apiv1.TestResult{Index: 1, Name: "secret/001", Verdict: "AC", TimeMS: 12, MemoryKB: 2048}})
+	for i := 0; i < 1000; i++ {
+		fmt.Fprintf(&buf, "id: %d\nevent: test\ndata: %s\n\n", i+1, data)
+	}
+	stream := buf.String()
+	b.SetBytes(int64(len(stream)))
+	b.ResetTimer()
+	for range b.N {
+		r := newSSEReader(strings.NewReader(stream))
+		n := 0
+		for {
+			ev, err := r.next()
+			if err != nil {
+				break
+			}
+			var e apiv1.Event
+			if json.Unmarshal([]byte(ev.data), &e) != nil {
+				b.Fatal("bad event")
+			}
+			n++
+		}
+		if n != 1000 {
+			b.Fatalf("parsed %d events, want 1000", n)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -49,6 +50,10 @@ func (c *Client) Follow(ctx context.Context, id string, o FollowOptions, fn func
 		if errors.As(err, &fnErr) {
 			return fnErr.err
 		}
+		var typeErr *streamTypeError
+		if errors.As(err, &typeErr) {
+			return fmt.Errorf("follow submission %s: %w", id, err)
+		}
 		var ae *APIError
 		if errors.As(err, &ae) && ae.StatusCode < 500 && ae.StatusCode != http.StatusTooManyRequests {
 			return fmt.Errorf("follow submission %s: %w", id, err)
@@ -90,6 +95,12 @@ func (a *activityReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+type streamTypeError struct{ got string }
+
+func (e *streamTypeError) Error() string {
+	return fmt.Sprintf("the server answered the event stream with Content-Type %q, not text/event-stream (a proxy in between, or not a judge API?)", e.got)
+}
+
 type callbackError struct{ err error }
 
 func (e *callbackError) Error() string { return e.err.Error() }
@@ -108,6 +119,10 @@ func (c *Client) followOnce(ctx context.Context, id string, last *int64, idle ti
 		return false, false, err
 	}
 	defer resp.Body.Close()
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
+		// A proxy's error page or a server without SSE: reconnecting would never help.
+		return false, false, &streamTypeError{got: resp.Header.Get("Content-Type")}
+	}
 	watchdog := time.AfterFunc(idle, cancel)
 	defer watchdog.Stop()
 	r := newSSEReader(&activityReader{r: resp.Body, active: func() { watchdog.Reset(idle) }})
