@@ -13,6 +13,9 @@ cd "$ROOT" || exit 1
 
 GO_TEST_TIMEOUT=${JUDGE_TEST_TIMEOUT:-30m}
 GO_TEST_P=${JUDGE_TEST_P:-2}
+read -r -a PKGS <<<"${JUDGE_TEST_PKGS:-./...}"
+# Tests and judged find the stack this script brings up, wherever JUDGE_STACK_DIR puts it.
+export JUDGE_STACK_FILE=$STACK_DIR/stack.env
 
 teardown=1
 if [[ ${JUDGE_STACK_KEEP:-} == 1 ]]; then
@@ -23,15 +26,23 @@ elif "$here/stack-status.sh" >/dev/null 2>&1; then
 fi
 if ((teardown)); then
 	trap '"$here/stack-down.sh"' EXIT
+	# An interrupted run still tears down: turn the signal into an exit, which runs the EXIT trap.
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 fi
 
 "$here/stack-up.sh" || exit 1
-say "building runtime images (go run ./cmd/judged image build)"
-go run ./cmd/judged image build || exit 1
-say "go vet ./..."
-go vet ./... || exit 1
-say "go test -race -p $GO_TEST_P -timeout $GO_TEST_TIMEOUT ./..."
-JUDGE_REQUIRE_STACK=1 go test -race -p "$GO_TEST_P" -timeout "$GO_TEST_TIMEOUT" ./...
+say "building runtime images: go run ./cmd/judged image build (log: $STACK_DIR/images.log)"
+if ! go run ./cmd/judged image build >"$STACK_DIR/images.log" 2>&1; then
+	tail -n 30 "$STACK_DIR/images.log" | sed 's/^/  | /' >&2
+	say "runtime images failed to build; see $STACK_DIR/images.log"
+	exit 1
+fi
+grep -o 'judge-runtime-[a-z0-9]*:[0-9a-f]*' "$STACK_DIR/images.log" | sort -u | sed 's/^/  /'
+say "go vet ${PKGS[*]}"
+go vet "${PKGS[@]}" || exit 1
+say "go test -race -p $GO_TEST_P -timeout $GO_TEST_TIMEOUT ${PKGS[*]}"
+JUDGE_REQUIRE_STACK=1 go test -race -p "$GO_TEST_P" -timeout "$GO_TEST_TIMEOUT" "${PKGS[@]}"
 status=$?
 if ((status == 0)); then say "tests passed"; else say "tests FAILED (exit $status)"; fi
 exit "$status"

@@ -5,6 +5,7 @@
 // directory upwards, or named by JUDGE_STACK_FILE); JUDGE_* environment variables win over it.
 // When a service is missing the helpers skip the test with the reason, unless
 // JUDGE_REQUIRE_STACK=1 (set by `make test`), where a missing service fails the test instead.
+// Under `go test -short` (`make test-unit`) they always skip.
 // Every database and topic a helper creates is removed in t.Cleanup.
 package testenv
 
@@ -33,8 +34,12 @@ func unavailable(t testing.TB, format string, args ...any) {
 }
 
 // settingsOrSkip loads the stack settings, skipping (or failing) t when they cannot be read.
+// Under -short (`make test-unit`) every test that needs a service is skipped, stack or not.
 func settingsOrSkip(t testing.TB) Settings {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: skipping a test that needs the stack (PostgreSQL, Kafka or Docker)")
+	}
 	s, err := LoadSettings("", os.Getenv)
 	if err != nil {
 		unavailable(t, "stack settings: %v", err)
