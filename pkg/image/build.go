@@ -105,6 +105,9 @@ func (r Recipe) mmdebstrapArgs(tarball string) []string {
 		"--dpkgopt=path-exclude=/usr/share/lintian/*",
 		"--include=" + strings.Join(r.Packages, ","),
 	}
+	for _, h := range r.HookDirs {
+		args = append(args, "--hook-dir="+h)
+	}
 	for _, h := range r.SetupHooks {
 		args = append(args, "--setup-hook="+h)
 	}

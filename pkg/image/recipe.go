@@ -32,6 +32,8 @@ type Recipe struct {
 	Sources []string `json:"sources"`
 	// Packages are installed on top of the apt variant, without recommends.
 	Packages []string `json:"packages"`
+	// HookDirs are mmdebstrap hook directories (--hook-dir).
+	HookDirs []string `json:"hook_dirs,omitempty"`
 	// SetupHooks are shell commands run by mmdebstrap's --setup-hook, before any package is
 	// unpacked; "$1" is the new root.
 	SetupHooks []string `json:"setup_hooks,omitempty"`
@@ -89,7 +91,10 @@ func recipes() map[string]Recipe {
 		sort.Strings(p)
 		return Recipe{
 			Name: name, Suite: "bookworm", Sources: slices.Clone(debianSources), Packages: p,
-			Hooks: slices.Clone(commonHooks), Changes: slices.Clone(commonChanges),
+			// Set up merged /usr as debootstrap does, with symlinks, instead of installing
+			// usrmerge, which pulls in perl (~50 MB) that no judged program needs.
+			HookDirs: []string{"/usr/share/mmdebstrap/hooks/merged-usr"},
+			Hooks:    slices.Clone(commonHooks), Changes: slices.Clone(commonChanges),
 		}
 	}
 	full := mk("full", fullPackages)

@@ -72,7 +72,8 @@ func TestMmdebstrapArgs(t *testing.T) {
 	r, _ := Lookup("base")
 	args := r.mmdebstrapArgs("/tmp/x/rootfs.tar")
 	joined := strings.Join(args, "\n")
-	for _, want := range []string{"--variant=apt", "--include=g++,gcc,libc6-dev,python3", "path-exclude=/usr/share/doc/*", "--customize-hook="} {
+	for _, want := range []string{"--variant=apt", "--include=g++,gcc,libc6-dev,python3", "path-exclude=/usr/share/doc/*", "--customize-hook=",
+		"--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("args lack %q:\n%s", want, joined)
 		}
