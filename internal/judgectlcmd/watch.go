@@ -36,6 +36,9 @@ c clears the filter, r refreshes, ? shows all keys, q quits. NO_COLOR turns colo
 			if opts.Interval < 100*time.Millisecond {
 				return flagErrorf("--interval %s is too short: use at least 100ms", opts.Interval)
 			}
+			if opts.Limit < 1 {
+				return flagErrorf("--limit %d: list at least 1 submission", opts.Limit)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -44,7 +47,7 @@ c clears the filter, r refreshes, ? shows all keys, q quits. NO_COLOR turns colo
 	}
 	fl := cmd.Flags()
 	fl.DurationVar(&opts.Interval, "interval", time.Second, "refresh interval")
-	fl.IntVar(&opts.Limit, "limit", 100, "how many recent submissions to list")
+	fl.IntVar(&opts.Limit, "limit", 100, "how many recent submissions to list (the API caps a page, 100 by default)")
 	fl.StringVarP(&opts.Filter.Problem, "problem", "p", "", "show only this problem")
 	fl.StringVar(&opts.Filter.Verdict, "verdict", "", "show only this verdict")
 	fl.StringVar(&opts.Filter.Owner, "owner", "", "show only this owner")

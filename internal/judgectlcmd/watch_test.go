@@ -27,6 +27,9 @@ func TestWatchFlags(t *testing.T) {
 	if got.Interval != 2*time.Second || got.Filter.Problem != "hello" || got.Filter.Verdict != "WA" || got.Filter.Owner != "bob" || got.Limit != 50 {
 		t.Errorf("options = %+v", got)
 	}
+	if r := judgectl(t, f, "watch", "--limit", "0"); r.code != ExitFailure || !strings.Contains(r.errOut, "--limit 0") {
+		t.Errorf("--limit 0: exit %d stderr %q", r.code, r.errOut)
+	}
 	r := judgectl(t, f, "watch", "--interval", "1ms")
 	if r.code != ExitFailure || !strings.Contains(r.errOut, "too short") {
 		t.Errorf("--interval 1ms: exit %d stderr %q", r.code, r.errOut)
