@@ -136,12 +136,16 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 		how = fmt.Sprintf("computed: slowest accepted %s × %g", rep.SlowestAC.Round(time.Millisecond), p.Limits.TimeMultiplier)
 	}
 	fmt.Fprintf(opts.IO.Out, "%s: time limit %s (%s)\n", rep.Problem, rep.TimeLimit, how)
+	for _, i := range rep.InputIssues {
+		fmt.Fprintf(opts.IO.Out, "  INPUT %s\n", i)
+	}
 	return verifySummary(opts, rep)
 }
 
 func verifySummary(opts *ProblemVerifyOptions, rep verify.Report) error {
-	ok := len(rep.Results) - rep.Mismatches() - rep.Skipped()
-	fmt.Fprintf(opts.IO.Out, "%s: %d submissions: %d as expected, %d mismatched, %d skipped\n", rep.Problem, len(rep.Results), ok, rep.Mismatches(), rep.Skipped())
+	bad := rep.Mismatches() - len(rep.InputIssues)
+	ok := len(rep.Results) - bad - rep.Skipped()
+	fmt.Fprintf(opts.IO.Out, "%s: %d submissions: %d as expected, %d mismatched, %d skipped; %d invalid test inputs\n", rep.Problem, len(rep.Results), ok, bad, rep.Skipped(), len(rep.InputIssues))
 	if rep.Mismatches() > 0 {
 		return &ExitError{Code: ExitRejected}
 	}

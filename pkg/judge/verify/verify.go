@@ -68,11 +68,14 @@ type Report struct {
 	TimeLimitComputed bool
 	SlowestAC         time.Duration
 	Results           []Result
+	// InputIssues are the test inputs an input validator rejected ("secret/1: check.py: ...").
+	InputIssues []string
 }
 
-// Mismatches counts the submissions that did not get an expected verdict.
+// Mismatches counts the submissions that did not get an expected verdict, and the test inputs
+// an input validator rejected.
 func (r Report) Mismatches() int {
-	n := 0
+	n := len(r.InputIssues)
 	for _, x := range r.Results {
 		if !x.OK() && x.Skipped == "" {
 			n++
@@ -113,6 +116,12 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 		}
 	}
 
+	issues, err := validateInputs(ctx, p, langs, compile)
+	if err != nil {
+		return rep, err
+	}
+	rep.InputIssues = issues
+
 	subs := slices.Clone(p.Submissions)
 	sort.SliceStable(subs, func(i, j int) bool {
 		return slices.Contains(subs[i].Expected, apiv1.VerdictAC) && !slices.Contains(subs[j].Expected, apiv1.VerdictAC)
@@ -150,12 +159,13 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 		rep.TimeLimit, rep.TimeLimitComputed = p.Limits.ComputeTimeLimit(rep.SlowestAC), true
 		// An accepted submission judged under the probe limit must also fit the computed one.
 		for i, r := range rep.Results {
+			if r.Limit != opts.ProbeTimeLimit || !slices.Contains(r.Expected, apiv1.VerdictAC) {
+				continue
+			}
 			if r.Got == apiv1.VerdictAC && r.CPUTime > rep.TimeLimit {
 				rep.Results[i].Got = apiv1.VerdictTLE
 			}
-			if r.Limit == opts.ProbeTimeLimit {
-				rep.Results[i].Limit = rep.TimeLimit
-			}
+			rep.Results[i].Limit = rep.TimeLimit
 		}
 	} else {
 		rep.TimeLimit = limit
@@ -201,6 +211,32 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 		}
 	}
 	return r, nil
+}
+
+// validateInputs runs every input validator on every test input (`validator < input`, exit
+// 42 = valid), as Kattis's verifyproblem does.
+func validateInputs(ctx context.Context, p *problem.Problem, langs *lang.Table, compile Compiler) ([]string, error) {
+	var issues []string
+	for _, iv := range p.InputValidators {
+		v := iv
+		prog, closer, err := compileValidator(ctx, &v, langs, compile)
+		if err != nil {
+			return nil, fmt.Errorf("input validator: %w", err)
+		}
+		for _, t := range p.Tests() {
+			res, err := prog.Run(ctx, run.Spec{Stdin: t.Input, Limits: run.Limits{CPUTime: p.Limits.ValidationTime}})
+			if err != nil {
+				closer.Close()
+				return nil, fmt.Errorf("input validator %s on %s: %w", v.Name, t.Name, err)
+			}
+			if res.ExitCode != 42 || res.Signal != "" {
+				msg := firstLine(string(res.Stdout) + string(res.Stderr))
+				issues = append(issues, fmt.Sprintf("%s: input validator %s: %s exit %d %s %s", t.Name, v.Name, res.Status, res.ExitCode, res.Signal, msg))
+			}
+		}
+		closer.Close()
+	}
+	return issues, nil
 }
 
 // compileValidator compiles the output validator, in the language of its first source file
@@ -254,11 +290,15 @@ func Print(w io.Writer, rep Report) {
 		how = fmt.Sprintf("computed from the slowest accepted run, %s", ms(rep.SlowestAC))
 	}
 	fmt.Fprintf(w, "%s: time limit %s (%s)\n", rep.Problem, ms(rep.TimeLimit), how)
+	for _, i := range rep.InputIssues {
+		fmt.Fprintf(w, "  INPUT %s\n", i)
+	}
 	for _, r := range rep.Results {
 		fmt.Fprintln(w, Line(r))
 	}
-	ok := len(rep.Results) - rep.Mismatches() - rep.Skipped()
-	fmt.Fprintf(w, "%s: %d submissions: %d as expected, %d mismatched, %d skipped\n", rep.Problem, len(rep.Results), ok, rep.Mismatches(), rep.Skipped())
+	bad := rep.Mismatches() - len(rep.InputIssues)
+	ok := len(rep.Results) - bad - rep.Skipped()
+	fmt.Fprintf(w, "%s: %d submissions: %d as expected, %d mismatched, %d skipped; %d invalid test inputs\n", rep.Problem, len(rep.Results), ok, bad, rep.Skipped(), len(rep.InputIssues))
 }
 
 // Line is one submission's line of the report.
