@@ -36,17 +36,18 @@ type env struct {
 	docker *client.Client
 }
 
-// newSandbox starts a Sandbox in mode on the base image and checks at cleanup that it leaves no
-// container behind.
+// newSandbox starts a Sandbox in mode on the base image with the built-in language table and
+// checks at cleanup that it leaves no container behind.
 func newSandbox(t *testing.T, mode string, opts ...func(*sandbox.Options)) env {
+	t.Helper()
+	return newSandboxLangs(t, mode, mustLangs(t), opts...)
+}
+
+func newSandboxLangs(t *testing.T, mode string, langs *lang.Table, opts ...func(*sandbox.Options)) env {
 	t.Helper()
 	skipShort(t)
 	docker := testenv.Docker(t)
 	ref := requireImage(t, "base")
-	langs, err := lang.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
 	o := sandbox.Options{
 		Mode:      mode,
 		AgentPath: testenv.JudgedBinary(t),

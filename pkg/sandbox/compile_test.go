@@ -1,0 +1,96 @@
+package sandbox_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/run"
+	"github.com/judge-dev/judge/pkg/sandbox"
+)
+
+// slowTable has languages whose compile step misbehaves, with tight compile limits.
+const slowTable = `languages:
+  - id: sleepy
+    name: compile sleeps
+    extensions: [.s1]
+    image: base
+    source_file: main.s1
+    compile: [sh, -c, "sleep 60"]
+    run: [cat, main.s1]
+    compile_limits: {time: 1s, wall_time: 2s}
+  - id: chatty
+    name: compile floods its output
+    extensions: [.s2]
+    image: base
+    source_file: main.s2
+    compile: [sh, -c, "yes compiler-noise"]
+    run: [cat, main.s2]
+    compile_limits: {time: 5s, output: 64KiB}
+  - id: forky
+    name: compile leaves a process behind
+    extensions: [.s3]
+    image: base
+    source_file: main.s3
+    compile: [sh, -c, "(sleep 60 &) ; cp main.s3 out"]
+    run: [cat, out]
+`
+
+func TestCompileOverLimitsIsCE(t *testing.T) {
+	langs, err := lang.Parse("slow table", []byte(slowTable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			e := newSandboxLangs(t, mode, langs)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+
+			start := time.Now()
+			p, c, err := e.sb.Compile(ctx, "sleepy", map[string][]byte{"a.s1": []byte("x")})
+			if err != nil || p != nil || c.Status != run.CE || !strings.Contains(string(c.Output), "TLE") {
+				t.Fatalf("sleepy: %v %v %s %q, want CE naming TLE", err, p, c.Status, c.Output)
+			}
+			if d := time.Since(start); d > 30*time.Second {
+				t.Fatalf("sleepy took %v: the compile's wall cap did not stop it", d)
+			}
+
+			p, c, err = e.sb.Compile(ctx, "chatty", map[string][]byte{"a.s2": []byte("x")})
+			if err != nil || p != nil || c.Status != run.CE || !strings.Contains(string(c.Output), "OLE") {
+				t.Fatalf("chatty: %v %v %s, want CE naming OLE", err, p, c.Status)
+			}
+			if len(c.Output) > 70<<10 {
+				t.Fatalf("chatty: %d bytes of compiler output, want it truncated near 64 KiB", len(c.Output))
+			}
+
+			p, c, err = e.sb.Compile(ctx, "forky", map[string][]byte{"a.s3": []byte("payload")})
+			if err != nil || c.Status != run.OK {
+				t.Fatalf("forky: %v %s %q", err, c.Status, c.Output)
+			}
+			defer p.Close()
+			r, err := p.Run(ctx, run.Spec{Limits: small})
+			if err != nil || r.Status != run.OK || string(r.Stdout) != "payload" {
+				t.Fatalf("forky run: %v %s %q: the artifact of the compile step did not reach the run", err, r.Status, r.Stdout)
+			}
+		})
+	}
+}
+
+// TestChildrenCPUCounts shows CPU burnt by a child the program waits for is the program's.
+func TestChildrenCPUCounts(t *testing.T) {
+	e := newSandbox(t, sandbox.ModeReuse)
+	src := `#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+int main(void){
+  if(fork()==0){clock_t s=clock();volatile long x=0;while(clock()-s<CLOCKS_PER_SEC*3/10)x++;return 0;}
+  wait(0);return 0;}`
+	p := compile(t, e.sb, "c", src, run.OK)
+	r := runProgram(t, p, run.Spec{Limits: small})
+	if r.Status != run.OK || r.CPUTime < 250*time.Millisecond {
+		t.Fatalf("status %s cpu %v: want OK with the child's ~300ms of CPU counted", r.Status, r.CPUTime)
+	}
+}
