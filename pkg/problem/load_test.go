@@ -11,24 +11,30 @@ import (
 	"time"
 )
 
+// writeFile writes one file of a package under dir; content "->target" makes a symlink.
+func writeFile(t testing.TB, dir, p, c string) {
+	t.Helper()
+	full := filepath.Join(dir, filepath.FromSlash(p))
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if target, ok := strings.CutPrefix(c, "->"); ok {
+		if err := os.Symlink(target, full); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // writePkg writes files (path -> content; content "->target" makes a symlink) under a new dir.
 func writePkg(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(c, "->"); ok {
-			if err := os.Symlink(target, full); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, dir, p, c)
 	}
 	return dir
 }
