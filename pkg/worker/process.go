@@ -70,6 +70,12 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 		}
 		if sub.Attempt < w.opts.MaxAttempts {
 			log.Warn("internal error, retrying on a new attempt", "reason", reason)
+			// A pause before the next attempt, so a passing fault (Docker restarting, an
+			// image being rebuilt) does not burn every attempt within milliseconds.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Duration(sub.Attempt) * ieBackoff):
+			}
 			w.handBack(wctx, log, sub.Claim, "internal error: "+reason)
 			return true
 		}
@@ -94,14 +100,18 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 	return true
 }
 
+// ieBackoff times the attempt number is the pause before an internal error is retried.
+const ieBackoff = time.Second
+
 // invisibleFor bounds how long a message may wait for its transaction to become visible.
 const invisibleFor = 10 * time.Second
 
 // claim claims the message's attempt. ok is false for a duplicate or stale message. A message
 // can arrive before its transaction is visible to this session: PostgreSQL decodes a commit
 // from the WAL before it marks the transaction visible to other sessions, and the relay and
-// Kafka are fast. So a submission that is missing, or still queued at an earlier attempt, is
-// retried for a while rather than skipped (skipping would lose it).
+// Kafka are fast. So a submission that is missing, at an earlier attempt, or queued at this
+// attempt after the claim missed it, is retried for a while rather than skipped (skipping
+// would lose it).
 func (w *Worker) claim(ctx context.Context, m queue.Message, log *slog.Logger) (store.Claimed, bool, error) {
 	deadline := time.Now().Add(invisibleFor)
 	wait := 5 * time.Millisecond
@@ -123,7 +133,10 @@ func (w *Worker) claim(ctx context.Context, m queue.Message, log *slog.Logger) (
 		if err != nil {
 			return store.Claimed{}, false, err
 		}
-		notYet := !state.Found || (state.Status == "queued" && state.Attempt < m.Attempt)
+		// Stale means a later attempt exists, or this attempt already runs or ran. Anything
+		// else is this attempt's transaction not visible yet (the claim's snapshot may even
+		// predate a row that is queued by now).
+		notYet := !state.Found || state.Attempt < m.Attempt || (state.Attempt == m.Attempt && state.Status == "queued")
 		if !notYet {
 			log.Info("skipping duplicate or stale message", "status", state.Status, "current_attempt", state.Attempt)
 			return store.Claimed{}, false, nil
