@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,6 +97,8 @@ type TestOutcome struct {
 	// Stdout and Stderr are kept for samples and ad-hoc runs only.
 	Stdout []byte
 	Stderr []byte
+
+	validatorScore *float64 // from score.txt
 }
 
 // Outcome is the overall result of a submission.
@@ -155,10 +158,12 @@ func (j *Judge) Judge(ctx context.Context, prog Program, p *problem.Problem, onT
 	}
 	jg.out.Verdict = g.verdict
 	if p.Type == problem.Scoring {
-		jg.out.MaxScore = maxScore(p.Data, true)
+		if !p.ValidatorScores { // validator scores have no known maximum: never PA
+			jg.out.MaxScore = maxScore(p.Data, true)
+		}
 		if g.verdict == apiv1.VerdictAC {
 			jg.out.Score = g.score
-			if g.score < jg.out.MaxScore-1e-9 {
+			if jg.out.MaxScore > 0 && g.score < jg.out.MaxScore-1e-9 {
 				jg.out.Verdict = apiv1.VerdictPA
 			}
 		}
@@ -323,6 +328,9 @@ func (jg *judging) test(ctx context.Context, t *problem.Test, g *problem.Group) 
 	}
 	if to.Verdict == apiv1.VerdictAC {
 		to.Score = g.Settings.AcceptScore
+		if jg.p.ValidatorScores && to.validatorScore != nil {
+			to.Score = *to.validatorScore
+		}
 	} else {
 		to.Score = g.Settings.RejectScore
 	}
@@ -383,6 +391,9 @@ func validatorSpec(t *problem.Test, flags []string, stdin []byte, lim run.Limits
 // anything else is the judge's (the problem's) fault.
 func validatorVerdict(v run.Result, to *TestOutcome) error {
 	to.Feedback = strings.TrimSpace(string(v.Files["judgemessage.txt"]))
+	if sc, err := strconv.ParseFloat(strings.TrimSpace(string(v.Files["score.txt"])), 64); err == nil && !math.IsNaN(sc) && !math.IsInf(sc, 0) {
+		to.validatorScore = &sc
+	}
 	if v.Signal == "" && (v.Status == run.OK || v.Status == run.RE) {
 		switch v.ExitCode {
 		case 42:

@@ -414,3 +414,25 @@ func TestJudgeAdHoc(t *testing.T) {
 		}
 	}
 }
+
+// scoreValidator accepts and scores each output by its length, via score.txt.
+type scoreValidator struct{}
+
+func (scoreValidator) Run(_ context.Context, spec run.Spec) (run.Result, error) {
+	return run.Result{Status: run.RE, ExitCode: 42, Files: map[string][]byte{"score.txt": []byte(strconv.Itoa(len(spec.Stdin)) + "\n")}}, nil
+}
+
+func TestJudgeValidatorScores(t *testing.T) {
+	def := problem.DefaultSettings()
+	cont := def
+	cont.OnReject = "continue"
+	p := &problem.Problem{Type: problem.Scoring, ValidatorScores: true, OutputValidator: &problem.Program{Name: "v"},
+		Data: &problem.Group{Settings: cont, Items: []problem.Item{group("secret", cont, test("secret/1", "abc"), test("secret/2", "hello"))}}}
+	o, err := New(Config{Validator: scoreValidator{}}).Judge(context.Background(), &fakeProgram{}, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Verdict != "AC" || o.Score != 8 || o.MaxScore != 0 || o.Tests[1].Score != 5 {
+		t.Fatalf("got %s %g/%g, tests %+v", o.Verdict, o.Score, o.MaxScore, o.Tests)
+	}
+}

@@ -145,6 +145,7 @@ func parseProblemYAML(p *Problem, data []byte, is *issues) {
 					if p.Type != Scoring {
 						is.add(file, "validation %q: score is only valid for scoring problems", s)
 					}
+					p.ValidatorScores = true
 				default:
 					is.add(file, "validation %q: unknown word %q (custom may be followed by interactive and score)", s, w)
 				}

@@ -31,6 +31,9 @@ type Problem struct {
 	Type   Type
 	// Interactive problems connect the output validator and the submission by pipes.
 	Interactive bool
+	// ValidatorScores (legacy `validation: custom score`): an accepted test scores what the
+	// validator writes to score.txt, so the maximum score is unknown.
+	ValidatorScores bool
 	// ValidatorFlags are passed to the output validator on every test (legacy validator_flags);
 	// test groups add their own (Group.Settings.ValidatorFlags).
 	ValidatorFlags []string
