@@ -43,8 +43,12 @@ func ConsumerConfig(clientID string) *sarama.Config {
 	c.Consumer.Group.Rebalance.Timeout = 30 * time.Second
 	c.Consumer.Group.Session.Timeout = 10 * time.Second
 	c.Consumer.Group.Heartbeat.Interval = 3 * time.Second
-	// Small fetches: a worker takes one message per free slot, buffering many only delays others.
-	c.ChannelBufferSize = 1
+	// The claim loop takes a message only into a free slot, but sarama's buffers must not
+	// fill: the next fetch of every partition of a broker waits until each partition's fetched
+	// messages are in its channel, so one partition waiting for a slot with a full buffer of 1
+	// stalled all of them (measured: 2 s queueing at 10/s with idle slots). Buffered messages
+	// are mere pointers; the claim in PostgreSQL still happens only when a slot is free.
+	c.ChannelBufferSize = 256
 	c.Consumer.MaxWaitTime = 100 * time.Millisecond
 	c.Metadata.Retry.Max = 10
 	c.Metadata.Retry.Backoff = 250 * time.Millisecond

@@ -7,6 +7,9 @@ import (
 	"github.com/IBM/sarama"
 )
 
+// commitEvery is how often a claim commits the offsets its slots marked.
+const commitEvery = 200 * time.Millisecond
+
 // handler is the sarama consumer-group handler of a Worker.
 type handler struct {
 	w      *Worker
@@ -27,6 +30,20 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	w := h.w
 	offs := newOffsets(sess, claim.Topic(), claim.Partition())
 	defer offs.close()
+	stopCommits := make(chan struct{})
+	defer close(stopCommits)
+	go func() {
+		t := time.NewTicker(commitEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopCommits:
+				return
+			case <-t.C:
+				offs.flush()
+			}
+		}
+	}()
 	for {
 		var msg *sarama.ConsumerMessage
 		select {
@@ -53,8 +70,9 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			defer func() { <-w.slots }()
-			offs.finish(msg.Offset, w.process(h.runCtx, msg))
+			durable := w.process(h.runCtx, msg)
+			<-w.slots
+			offs.finish(msg.Offset, durable)
 		}()
 	}
 }

@@ -16,6 +16,7 @@ type offsets struct {
 	part    int32
 	pending map[int64]bool // offset → finished
 	running int
+	dirty   bool
 	closed  bool
 }
 
@@ -59,7 +60,19 @@ func (o *offsets) finish(off int64, durable bool) {
 		return // a claim that was revoked: its new owner re-reads and skips finished work
 	}
 	o.sess.MarkOffset(o.topic, o.part, mark+1, "")
-	o.sess.Commit()
+	o.dirty = true
+}
+
+// flush commits the marked offsets, if any changed. A commit is a round trip to the group
+// coordinator, so it runs on a timer rather than in a slot after every message.
+func (o *offsets) flush() {
+	o.mu.Lock()
+	dirty := o.dirty && !o.closed
+	o.dirty = false
+	o.mu.Unlock()
+	if dirty {
+		o.sess.Commit()
+	}
 }
 
 // busy reports whether messages of this claim are still in slots.
@@ -70,6 +83,7 @@ func (o *offsets) busy() bool {
 }
 
 func (o *offsets) close() {
+	o.flush()
 	o.mu.Lock()
 	o.closed = true
 	o.mu.Unlock()
