@@ -35,6 +35,7 @@ type ProblemVerifyOptions struct {
 	Mode      string
 	Languages string
 	Probe     time.Duration
+	Format    string
 }
 
 // newProblemVerifyCmd judges every example submission of a package, like Kattis's verifyproblem.
@@ -63,6 +64,9 @@ Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or 
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = args[0]
+			if err := checkFormat(opts.Format, formatTable, formatJSON); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -74,6 +78,7 @@ Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or 
 	cmd.Flags().StringVar(&opts.Agent, "agent", "", "path of a static judged binary for the sandbox agent (default: judged next to judgectl, or on PATH)")
 	cmd.Flags().StringVar(&opts.Mode, "mode", sandbox.ModeReuse, "sandbox mode: fresh or reuse")
 	cmd.Flags().StringVar(&opts.Languages, "languages", "", "language table YAML (default: built-in)")
+	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table (streamed) or json (the whole report at the end)")
 	cmd.Flags().DurationVar(&opts.Probe, "probe-time", 10*time.Second, "CPU limit for accepted submissions when the time limit is computed")
 	return cmd
 }
@@ -119,30 +124,44 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 	if name == "" {
 		name = filepath.Base(filepath.Clean(opts.Dir))
 	}
-	fmt.Fprintf(opts.IO.Out, "verifying %s (%s, %s, %d tests, %d submissions)\n", name, p.Format, p.Type, len(p.Tests()), len(p.Submissions))
-	rep, err := verify.Problem(ctx, p, langs, verify.SandboxCompiler(sb), verify.Options{
-		ProbeTimeLimit: opts.Probe,
-		Available:      avail,
-		OnResult:       func(r verify.Result) { fmt.Fprintln(opts.IO.Out, verify.Line(r)) },
-	})
+	table := opts.Format != formatJSON
+	if table {
+		fmt.Fprintf(opts.IO.Out, "verifying %s (%s, %s, %d tests, %d submissions)\n", name, p.Format, p.Type, len(p.Tests()), len(p.Submissions))
+	}
+	vopts := verify.Options{ProbeTimeLimit: opts.Probe, Available: avail}
+	if table {
+		vopts.OnResult = func(r verify.Result) { fmt.Fprintln(opts.IO.Out, verify.Line(r)) }
+	}
+	rep, err := verify.Problem(ctx, p, langs, verify.SandboxCompiler(sb), vopts)
 	if err != nil {
 		return err
 	}
 	if rep.Problem == "" {
 		rep.Problem = name
 	}
-	how := "fixed by problem.yaml"
-	if rep.TimeLimitComputed {
-		how = fmt.Sprintf("computed: slowest accepted %s × %g", rep.SlowestAC.Round(time.Millisecond), p.Limits.TimeMultiplier)
-	}
-	fmt.Fprintf(opts.IO.Out, "%s: time limit %s (%s)\n", rep.Problem, rep.TimeLimit, how)
-	for _, i := range rep.InputIssues {
-		fmt.Fprintf(opts.IO.Out, "  INPUT %s\n", i)
+	if table {
+		how := "fixed by problem.yaml"
+		if rep.TimeLimitComputed {
+			how = fmt.Sprintf("computed: slowest accepted %s × %g", rep.SlowestAC.Round(time.Millisecond), p.Limits.TimeMultiplier)
+		}
+		fmt.Fprintf(opts.IO.Out, "%s: time limit %s (%s)\n", rep.Problem, rep.TimeLimit, how)
+		for _, i := range rep.InputIssues {
+			fmt.Fprintf(opts.IO.Out, "  INPUT %s\n", i)
+		}
 	}
 	return verifySummary(opts, rep)
 }
 
 func verifySummary(opts *ProblemVerifyOptions, rep verify.Report) error {
+	if opts.Format == formatJSON {
+		if err := writeData(opts.IO.Out, formatJSON, rep); err != nil {
+			return err
+		}
+		if rep.Mismatches() > 0 {
+			return &ExitError{Code: ExitRejected}
+		}
+		return nil
+	}
 	bad := rep.Mismatches() - len(rep.InputIssues)
 	ok := len(rep.Results) - bad - rep.Skipped()
 	fmt.Fprintf(opts.IO.Out, "%s: %d submissions: %d as expected, %d mismatched, %d skipped; %d invalid test inputs\n", rep.Problem, len(rep.Results), ok, bad, rep.Skipped(), len(rep.InputIssues))
@@ -182,7 +201,10 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			}
 		}
 	}
-	fmt.Fprintf(opts.IO.Out, "verifying %s on %s (version %d, %d tests, %d submissions)\n", slug, c.BaseURL(), pushed.Problem.Version, len(p.Tests()), len(p.Submissions))
+	table := opts.Format != formatJSON
+	if table {
+		fmt.Fprintf(opts.IO.Out, "verifying %s on %s (version %d, %d tests, %d submissions)\n", slug, c.BaseURL(), pushed.Problem.Version, len(p.Tests()), len(p.Submissions))
+	}
 	type pending struct {
 		r  verify.Result
 		id string
@@ -231,7 +253,9 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			r.Limit = time.Duration(got.Limits.TimeMS) * time.Millisecond
 			r.Detail = "submission " + got.ID
 		}
-		fmt.Fprintln(opts.IO.Out, verify.Line(r))
+		if table {
+			fmt.Fprintln(opts.IO.Out, verify.Line(r))
+		}
 		rep.Results = append(rep.Results, r)
 	}
 	return verifySummary(opts, rep)

@@ -71,6 +71,11 @@ func TestProblemVerifyServer(t *testing.T) {
 		t.Fatalf("submitted to problem %q", api.lastRequest().Problem)
 	}
 
+	r = judgectl(t, f, "problem", "verify", "-o", "json", "--slug", "served", dir)
+	if r.code != ExitOK || !strings.Contains(r.out, `"path": "wrong_answer/bad.c"`) || strings.Contains(r.out, "verifying") {
+		t.Fatalf("json: exit %d\n%s", r.code, r.out)
+	}
+
 	files["submissions/wrong_answer/lucky.py"] = "# AC\n"
 	r = judgectl(t, f, "problem", "verify", "--slug", "served", writeTree(t, files))
 	if r.code != ExitRejected || !strings.Contains(r.out, "FAIL  wrong_answer/lucky.py") {

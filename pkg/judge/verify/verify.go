@@ -41,19 +41,19 @@ type Options struct {
 
 // Result is one submission's verification.
 type Result struct {
-	Path     string
-	Language string
-	Expected []string
-	Got      string
-	Score    float64
-	MaxScore float64
-	// CPUTime is the slowest test's; Limit the CPU limit it ran under.
-	CPUTime time.Duration
-	Limit   time.Duration
+	Path     string   `json:"path"`
+	Language string   `json:"language,omitempty"`
+	Expected []string `json:"expected"`
+	Got      string   `json:"got,omitempty"`
+	Score    float64  `json:"score,omitempty"`
+	MaxScore float64  `json:"max_score,omitempty"`
+	// CPUTime is the slowest test's; Limit the CPU limit it ran under (nanoseconds in JSON).
+	CPUTime time.Duration `json:"cpu_time"`
+	Limit   time.Duration `json:"limit"`
 	// Skipped explains why the submission was not judged (no such language here).
-	Skipped string
+	Skipped string `json:"skipped,omitempty"`
 	// Detail is the first rejected test and its feedback, or the compiler's message.
-	Detail string
+	Detail string `json:"detail,omitempty"`
 }
 
 // OK says whether the submission got one of its expected verdicts (a skipped one is not OK,
@@ -62,14 +62,14 @@ func (r Result) OK() bool { return r.Skipped == "" && slices.Contains(r.Expected
 
 // Report is a whole verification.
 type Report struct {
-	Problem   string
-	TimeLimit time.Duration
+	Problem   string        `json:"problem"`
+	TimeLimit time.Duration `json:"time_limit"`
 	// TimeLimitComputed is set when TimeLimit came from the accepted submissions.
-	TimeLimitComputed bool
-	SlowestAC         time.Duration
-	Results           []Result
+	TimeLimitComputed bool          `json:"time_limit_computed"`
+	SlowestAC         time.Duration `json:"slowest_accepted"`
+	Results           []Result      `json:"results"`
 	// InputIssues are the test inputs an input validator rejected ("secret/1: check.py: ...").
-	InputIssues []string
+	InputIssues []string `json:"input_issues,omitempty"`
 }
 
 // Mismatches counts the submissions that did not get an expected verdict, and the test inputs
