@@ -55,6 +55,8 @@ type box struct {
 	memory int64 // current cgroup memory limit
 	pids   int64 // current pids limit
 	uses   int   // submissions served
+	// programID names the program files the agent caches (agent.Request.ProgramID).
+	programID string
 }
 
 // createBox creates, attaches and starts a hardened container running the agent, and waits for

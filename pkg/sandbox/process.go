@@ -18,6 +18,7 @@ import (
 type Process struct {
 	p      *Program
 	b      *box
+	req    *agent.Request
 	limits run.Limits
 
 	stdin  *stdinWriter
@@ -47,12 +48,15 @@ func (p *Program) Start(ctx context.Context, spec run.Spec) (*Process, error) {
 		p.mu.Unlock()
 		return nil, err
 	}
+	p.withProgram(req, b)
+	// The cache is only trusted after a result; an interactive run's files are sent again next
+	// time unless the result arrives (recorded in Wait).
 	if err := b.send(agent.FrameRequest, req); err != nil {
 		p.release(false)
 		p.mu.Unlock()
 		return nil, err
 	}
-	pr := &Process{p: p, b: b, limits: limits, stdin: &stdinWriter{b: b}, stdout: newBufPipe(), done: make(chan struct{})}
+	pr := &Process{p: p, b: b, req: req, limits: limits, stdin: &stdinWriter{b: b}, stdout: newBufPipe(), done: make(chan struct{})}
 	if len(spec.Stdin) > 0 {
 		if _, err := pr.stdin.Write(spec.Stdin); err != nil {
 			p.release(false)
@@ -84,6 +88,7 @@ func (pr *Process) Wait() (run.Result, error) {
 			pr.result = run.Result{Status: run.IE, Message: pr.waitErr.Error()}
 			return
 		}
+		p.sent(pr.req, pr.b, pr.resp)
 		pr.result, pr.waitErr = p.finish(pr.resp, pr.limits)
 	})
 	return pr.result, pr.waitErr

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -31,6 +32,7 @@ type Program struct {
 	files map[string]agent.File
 
 	mu     sync.Mutex
+	fileID string
 	box    *box
 	closed bool
 }
@@ -184,12 +186,14 @@ func (p *Program) Run(ctx context.Context, spec run.Spec) (run.Result, error) {
 	if err != nil {
 		return run.Result{Status: run.IE, Message: err.Error()}, err
 	}
+	p.withProgram(req, b)
 	resp, err := b.call(ctx, req, time.Now().Add(limits.WallTime+callGrace))
 	if err != nil {
 		p.release(false)
 		err = fmt.Errorf("run %s in %s: %w", p.lang.ID, short(b.id), err)
 		return run.Result{Status: run.IE, Message: err.Error()}, err
 	}
+	p.sent(req, b, resp)
 	return p.finish(resp, limits)
 }
 
@@ -213,12 +217,15 @@ func (p *Program) request(spec run.Spec, limits run.Limits) (*agent.Request, err
 	if p.closed {
 		return nil, errors.New("program is closed")
 	}
-	files := p.files
+	var files map[string]agent.File
 	if len(spec.Files) > 0 {
-		files = maps.Clone(p.files)
+		files = make(map[string]agent.File, len(spec.Files))
 		for name, data := range spec.Files {
 			if err := agent.ValidName(name); err != nil {
 				return nil, fmt.Errorf("spec file: %w", err)
+			}
+			if _, ok := p.files[name]; ok {
+				return nil, fmt.Errorf("spec file %q has the name of one of the program's files", name)
 			}
 			files[name] = agent.File{Data: data}
 		}
@@ -232,12 +239,48 @@ func (p *Program) request(spec run.Spec, limits run.Limits) (*agent.Request, err
 		Argv:         append(slices.Clone(p.cmd.Run), spec.Args...),
 		Env:          env(p.lang),
 		Files:        files,
+		ProgramID:    p.id(),
 		Stdin:        spec.Stdin,
 		CollectDir:   spec.CollectDir,
 		CollectBytes: artifactCap,
 	}
 	limitsRequest(req, limits)
 	return req, nil
+}
+
+// id names the program's files for the agent's cache.
+func (p *Program) id() string {
+	if p.fileID == "" {
+		p.fileID = hex.EncodeToString([]byte(cacheKey(p.lang.ID, p.files))[:12])
+	}
+	return p.fileID
+}
+
+// withProgram completes req for box b: the program's files travel only when b's agent does not
+// hold them already.
+func (p *Program) withProgram(req *agent.Request, b *box) {
+	if b.programID != req.ProgramID {
+		req.Program = p.files
+	}
+}
+
+// sent records what b's agent caches after a request succeeded.
+func (p *Program) sent(req *agent.Request, b *box, resp agent.Response) {
+	if resp.Error != "" {
+		b.programID = "" // unknown now: send the files with the next request
+		return
+	}
+	if req.Program == nil {
+		return
+	}
+	var size int64
+	for _, f := range req.Program {
+		size += int64(len(f.Data))
+	}
+	b.programID = ""
+	if size <= agent.CacheBytes {
+		b.programID = req.ProgramID
+	}
 }
 
 // acquire returns the program's container, taking one from the pool on first use, with its

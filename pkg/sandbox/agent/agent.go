@@ -47,6 +47,9 @@ type Agent struct {
 
 	// clean is set after a successful wipe and cleared when a run starts.
 	clean bool
+	// programID and program are the cached files of the last program (Request.ProgramID).
+	programID string
+	program   map[string]File
 
 	outMu sync.Mutex
 	out   io.Writer

@@ -143,3 +143,29 @@ func TestEmptyDirRemovesTreesWithoutFollowingLinks(t *testing.T) {
 		t.Fatalf("left %v", left)
 	}
 }
+
+func TestProgramCache(t *testing.T) {
+	a := New(DefaultConfig(), io.Discard)
+	prog := map[string]File{"main": {Data: []byte("bin"), Mode: 0o755}}
+	got, err := a.programFiles(&Request{Program: prog, ProgramID: "p1"})
+	if err != nil || string(got["main"].Data) != "bin" {
+		t.Fatalf("first request: %v %v", got, err)
+	}
+	got, err = a.programFiles(&Request{ProgramID: "p1"})
+	if err != nil || string(got["main"].Data) != "bin" {
+		t.Fatalf("cached request: %v %v", got, err)
+	}
+	if _, err := a.programFiles(&Request{ProgramID: "p2"}); err == nil {
+		t.Fatal("an uncached program id was accepted")
+	}
+	huge := map[string]File{"big": {Data: make([]byte, CacheBytes+1)}}
+	if _, err := a.programFiles(&Request{Program: huge, ProgramID: "p3"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.programFiles(&Request{ProgramID: "p3"}); err == nil {
+		t.Fatal("a program over CacheBytes was cached")
+	}
+	if _, err := a.programFiles(&Request{ProgramID: "p1"}); err == nil {
+		t.Fatal("the old program stayed cached after another was sent")
+	}
+}

@@ -26,6 +26,9 @@ const (
 	FrameResult   byte = 'D' // agent → host: a JSON Response; the request is over
 )
 
+// CacheBytes caps the program files an agent keeps between requests.
+const CacheBytes = 64 << 20
+
 // MaxFrame bounds one frame's payload so a corrupt length cannot make either side allocate
 // without limit. Requests carry sources and compiled artifacts; results carry capped output.
 const MaxFrame = 1 << 30
@@ -45,6 +48,11 @@ type Request struct {
 	// Files are written into the freshly wiped work directory before the run. Names are
 	// slash-separated paths relative to it.
 	Files map[string]File `json:"files,omitempty"`
+	// Program files are written before Files. A host that sent a ProgramID with its files once
+	// may send the same ProgramID without them: the agent keeps the last program's files (up to
+	// CacheBytes), so a compiled binary crosses the stream once per submission, not per test.
+	Program   map[string]File `json:"program,omitempty"`
+	ProgramID string          `json:"program_id,omitempty"`
 	// Stdin is the whole input of a non-interactive run.
 	Stdin []byte `json:"stdin,omitempty"`
 	// Interactive streams stdin and stdout as frames instead of Stdin and Response.Stdout.

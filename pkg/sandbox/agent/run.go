@@ -88,6 +88,17 @@ func (a *Agent) Run(req *Request) Response {
 		}
 	}
 	a.clean = false
+	program, err := a.programFiles(req)
+	if err != nil {
+		return Response{Error: err.Error()}
+	}
+	if err := writeFiles(a.cfg.WorkDir, program); err != nil {
+		resp := Response{Error: fmt.Sprintf("write program files: %v", err)}
+		if err := a.wipe(); err != nil {
+			resp.Dirty = err.Error()
+		}
+		return resp
+	}
 	if err := writeFiles(a.cfg.WorkDir, req.Files); err != nil {
 		resp := Response{Error: fmt.Sprintf("write files: %v", err)}
 		if err := a.wipe(); err != nil {
@@ -109,6 +120,29 @@ func (a *Agent) Run(req *Request) Response {
 		a.clean = true
 	}
 	return resp
+}
+
+// programFiles returns the request's program files, from the request or from the cache, and
+// caches what the request brought.
+func (a *Agent) programFiles(req *Request) (map[string]File, error) {
+	if req.Program == nil {
+		if req.ProgramID == "" {
+			return nil, nil
+		}
+		if req.ProgramID != a.programID {
+			return nil, fmt.Errorf("program %s is not cached here (have %q)", req.ProgramID, a.programID)
+		}
+		return a.program, nil
+	}
+	a.programID, a.program = "", nil
+	var size int64
+	for _, f := range req.Program {
+		size += int64(len(f.Data))
+	}
+	if req.ProgramID != "" && size <= CacheBytes {
+		a.programID, a.program = req.ProgramID, req.Program
+	}
+	return req.Program, nil
 }
 
 func (a *Agent) execute(req *Request) Response {
