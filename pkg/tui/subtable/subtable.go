@@ -74,6 +74,9 @@ func (m *Model) SetRows(rows []apiv1.Submission) {
 	m.clamp()
 }
 
+// Rows returns the rows shown.
+func (m Model) Rows() []apiv1.Submission { return m.rows }
+
 // Len is the number of rows.
 func (m Model) Len() int { return len(m.rows) }
 

@@ -40,6 +40,17 @@ func ParseFilter(s string) (Filter, error) {
 	return f, nil
 }
 
+// filterRows returns the rows f matches, in order.
+func filterRows(rows []apiv1.Submission, f Filter) []apiv1.Submission {
+	out := make([]apiv1.Submission, 0, len(rows))
+	for _, s := range rows {
+		if f.Match(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // String renders the filter in the syntax ParseFilter reads.
 func (f Filter) String() string {
 	var parts []string

@@ -52,10 +52,12 @@ const (
 	modeFilter
 )
 
-// listMsg carries a fetched submission list.
+// listMsg carries a submission list fetched for filter; an answer for an older filter is
+// dropped, so a slow refresh cannot overwrite what the new filter shows.
 type listMsg struct {
-	items []apiv1.Submission
-	err   error
+	filter Filter
+	items  []apiv1.Submission
+	err    error
 }
 
 // tickMsg triggers a refresh; gen drops ticks of an older refresh loop.
@@ -134,15 +136,9 @@ func (m Model) fetchList() tea.Cmd {
 		defer cancel()
 		list, err := src.Submissions(ctx, client.ListOptions{Problem: f.Problem, Verdict: f.Verdict, Owner: f.Owner, Limit: limit})
 		if err != nil {
-			return listMsg{err: err}
+			return listMsg{filter: f, err: err}
 		}
-		items := list.Items[:0:0]
-		for _, s := range list.Items {
-			if f.Match(s) {
-				items = append(items, s)
-			}
-		}
-		return listMsg{items: items}
+		return listMsg{filter: f, items: filterRows(list.Items, f)}
 	}
 }
 
@@ -185,6 +181,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.header = m.header.Update(msg)
 		return m, nil
 	case listMsg:
+		if msg.filter != m.filter {
+			return m, nil
+		}
 		m.listErr = msg.err
 		if msg.err == nil {
 			m.table.SetRows(msg.items)
@@ -210,6 +209,7 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 			m.filter, m.listErr, m.mode = f, nil, modeList
 			m.header.Filter = f.String()
+			m.table.SetRows(filterRows(m.table.Rows(), f)) // at once, until the server answers
 			m.layout()
 			return m, m.fetchList()
 		case tea.KeyEsc:

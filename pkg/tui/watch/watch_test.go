@@ -126,20 +126,26 @@ func TestFilterIsSentAndApplied(t *testing.T) {
 	tm.Type("problem:hello verdict:wa")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitFor(t, tm, "filter: problem:hello verdict:WA")
+	// Poll until the filtered query reached the source (the fetch runs in its own goroutine).
+	sent := func() bool {
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		for _, q := range src.queries {
+			if q.Problem == "hello" && q.Verdict == "WA" {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(5 * time.Second); !sent() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !sent() {
+		t.Errorf("the filter never reached the API")
+	}
 	view := finalView(t, tm)
 	if !strings.Contains(view, "sub-0002") || strings.Contains(view, "sub-0001") || strings.Contains(view, "sub-0005") {
 		t.Errorf("filtered view shows the wrong rows:\n%s", view)
-	}
-	src.mu.Lock()
-	defer src.mu.Unlock()
-	found := false
-	for _, q := range src.queries {
-		if q.Problem == "hello" && q.Verdict == "WA" {
-			found = true
-		}
-	}
-	if !found {
-		t.Errorf("the filter never reached the API: %+v", src.queries)
 	}
 }
 
@@ -200,5 +206,24 @@ func TestNoColorHasNoEscapes(t *testing.T) {
 	tm, _ = tm.Update(listMsg{items: newSource().subs})
 	if v := tm.View(); strings.Contains(v, "\x1b[") {
 		t.Errorf("NO_COLOR view has escape sequences: %q", v)
+	}
+}
+
+func TestLateListForOldFilterIsDropped(t *testing.T) {
+	var tm tea.Model = newModel(newSource())
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 100, Height: 14})
+	tm, _ = tm.Update(listMsg{items: newSource().subs})
+	tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+	for _, r := range "verdict:WA" {
+		tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if v := tm.View(); !strings.Contains(v, "sub-0002") || strings.Contains(v, "sub-0001") {
+		t.Fatalf("the filter is not applied at once:\n%s", v)
+	}
+	// A refresh that left before the filter was applied answers late: it must not win.
+	tm, _ = tm.Update(listMsg{filter: Filter{}, items: newSource().subs})
+	if v := tm.View(); strings.Contains(v, "sub-0001") {
+		t.Errorf("a late unfiltered answer replaced the filtered rows:\n%s", v)
 	}
 }
