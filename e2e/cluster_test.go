@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 
 	"github.com/judge-dev/judge/internal/testenv"
@@ -177,10 +178,17 @@ func (c *cluster) removeContainersOf(pid int) {
 		return
 	}
 	for _, ct := range list.Items {
-		if _, err := c.docker.ContainerRemove(context.Background(), ct.ID, client.ContainerRemoveOptions{Force: true}); err != nil {
+		_, err := c.docker.ContainerRemove(context.Background(), ct.ID, client.ContainerRemoveOptions{Force: true})
+		// Another process's sweep may be removing it already: also fine.
+		if err != nil && !cerrdefs.IsNotFound(err) && !strings.Contains(err.Error(), "already in progress") {
 			c.t.Errorf("remove container %s of killed pid %d: %v", ct.ID, pid, err)
 		}
 	}
+	waitFor(c.t, fmt.Sprintf("no container of killed pid %d", pid), 60*time.Second, func() bool {
+		list, err := c.docker.ContainerList(context.Background(), client.ContainerListOptions{All: true,
+			Filters: make(client.Filters).Add("label", fmt.Sprintf("%s=%d", sandbox.LabelPID, pid))})
+		return err == nil && len(list.Items) == 0
+	})
 }
 
 // stopAll stops every role with SIGTERM (a clean shutdown is part of the test) and shows the
