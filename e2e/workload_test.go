@@ -50,11 +50,14 @@ func workloadSize(def int) int {
 	return def
 }
 
-func workload(n int) []job {
+func workload(n int) []job { return workloadOf(programs, n) }
+
+// workloadOf cycles through progs for n jobs; every seventh is POSTed twice.
+func workloadOf(progs []program, n int) []job {
 	in, want := "21\n", "42\n"
 	jobs := make([]job, n)
 	for i := range jobs {
-		p := programs[i%len(programs)]
+		p := progs[i%len(progs)]
 		req := apiv1.SubmissionRequest{Language: p.lang, Source: p.source, Stdin: &in, ExpectedOutput: &want}
 		if p.timeMS > 0 {
 			req.Limits = &apiv1.Limits{TimeMS: p.timeMS}
