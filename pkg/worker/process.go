@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -43,7 +44,7 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 	defer cancel(nil)
 	leaseDone := make(chan struct{})
 	go func() { defer close(leaseDone); w.keepLease(jctx, cancel, sub.Claim) }()
-	v, jerr := w.judge.Judge(jctx, sub, func(t apiv1.TestResult) {
+	v, jerr := w.safeJudge(jctx, sub, func(t apiv1.TestResult) {
 		if err := w.st.AppendTestEvent(jctx, sub.ID, t); err != nil && jctx.Err() == nil {
 			log.Warn("test event", "err", err)
 		}
@@ -98,6 +99,18 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 	// Even unwritten, the submission is running under a lease that will expire, and the
 	// reaper re-queues it: the message has done its job.
 	return true
+}
+
+// safeJudge turns a panic in the sandbox or judge code into an internal error of this
+// submission, so one bad run does not take the worker's other slots down with it.
+func (w *Worker) safeJudge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (v store.Verdict, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.log.Error("judge panicked", "submission", sub.ID, "panic", r, "stack", string(debug.Stack()))
+			v, err = store.Verdict{}, fmt.Errorf("judge panicked: %v", r)
+		}
+	}()
+	return w.judge.Judge(ctx, sub, onTest)
 }
 
 // ieBackoff times the attempt number is the pause before an internal error is retried.

@@ -22,7 +22,7 @@ import (
 )
 
 // fakeJudger answers from the submission's source: "AC", "IE-UNTIL-3" (fails attempts 1
-// and 2), "IE" (always fails), "BLOCK" (runs until cancelled). It counts its calls.
+// and 2), "IE" (always fails), "PANIC", "BLOCK" (runs until cancelled). It counts its calls.
 type fakeJudger struct {
 	mu    sync.Mutex
 	calls map[string]int
@@ -38,6 +38,8 @@ func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(a
 		return store.Verdict{}, ctx.Err()
 	case sub.Source == "IE", sub.Source == "IE-UNTIL-3" && sub.Attempt < 3:
 		return store.Verdict{}, errors.New("injected sandbox failure")
+	case sub.Source == "PANIC":
+		panic("injected judge bug")
 	}
 	tests := []apiv1.TestResult{{Index: 1, Name: "1", Verdict: "AC", TimeMS: 3}, {Index: 2, Name: "2", Verdict: "AC", TimeMS: 4, Hidden: true}}
 	for _, tr := range tests {
@@ -214,7 +216,11 @@ func TestInternalErrorsAreRetriedThenReported(t *testing.T) {
 	f.startWorker(t, "w1", worker.Options{MaxAttempts: 3})
 	flaky := f.submit(t, "IE-UNTIL-3")
 	broken := f.submit(t, "IE")
-	f.waitDone(t, flaky, broken)
+	panics := f.submit(t, "PANIC")
+	f.waitDone(t, flaky, broken, panics)
+	if r := f.row(t, panics); r.verdict != "IE" || r.attempt != 3 {
+		t.Errorf("panicking judge: %+v, want IE after 3 attempts", r)
+	}
 	if r := f.row(t, flaky); r.verdict != "AC" || r.attempt != 3 {
 		t.Errorf("flaky: %+v, want AC on attempt 3", r)
 	}
