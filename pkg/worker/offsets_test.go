@@ -1,0 +1,57 @@
+package worker
+
+import (
+	"testing"
+
+	"github.com/IBM/sarama"
+)
+
+// recordingSession records marks and commits; other methods are never called.
+type recordingSession struct {
+	sarama.ConsumerGroupSession
+	marks   []int64
+	commits int
+}
+
+func (s *recordingSession) MarkOffset(_ string, _ int32, off int64, _ string) {
+	s.marks = append(s.marks, off)
+}
+func (s *recordingSession) Commit() { s.commits++ }
+
+func TestOffsetsCommitOnlyTheFinishedPrefix(t *testing.T) {
+	sess := &recordingSession{}
+	o := newOffsets(sess, "t", 0)
+	for _, off := range []int64{10, 11, 12, 13} {
+		o.start(off)
+	}
+	steps := []struct {
+		finish    int64
+		durable   bool
+		wantMarks []int64
+	}{
+		{12, true, nil},          // 10 and 11 still run: nothing may be committed
+		{10, true, []int64{11}},  // 10 done: next offset to read is 11
+		{11, false, []int64{11}}, // 11 ended without a durable effect: it blocks the rest
+		{13, true, []int64{11}},  // still blocked by 11
+	}
+	for i, s := range steps {
+		o.finish(s.finish, s.durable)
+		if got := sess.marks; len(got) != len(s.wantMarks) || (len(got) > 0 && got[len(got)-1] != s.wantMarks[len(s.wantMarks)-1]) {
+			t.Fatalf("step %d (finish %d durable=%v): marks %v, want %v", i, s.finish, s.durable, got, s.wantMarks)
+		}
+	}
+	if o.busy() {
+		t.Error("busy with nothing running")
+	}
+	o.flush()
+	o.flush() // nothing new: no second commit
+	if sess.commits != 1 {
+		t.Errorf("%d commits, want 1", sess.commits)
+	}
+	o.close()
+	o.start(14)
+	o.finish(14, true)
+	if len(sess.marks) != 1 {
+		t.Errorf("a closed (revoked) claim marked %v", sess.marks)
+	}
+}
