@@ -56,8 +56,8 @@ func newAllCmd(a *app) *cobra.Command {
 				})
 			}
 			role("api", func(ctx context.Context) error { return serveAPI(ctx, cfg, st, log, reg) })
-			role("relay", func(ctx context.Context) error { return runRelay(ctx, cfg, st, log, slot) })
-			role("worker", func(ctx context.Context) error { return runWorker(ctx, cfg, st, log, grace, group) })
+			role("relay", func(ctx context.Context) error { return runRelay(ctx, cfg, st, log, slot, reg) })
+			role("worker", func(ctx context.Context) error { return runWorker(ctx, cfg, st, log, grace, group, reg) })
 			return g.Wait()
 		},
 	}

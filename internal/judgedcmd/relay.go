@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/judge-dev/judge/pkg/cdc"
@@ -32,7 +33,7 @@ func newRelayCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			return runRelay(cmd.Context(), cfg, st, a.logger(cfg), slot)
+			return runRelay(cmd.Context(), cfg, st, a.logger(cfg), slot, nil)
 		},
 	}
 	addSlotFlag(cmd, &slot)
@@ -45,8 +46,9 @@ func addSlotFlag(cmd *cobra.Command, slot *string) {
 	cmd.Flags().StringVar(slot, "slot", cdc.DefaultSlot, "logical replication slot of the relay (unique per PostgreSQL cluster)")
 }
 
-// runRelay creates the topic if absent and relays until ctx ends.
-func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, slot string) error {
+// runRelay creates the topic if absent and relays until ctx ends. With a registry (judged all,
+// whose API serves /metrics) it records the relay lag there.
+func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, slot string, reg prometheus.Registerer) error {
 	if err := queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions); err != nil {
 		return fmt.Errorf("kafka_brokers (JUDGE_KAFKA_BROKERS): %w", err)
 	}
@@ -58,10 +60,31 @@ func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog
 			return queue.NewSyncProducer(cfg.KafkaBrokers, "judge-relay")
 		},
 		Slot:   slot,
+		OnAck:  relayMetrics(reg),
 		Logger: log,
 	})
 	if err != nil {
 		return err
 	}
 	return r.Run(ctx)
+}
+
+func relayMetrics(reg prometheus.Registerer) func(cdc.Ack) {
+	if reg == nil {
+		return nil
+	}
+	lag := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "judge_relay_lag_seconds",
+		Help:    "Time from a transaction's commit in PostgreSQL to Kafka's acknowledgement of its records.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+	})
+	rows := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "judge_relay_published_total",
+		Help: "Outbox rows published to Kafka and acknowledged.",
+	})
+	reg.MustRegister(lag, rows)
+	return func(a cdc.Ack) {
+		lag.Observe(a.AckTime.Sub(a.CommitTime).Seconds())
+		rows.Add(float64(a.Rows))
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/judge-dev/judge/pkg/config"
@@ -43,7 +44,7 @@ func newWorkerCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			return runWorker(cmd.Context(), cfg, st, a.logger(cfg), grace, group)
+			return runWorker(cmd.Context(), cfg, st, a.logger(cfg), grace, group, nil)
 		},
 	}
 	addWorkerFlags(cmd, &grace, &group)
@@ -55,8 +56,9 @@ func addWorkerFlags(cmd *cobra.Command, grace *time.Duration, group *string) {
 	cmd.Flags().StringVar(group, "group", queue.ConsumerGroup, "Kafka consumer group of the workers (one per judge sharing a Kafka cluster)")
 }
 
-// runWorker starts the sandbox and judges until ctx ends; `judged all` calls it too.
-func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, grace time.Duration, group string) error {
+// runWorker starts the sandbox and judges until ctx ends; `judged all` calls it too, with the
+// registry its API serves on /metrics.
+func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, grace time.Duration, group string, reg prometheus.Registerer) error {
 	langs, err := lang.Load(cfg.LanguagesFile)
 	if err != nil {
 		return fmt.Errorf("languages_file (JUDGE_LANGUAGES_FILE): %w", err)
@@ -86,10 +88,23 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 	}()
 	w, err := worker.New(st, worker.NewSandboxJudger(sb, st, langs), worker.Options{
 		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: group, Slots: slots,
-		Lease: cfg.LeaseDuration, Grace: grace, Logger: log,
+		Lease: cfg.LeaseDuration, Grace: grace, OnJudged: workerMetrics(reg), Logger: log,
 	})
 	if err != nil {
 		return err
 	}
 	return w.Run(ctx)
+}
+
+func workerMetrics(reg prometheus.Registerer) func(string, time.Duration) {
+	if reg == nil {
+		return nil
+	}
+	judged := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "judge_worker_judging_seconds",
+		Help:    "Time from claiming a submission to its result being written, by verdict.",
+		Buckets: prometheus.ExponentialBuckets(0.01, 2, 12),
+	}, []string{"verdict"})
+	reg.MustRegister(judged)
+	return func(verdict string, d time.Duration) { judged.WithLabelValues(verdict).Observe(d.Seconds()) }
 }

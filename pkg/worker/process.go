@@ -40,6 +40,7 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 	}
 	log.Debug("claimed")
 
+	began := time.Now()
 	jctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	leaseDone := make(chan struct{})
@@ -95,6 +96,9 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 		log.Warn("result discarded: the claim was taken over")
 	default:
 		log.Info("judged", "verdict", v.Verdict, "time_ms", v.TimeMS)
+		if w.opts.OnJudged != nil {
+			w.opts.OnJudged(v.Verdict, time.Since(began))
+		}
 	}
 	// Even unwritten, the submission is running under a lease that will expire, and the
 	// reaper re-queues it: the message has done its job.

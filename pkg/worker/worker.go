@@ -38,7 +38,9 @@ type Options struct {
 	MaxAttempts int
 	// ReapInterval is the period of the reaper; default Lease/2.
 	ReapInterval time.Duration
-	Logger       *slog.Logger
+	// OnJudged, if set, is called after each final result is written (metrics).
+	OnJudged func(verdict string, judging time.Duration)
+	Logger   *slog.Logger
 }
 
 // Worker consumes submission pointers and judges them. Build it with New, run it with Run.
