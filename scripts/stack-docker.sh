@@ -33,6 +33,11 @@ up() {
 	if [[ -S $sock ]] && ! pid_alive "$DOCKERD_PID" dockerd && pgrep -x dockerd >/dev/null 2>&1; then
 		die "docker: a dockerd runs but does not answer at $DOCKER_HOST_URL (JUDGE_STACK_DOCKER_HOST): check it, or stop it and re-run"
 	fi
+	# A dockerd killed without shutting down leaves its pid file; if that pid now belongs to
+	# another process, a new dockerd refuses to start. No dockerd runs, so the file is stale.
+	if [[ -f /var/run/docker.pid ]] && ! pgrep -x dockerd >/dev/null 2>&1 && [[ -z ${JUDGE_STACK_DOCKERD_ARGS:-} ]]; then
+		rm -f /var/run/docker.pid
+	fi
 	mkdir -p "$STACK_DIR"
 	say "docker: starting dockerd on $DOCKER_HOST_URL (log: $DOCKERD_LOG)"
 	local extra=()
