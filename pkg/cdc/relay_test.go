@@ -333,3 +333,18 @@ func TestRelayResumesFromSlotAfterRestart(t *testing.T) {
 	f.relay(t, "a2", nil)
 	waitFor(t, "rows inserted while down", 30*time.Second, func() bool { return f.got.has(whileDown...) })
 }
+
+// WAL written by changes the relay does not publish must not pile up behind the slot: the idle
+// heartbeat gives the relay a position to confirm.
+func TestRelayIdleHeartbeatAdvancesTheSlot(t *testing.T) {
+	f := newFixture(t)
+	f.relay(t, "a", nil)
+	f.waitStreaming(t)
+	if _, err := f.st.DB().Exec(`CREATE TABLE unrelated (n int); INSERT INTO unrelated SELECT generate_series(1, 10000)`); err != nil {
+		t.Fatal(err)
+	}
+	written := f.currentLSN(t)
+	waitFor(t, "the slot confirmed past WAL of unpublished changes", 30*time.Second, func() bool {
+		return f.confirmedLSN(t) >= written
+	})
+}
