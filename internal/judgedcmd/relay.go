@@ -2,8 +2,8 @@ package judgedcmd
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
@@ -49,8 +49,8 @@ func addSlotFlag(cmd *cobra.Command, slot *string) {
 // runRelay creates the topic if absent and relays until ctx ends. With a registry (judged all,
 // whose API serves /metrics) it records the relay lag there.
 func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, slot string, reg prometheus.Registerer) error {
-	if err := queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions); err != nil {
-		return fmt.Errorf("kafka_brokers (JUDGE_KAFKA_BROKERS): %w", err)
+	if err := ensureTopic(ctx, cfg, log); err != nil || ctx.Err() != nil {
+		return err
 	}
 	r, err := cdc.New(cdc.Options{
 		DSN:   cfg.DatabaseURL,
@@ -86,5 +86,23 @@ func relayMetrics(reg prometheus.Registerer) func(cdc.Ack) {
 	return func(a cdc.Ack) {
 		lag.Observe(a.AckTime.Sub(a.CommitTime).Seconds())
 		rows.Add(float64(a.Rows))
+	}
+}
+
+// ensureTopic creates the topic if absent, waiting for Kafka while it does not answer (a broker
+// that starts after the judge, or restarts). It returns nil when ctx ends first: stopping while
+// waiting is a clean stop.
+func ensureTopic(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	for {
+		err := queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions)
+		if err == nil {
+			return nil
+		}
+		log.Warn("kafka not ready; retrying", "brokers", cfg.KafkaBrokers, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(2 * time.Second):
+		}
 	}
 }

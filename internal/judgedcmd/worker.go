@@ -63,8 +63,8 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 	if err != nil {
 		return fmt.Errorf("languages_file (JUDGE_LANGUAGES_FILE): %w", err)
 	}
-	if err := queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions); err != nil {
-		return fmt.Errorf("kafka_brokers (JUDGE_KAFKA_BROKERS): %w", err)
+	if err := ensureTopic(ctx, cfg, log); err != nil || ctx.Err() != nil {
+		return err
 	}
 	slots := cfg.Slots
 	if slots == 0 {
