@@ -7,10 +7,8 @@ import (
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
-	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
 )
@@ -56,7 +54,7 @@ func newImageBuildCmd(a *app) *cobra.Command {
 					return fmt.Errorf("unknown image recipe %q (known: %v)", n, image.Recipes())
 				}
 			}
-			d, err := imageDocker(cfg)
+			d, err := dockerClient(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -77,19 +75,6 @@ func newImageBuildCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "rebuild even when the image exists")
 	return cmd
-}
-
-// imageDocker connects to the configured Docker engine.
-func imageDocker(cfg config.Config) (*client.Client, error) {
-	opts := []client.Opt{client.FromEnv}
-	if cfg.DockerHost != "" {
-		opts = append(opts, client.WithHost(cfg.DockerHost))
-	}
-	d, err := client.New(opts...)
-	if err != nil {
-		return nil, fmt.Errorf("docker client for %q: %w", cfg.DockerHost, err)
-	}
-	return d, nil
 }
 
 func newImageCheckCmd(a *app) *cobra.Command {
@@ -115,7 +100,7 @@ func newImageCheckCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := imageDocker(cfg)
+			d, err := dockerClient(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -195,7 +180,7 @@ func newImageListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := imageDocker(cfg)
+			d, err := dockerClient(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}

@@ -98,7 +98,7 @@ func ensureTopic(ctx context.Context, cfg config.Config, log *slog.Logger) error
 		if err == nil {
 			return nil
 		}
-		log.Warn("kafka not ready; retrying", "brokers", cfg.KafkaBrokers, "err", err)
+		log.Warn("kafka_brokers (JUDGE_KAFKA_BROKERS): no broker answers; retrying in 2s", "brokers", cfg.KafkaBrokers, "err", err)
 		select {
 		case <-ctx.Done():
 			return nil

@@ -156,7 +156,7 @@ func (a *app) sandboxRun(cmd *cobra.Command, o sandboxRunOptions) error {
 		}
 	}
 
-	d, err := imageDocker(cfg)
+	d, err := dockerClient(cmd.Context(), cfg)
 	if err != nil {
 		return err
 	}

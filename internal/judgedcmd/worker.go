@@ -70,9 +70,9 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 	if slots == 0 {
 		slots = runtime.NumCPU()
 	}
-	d, err := imageDocker(cfg)
+	d, err := dockerClient(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("docker_host (JUDGE_DOCKER_HOST): %w", err)
+		return err
 	}
 	defer d.Close()
 	sb, err := sandbox.New(ctx, d, langs, sandbox.Options{Mode: cfg.SandboxMode, PoolSize: slots, Logger: log})
