@@ -23,22 +23,26 @@ type job struct {
 
 type program struct {
 	lang, source, want string
-	timeMS             int
+	// limits, when set, override the defaults (a short CPU limit for TLE, a small memory or
+	// output limit for MLE and OLE).
+	limits *apiv1.Limits
 }
 
 // programs cover the languages of the "base" image and every verdict an ad-hoc run can get.
 // Input is "21", the expected output "42".
 var programs = []program{
-	{"python3", "print(int(input())*2)", "AC", 0},
-	{"python3", "print(int(input())*3)", "WA", 0},
-	{"python3", "import sys\nsys.exit(3)", "RE", 0},
-	{"python3", "while True:\n    pass", "TLE", 300},
-	{"c", "#include <stdio.h>\nint main(void){int x;scanf(\"%d\",&x);printf(\"%d\\n\",2*x);return 0;}", "AC", 0},
-	{"c", "#include <stdio.h>\nint main(void){puts(\"41\");return 0;}", "WA", 0},
-	{"c", "int main(void){return 4;}", "RE", 0},
-	{"c", "int main(void){ this is not C }", "CE", 0},
-	{"cpp", "#include <iostream>\nint main(){int x;std::cin>>x;std::cout<<2*x<<\"\\n\";}", "AC", 0},
-	{"cpp", "int main(){ return }", "CE", 0},
+	{"python3", "print(int(input())*2)", "AC", nil},
+	{"python3", "print(int(input())*3)", "WA", nil},
+	{"python3", "import sys\nsys.exit(3)", "RE", nil},
+	{"python3", "while True:\n    pass", "TLE", &apiv1.Limits{TimeMS: 300}},
+	{"python3", "x = bytearray(512 << 20)\nprint(len(x))", "MLE", &apiv1.Limits{MemoryKB: 64 << 10}},
+	{"python3", "while True:\n    print('y' * 1000)", "OLE", &apiv1.Limits{OutputKB: 64}},
+	{"c", "#include <stdio.h>\nint main(void){int x;scanf(\"%d\",&x);printf(\"%d\\n\",2*x);return 0;}", "AC", nil},
+	{"c", "#include <stdio.h>\nint main(void){puts(\"41\");return 0;}", "WA", nil},
+	{"c", "int main(void){return 4;}", "RE", nil},
+	{"c", "int main(void){ this is not C }", "CE", nil},
+	{"cpp", "#include <iostream>\nint main(){int x;std::cin>>x;std::cout<<2*x<<\"\\n\";}", "AC", nil},
+	{"cpp", "int main(){ return }", "CE", nil},
 }
 
 // workloadSize is E2E_N (default def): how many distinct submissions a test sends. The default
@@ -59,9 +63,7 @@ func workloadOf(progs []program, n int) []job {
 	for i := range jobs {
 		p := progs[i%len(progs)]
 		req := apiv1.SubmissionRequest{Language: p.lang, Source: p.source, Stdin: &in, ExpectedOutput: &want}
-		if p.timeMS > 0 {
-			req.Limits = &apiv1.Limits{TimeMS: p.timeMS}
-		}
+		req.Limits = p.limits
 		jobs[i] = job{key: fmt.Sprintf("e2e-%d-%d", time.Now().UnixNano(), i), req: req, want: p.want, dup: i%7 == 3}
 	}
 	return jobs
