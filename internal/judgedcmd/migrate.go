@@ -16,24 +16,17 @@ func newMigrateCmd(a *app) *cobra.Command {
 		Short: "Apply the embedded database migrations (forward-only, safe to run from several replicas at once)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			st, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			res, err := store.MigrateReport(cmd.Context(), st.DB())
-			if err != nil {
-				return err
-			}
-			for _, name := range res.Applied {
-				fmt.Fprintf(a.stdout, "applied %s\n", name)
-			}
-			fmt.Fprintf(a.stdout, "schema at version %d\n", res.Version)
-			return nil
+			return a.withStore(cmd, func(ctx context.Context, st *store.Store) error {
+				res, err := store.MigrateReport(ctx, st.DB())
+				if err != nil {
+					return err
+				}
+				for _, name := range res.Applied {
+					fmt.Fprintf(a.stdout, "applied %s\n", name)
+				}
+				fmt.Fprintf(a.stdout, "schema at version %d\n", res.Version)
+				return nil
+			})
 		},
 	}
 }
@@ -48,4 +41,19 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 		return nil, fmt.Errorf("database_url (JUDGE_DATABASE_URL): %w", err)
 	}
 	return st, nil
+}
+
+// withStore loads the configuration, opens the store for fn and closes it afterwards: the frame
+// of every command that only talks to the database.
+func (a *app) withStore(cmd *cobra.Command, fn func(context.Context, *store.Store) error) error {
+	cfg, err := a.loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(cmd.Context(), st)
 }

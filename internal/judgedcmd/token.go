@@ -1,6 +1,7 @@
 package judgedcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -33,23 +34,16 @@ func newTokenCreateCmd(a *app) *cobra.Command {
 			if !store.ValidRole(role) {
 				return &exitError{code: 2, err: fmt.Errorf("token create: --role %q: want admin, submitter or viewer", role)}
 			}
-			cfg, err := a.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			st, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			t, secret, err := st.CreateToken(cmd.Context(), name, role)
-			if err != nil {
-				return err
-			}
-			// The secret alone goes to stdout so scripts can capture it; the note goes to stderr.
-			fmt.Fprintln(a.stdout, secret)
-			fmt.Fprintf(a.stderr, "created token %d %q (%s); the secret above is shown only once\n", t.ID, t.Name, t.Role)
-			return nil
+			return a.withStore(cmd, func(ctx context.Context, st *store.Store) error {
+				t, secret, err := st.CreateToken(ctx, name, role)
+				if err != nil {
+					return err
+				}
+				// The secret alone goes to stdout so scripts can capture it; the note goes to stderr.
+				fmt.Fprintln(a.stdout, secret)
+				fmt.Fprintf(a.stderr, "created token %d %q (%s); the secret above is shown only once\n", t.ID, t.Name, t.Role)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "name of the token (unique among active tokens)")
@@ -63,29 +57,22 @@ func newTokenListCmd(a *app) *cobra.Command {
 		Short: "List tokens, revoked ones included",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			st, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			ts, err := st.ListTokens(cmd.Context())
-			if err != nil {
-				return err
-			}
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tNAME\tROLE\tCREATED\tREVOKED")
-			for _, t := range ts {
-				revoked := "-"
-				if t.RevokedAt != nil {
-					revoked = t.RevokedAt.UTC().Format(time.RFC3339)
+			return a.withStore(cmd, func(ctx context.Context, st *store.Store) error {
+				ts, err := st.ListTokens(ctx)
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), revoked)
-			}
-			return w.Flush()
+				w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tNAME\tROLE\tCREATED\tREVOKED")
+				for _, t := range ts {
+					revoked := "-"
+					if t.RevokedAt != nil {
+						revoked = t.RevokedAt.UTC().Format(time.RFC3339)
+					}
+					fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), revoked)
+				}
+				return w.Flush()
+			})
 		},
 	}
 }
@@ -96,24 +83,17 @@ func newTokenRevokeCmd(a *app) *cobra.Command {
 		Short: "Revoke the active token with that name or id",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			st, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			t, err := st.RevokeToken(cmd.Context(), args[0])
-			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("no active token named or numbered %q (see `judged token list`)", args[0])
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "revoked token %d %q\n", t.ID, t.Name)
-			return nil
+			return a.withStore(cmd, func(ctx context.Context, st *store.Store) error {
+				t, err := st.RevokeToken(ctx, args[0])
+				if errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("no active token named or numbered %q (see `judged token list`)", args[0])
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "revoked token %d %q\n", t.ID, t.Name)
+				return nil
+			})
 		},
 	}
 }
