@@ -29,19 +29,11 @@ func newAPICmd(a *app) *cobra.Command {
 			"The database must be migrated first (`judged migrate`).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			log := a.logger(cfg)
-			st, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			reg := prometheus.NewRegistry()
-			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-			return serveAPIWith(cmd.Context(), cfg, st, log, reg, limits)
+			return a.withStore(cmd, func(ctx context.Context, cfg config.Config, st *store.Store) error {
+				reg := prometheus.NewRegistry()
+				reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+				return serveAPIWith(ctx, cfg, st, a.logger(cfg), reg, limits)
+			})
 		},
 	}
 	cmd.Flags().Float64Var(&limits.SubmitRate, "submit-rate", 0, "submissions per second one token may make on this replica (0 = unlimited)")

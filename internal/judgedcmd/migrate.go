@@ -16,7 +16,7 @@ func newMigrateCmd(a *app) *cobra.Command {
 		Short: "Apply the embedded database migrations (forward-only, safe to run from several replicas at once)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withStore(cmd, func(ctx context.Context, st *store.Store) error {
+			return a.withStore(cmd, func(ctx context.Context, _ config.Config, st *store.Store) error {
 				res, err := store.MigrateReport(ctx, st.DB())
 				if err != nil {
 					return err
@@ -44,8 +44,8 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 }
 
 // withStore loads the configuration, opens the store for fn and closes it afterwards: the frame
-// of every command that only talks to the database.
-func (a *app) withStore(cmd *cobra.Command, fn func(context.Context, *store.Store) error) error {
+// of every command that needs the database.
+func (a *app) withStore(cmd *cobra.Command, fn func(context.Context, config.Config, *store.Store) error) error {
 	cfg, err := a.loadConfig(cmd)
 	if err != nil {
 		return err
@@ -55,5 +55,5 @@ func (a *app) withStore(cmd *cobra.Command, fn func(context.Context, *store.Stor
 		return err
 	}
 	defer st.Close()
-	return fn(cmd.Context(), st)
+	return fn(cmd.Context(), cfg, st)
 }

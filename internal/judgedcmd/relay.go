@@ -21,19 +21,12 @@ func newRelayCmd(a *app) *cobra.Command {
 		Short: "Publish accepted submissions from PostgreSQL's replication stream to Kafka (one active, others stand by)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if err := cfg.RequireKafka(); err != nil {
-				return err
-			}
-			st, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			return runRelay(cmd.Context(), cfg, st, a.logger(cfg), slot, nil)
+			return a.withStore(cmd, func(ctx context.Context, cfg config.Config, st *store.Store) error {
+				if err := cfg.RequireKafka(); err != nil {
+					return err
+				}
+				return runRelay(ctx, cfg, st, a.logger(cfg), slot, nil)
+			})
 		},
 	}
 	addSlotFlag(cmd, &slot)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -34,7 +35,7 @@ func newTokenCreateCmd(a *app) *cobra.Command {
 			if !store.ValidRole(role) {
 				return &exitError{code: 2, err: fmt.Errorf("token create: --role %q: want admin, submitter or viewer", role)}
 			}
-			return a.withStore(cmd, func(ctx context.Context, st *store.Store) error {
+			return a.withStore(cmd, func(ctx context.Context, _ config.Config, st *store.Store) error {
 				t, secret, err := st.CreateToken(ctx, name, role)
 				if err != nil {
 					return err
@@ -57,7 +58,7 @@ func newTokenListCmd(a *app) *cobra.Command {
 		Short: "List tokens, revoked ones included",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withStore(cmd, func(ctx context.Context, st *store.Store) error {
+			return a.withStore(cmd, func(ctx context.Context, _ config.Config, st *store.Store) error {
 				ts, err := st.ListTokens(ctx)
 				if err != nil {
 					return err
@@ -83,7 +84,7 @@ func newTokenRevokeCmd(a *app) *cobra.Command {
 		Short: "Revoke the active token with that name or id",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withStore(cmd, func(ctx context.Context, st *store.Store) error {
+			return a.withStore(cmd, func(ctx context.Context, _ config.Config, st *store.Store) error {
 				t, err := st.RevokeToken(ctx, args[0])
 				if errors.Is(err, store.ErrNotFound) {
 					return fmt.Errorf("no active token named or numbered %q (see `judged token list`)", args[0])

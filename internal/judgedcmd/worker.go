@@ -32,19 +32,12 @@ func newWorkerCmd(a *app) *cobra.Command {
 			"submissions finish within --grace, hands back the rest and commits its offsets.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if err := cfg.RequireKafka(); err != nil {
-				return err
-			}
-			st, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			return runWorker(cmd.Context(), cfg, st, a.logger(cfg), grace, group, nil)
+			return a.withStore(cmd, func(ctx context.Context, cfg config.Config, st *store.Store) error {
+				if err := cfg.RequireKafka(); err != nil {
+					return err
+				}
+				return runWorker(ctx, cfg, st, a.logger(cfg), grace, group, nil)
+			})
 		},
 	}
 	addWorkerFlags(cmd, &grace, &group)

@@ -101,19 +101,10 @@ func (s *Server) judge0Submit(w http.ResponseWriter, r *http.Request, p principa
 	if err != nil {
 		return err
 	}
-	n, err := s.validateSubmission(r.Context(), req)
+	c, err := s.accept(r.Context(), p, req, key)
 	if err != nil {
 		return err
 	}
-	if err := s.checkRate(p); err != nil {
-		return err
-	}
-	n.OwnerTokenID, n.Owner, n.IdempotencyKey = p.tokenID, p.name, key
-	c, err := s.store.CreateSubmission(r.Context(), n)
-	if err != nil {
-		return err
-	}
-	s.metrics.accepted.Inc()
 	if !wait {
 		writeJSON(w, http.StatusCreated, map[string]string{"token": c.ID})
 		return nil

@@ -44,19 +44,10 @@ func (s *Server) createSubmission(w http.ResponseWriter, r *http.Request, p prin
 	if err := decodeJSON(w, r, s.limits.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	n, err := s.validateSubmission(r.Context(), req)
+	c, err := s.accept(r.Context(), p, req, key)
 	if err != nil {
 		return err
 	}
-	if err := s.checkRate(p); err != nil {
-		return err
-	}
-	n.OwnerTokenID, n.Owner, n.IdempotencyKey = p.tokenID, p.name, key
-	c, err := s.store.CreateSubmission(r.Context(), n)
-	if err != nil {
-		return err
-	}
-	s.metrics.accepted.Inc()
 	loc := "/v1/submissions/" + c.ID
 	w.Header().Set("Location", loc)
 	if c.Replayed {
@@ -116,6 +107,25 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 		return errBadRequest("the body must hold exactly one JSON value")
 	}
 	return nil
+}
+
+// accept validates req, applies the owner's rate limit and stores the submission with its outbox
+// row: the one path by which both the v1 and the Judge0 routes accept work.
+func (s *Server) accept(ctx context.Context, p principal, req apiv1.SubmissionRequest, key string) (store.Created, error) {
+	n, err := s.validateSubmission(ctx, req)
+	if err != nil {
+		return store.Created{}, err
+	}
+	if err := s.checkRate(p); err != nil {
+		return store.Created{}, err
+	}
+	n.OwnerTokenID, n.Owner, n.IdempotencyKey = p.tokenID, p.name, key
+	c, err := s.store.CreateSubmission(ctx, n)
+	if err != nil {
+		return store.Created{}, err
+	}
+	s.metrics.accepted.Inc()
+	return c, nil
 }
 
 // validateSubmission checks req against the language table, the problems and the limits,
