@@ -29,7 +29,7 @@ stack-status:
 
 ## images: build the runtime images the language table uses (skipped when up to date)
 images: stack
-	$(GO) run ./cmd/judged image build
+	@scripts/images.sh
 
 ## vet: go vet every package
 vet:

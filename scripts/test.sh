@@ -32,8 +32,8 @@ if ((teardown)); then
 fi
 
 "$here/stack-up.sh" || exit 1
-say "building runtime images: go run ./cmd/judged image build (log: $STACK_DIR/images.log)"
-if ! go run ./cmd/judged image build >"$STACK_DIR/images.log" 2>&1; then
+say "building runtime images: scripts/images.sh (log: $STACK_DIR/images.log)"
+if ! "$here/images.sh" >"$STACK_DIR/images.log" 2>&1; then
 	tail -n 30 "$STACK_DIR/images.log" | sed 's/^/  | /' >&2
 	say "runtime images failed to build; see $STACK_DIR/images.log"
 	exit 1

@@ -64,7 +64,7 @@ make --no-print-directory build
 
 say "building runtime images (skipped when up to date)"
 # shellcheck disable=SC2086 # JUDGE_UP_IMAGES is a list of recipe names
-"$BIN/judged" image build ${JUDGE_UP_IMAGES:-} || die "runtime images did not build; see the output above"
+JUDGED=$BIN/judged "$ROOT/scripts/images.sh" ${JUDGE_UP_IMAGES:-} || die "runtime images did not build; see the output above"
 
 say "migrating the database"
 "$BIN/judged" migrate
