@@ -5,7 +5,7 @@
 set -euo pipefail
 # shellcheck source=stack-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/stack-lib.sh"
-need_packages mmdebstrap:mmdebstrap
+need_commands mmdebstrap
 cd "$ROOT"
 # JUDGED names a built judged binary to use instead of `go run` (make up passes bin/judged).
 if [[ -n ${JUDGED:-} ]]; then

@@ -17,7 +17,7 @@ docker_ready() {
 
 up() {
 	check_settings
-	need_packages docker:docker.io dockerd:docker.io setsid:util-linux pgrep:procps
+	need_commands docker dockerd pgrep
 	if docker_ready; then
 		if pid_alive "$DOCKERD_PID" dockerd; then
 			say "docker: already running at $DOCKER_HOST_URL (started by the stack, pid $(<"$DOCKERD_PID"))"

@@ -20,7 +20,7 @@ java_major() {
 }
 
 need_java() {
-	need_packages java:openjdk-17-jdk-headless mvn:maven
+	need_commands java mvn
 	command -v java >/dev/null || die "java not found: apt-get install openjdk-17-jdk-headless"
 	local major
 	major=$(java_major)
@@ -158,7 +158,7 @@ kafka_ready() {
 
 up() {
 	check_settings
-	need_packages ss:iproute2 setsid:util-linux
+	need_commands ss
 	if pid_alive "$KAFKA_PID" kafka.Kafka; then
 		if kafka_ready; then
 			say "kafka: already running on 127.0.0.1:$KAFKA_PORT (pid $(<"$KAFKA_PID"))"

@@ -121,13 +121,16 @@ stop_pid() {
 	rm -f "$pidfile"
 }
 
-# need_packages CMD:PACKAGE...: installs the Debian packages whose command is missing, running
-# `apt-get update` once first, only when something is missing.
+# need_commands CMD...: installs the Debian packages (named in scripts/host-tools.tsv) of the
+# commands that are missing, running `apt-get update` once first, only when something is missing.
 APT_UPDATED=
-need_packages() {
-	local missing=() pair
-	for pair in "$@"; do
-		command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+need_commands() {
+	local missing=() cmd pkg
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null 2>&1 && continue
+		pkg=$(awk -F'\t' -v c="$cmd" '$1 == c && $3 == "install" {print $2}' "$ROOT/scripts/host-tools.tsv")
+		[[ -n $pkg ]] || die "$cmd is missing and scripts/host-tools.tsv names no package to install for it"
+		missing+=("$pkg")
 	done
 	((${#missing[@]} == 0)) && return 0
 	install_packages "${missing[@]}"

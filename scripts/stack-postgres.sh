@@ -14,9 +14,6 @@ PG_SOCK=$STACK_DIR/pg-socket
 pg_bindir() {
 	local d
 	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n1)
-	if [[ -z $d ]] && command -v pg_config >/dev/null; then
-		d=$(pg_config --bindir)
-	fi
 	[[ -n $d && -x $d/initdb ]] && printf '%s\n' "$d"
 }
 
@@ -83,7 +80,7 @@ pg_ready() {
 up() {
 	check_settings
 	if ((EUID == 0)); then
-		need_packages runuser:util-linux ss:iproute2
+		need_commands ss
 		[[ -n $(pg_bindir) ]] || install_packages postgresql
 		id postgres >/dev/null 2>&1 || die "the postgres system user does not exist: reinstall the postgresql package"
 	fi

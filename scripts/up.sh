@@ -51,6 +51,8 @@ if [[ ${1:-} == down ]]; then
 fi
 
 cd "$ROOT"
+# shellcheck source=stack-lib.sh
+(source "$ROOT/scripts/stack-lib.sh" && need_commands curl) || die "could not install curl"
 say "starting the stack"
 "$ROOT/scripts/stack-up.sh"
 set -a
