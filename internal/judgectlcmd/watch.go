@@ -25,7 +25,9 @@ type WatchOptions struct {
 func newWatchCmd(f *Factory, runF func(context.Context, *WatchOptions) error) *cobra.Command {
 	opts := &WatchOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "watch",
+		Use: "watch",
+		Example: `  judgectl watch
+  judgectl watch --problem sum --verdict WA --interval 2s`,
 		Short: "Live terminal dashboard: queue, workers, relay lag and recent submissions",
 		Long: `watch shows a live dashboard: queued and running submissions, done per minute, live
 workers and relay lag (GET /v1/stats), and a table of recent submissions. Keys: ↑/↓ move,
