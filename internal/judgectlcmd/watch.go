@@ -5,7 +5,8 @@ import (
 	"errors"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 
 	"github.com/judge-dev/judge/pkg/client"
@@ -66,10 +67,14 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 		return err
 	}
 	m := watch.New(watch.Options{
-		Source: c, Styles: theme.New(opts.IO.Out, opts.IO.NoColor), Server: c.BaseURL(),
+		Source: c, Styles: theme.New(opts.IO.NoColor), Server: c.BaseURL(),
 		Interval: opts.Interval, Limit: opts.Limit, Filter: opts.Filter,
 	})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out))
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out)}
+	if opts.IO.NoColor {
+		popts = append(popts, tea.WithColorProfile(colorprofile.NoTTY))
+	}
+	p := tea.NewProgram(m, popts...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/tui/theme"
@@ -24,8 +24,8 @@ func TestCursorFollowsSubmissionAcrossRefresh(t *testing.T) {
 	m := New(theme.Plain(), time.Now)
 	m.SetSize(80, 4)
 	m.SetRows(subs(5, 4, 3, 2, 1))
-	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyDown})
-	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyDown})
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
 	if s, _ := m.Selected(); s.ID != "s3" {
 		t.Fatalf("selected %s, want s3", s.ID)
 	}
@@ -43,12 +43,12 @@ func TestScrollKeepsCursorVisible(t *testing.T) {
 	m := New(theme.Plain(), time.Now)
 	m.SetSize(80, 4) // heading + 3 rows
 	m.SetRows(subs(1, 2, 3, 4, 5, 6, 7, 8))
-	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("G")})
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'G', Text: "G"})
 	v := m.View()
 	if lines := strings.Split(v, "\n"); len(lines) != 4 || !strings.HasPrefix(lines[3], "> s8") {
 		t.Errorf("after G:\n%s", v)
 	}
-	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("g")})
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'g', Text: "g"})
 	if !strings.Contains(strings.Split(m.View(), "\n")[1], "> s1") {
 		t.Errorf("after g:\n%s", m.View())
 	}

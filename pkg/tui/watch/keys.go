@@ -1,7 +1,7 @@
 package watch
 
 import (
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
 
 	"github.com/judge-dev/judge/pkg/tui/subtable"
 )

@@ -7,9 +7,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
@@ -192,16 +192,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case detail.Msg:
 		m.detail, _ = m.detail.Update(msg)
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m.key(msg)
 	}
 	return m, nil
 }
 
-func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.mode == modeFilter {
-		switch k.Type {
-		case tea.KeyEnter:
+		switch {
+		case k.Code == tea.KeyEnter:
 			f, err := ParseFilter(m.input.text())
 			if err != nil {
 				m.listErr = err
@@ -212,11 +212,11 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.table.SetRows(filterRows(m.table.Rows(), f)) // at once, until the server answers
 			m.layout()
 			return m, m.fetchList()
-		case tea.KeyEsc:
+		case k.Code == tea.KeyEscape:
 			m.mode = modeList
 			m.layout()
 			return m, nil
-		case tea.KeyCtrlC:
+		case k.String() == "ctrl+c":
 			return m, tea.Quit
 		}
 		m.input = m.input.update(k)
@@ -269,7 +269,7 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 // body, and the footer (help, or the filter prompt).
 func (m *Model) layout() {
 	m.header.SetWidth(m.width)
-	m.help.Width = m.width
+	m.help.SetWidth(m.width)
 	body := max(m.height-3-m.footerHeight(), 1)
 	m.table.SetSize(m.width, body)
 	m.detail.SetSize(m.width, body)
@@ -295,8 +295,15 @@ func (m Model) footer() string {
 	return f
 }
 
-// View lays the screen out in exactly height lines, so frames replace each other cleanly.
-func (m Model) View() string {
+// View draws the screen on the alternate screen.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	return v
+}
+
+// Render lays the screen out in exactly height lines, so frames replace each other cleanly.
+func (m Model) Render() string {
 	if m.width == 0 {
 		return "" // no size yet: drawing now would only flicker
 	}

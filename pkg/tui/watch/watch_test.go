@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/client"
@@ -90,22 +90,22 @@ func waitFor(t *testing.T, tm *teatest.TestModel, s string) {
 // finalView quits and returns the last frame the model would draw.
 func finalView(t *testing.T, tm *teatest.TestModel) string {
 	t.Helper()
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model).Render()
 }
 
 func TestListFrame(t *testing.T) {
 	tm := teatest.NewTestModel(t, newModel(newSource()), teatest.WithInitialTermSize(100, 14))
 	waitFor(t, tm, "sub-0005")
-	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
 	golden.RequireEqual(t, []byte(finalView(t, tm)))
 }
 
 func TestDetailFrame(t *testing.T) {
 	tm := teatest.NewTestModel(t, newModel(newSource()), teatest.WithInitialTermSize(100, 20))
 	waitFor(t, tm, "sub-0005")
-	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor(t, tm, "secret/03")
 	golden.RequireEqual(t, []byte(finalView(t, tm)))
 }
@@ -113,7 +113,7 @@ func TestDetailFrame(t *testing.T) {
 func TestHelpFrame(t *testing.T) {
 	tm := teatest.NewTestModel(t, newModel(newSource()), teatest.WithInitialTermSize(100, 16))
 	waitFor(t, tm, "sub-0005")
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
+	tm.Send(tea.KeyPressMsg{Code: '?', Text: "?"})
 	waitFor(t, tm, "clear filter")
 	golden.RequireEqual(t, []byte(finalView(t, tm)))
 }
@@ -122,9 +122,9 @@ func TestFilterIsSentAndApplied(t *testing.T) {
 	src := newSource()
 	tm := teatest.NewTestModel(t, newModel(src), teatest.WithInitialTermSize(100, 14))
 	waitFor(t, tm, "sub-0005")
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+	tm.Send(tea.KeyPressMsg{Code: '/', Text: "/"})
 	tm.Type("problem:hello verdict:wa")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor(t, tm, "filter: problem:hello verdict:WA")
 	// Poll until the filtered query reached the source (the fetch runs in its own goroutine).
 	sent := func() bool {
@@ -155,7 +155,7 @@ func TestResizeKeepsExactHeightAndWidth(t *testing.T) {
 	tm, _ = tm.Update(listMsg{items: newSource().subs})
 	for _, size := range [][2]int{{100, 14}, {60, 10}, {140, 30}, {40, 6}} {
 		tm, _ = tm.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		lines := strings.Split(tm.View(), "\n")
+		lines := strings.Split(tm.(Model).Render(), "\n")
 		if len(lines) != size[1] {
 			t.Errorf("%dx%d: %d lines, want %d", size[0], size[1], len(lines), size[1])
 		}
@@ -199,12 +199,11 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestNoColorHasNoEscapes(t *testing.T) {
-	var buf bytes.Buffer
-	m := New(Options{Source: newSource(), Styles: theme.New(&buf, true), Now: func() time.Time { return t0 }})
+	m := New(Options{Source: newSource(), Styles: theme.New(true), Now: func() time.Time { return t0 }})
 	var tm tea.Model = m
 	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 100, Height: 12})
 	tm, _ = tm.Update(listMsg{items: newSource().subs})
-	if v := tm.View(); strings.Contains(v, "\x1b[") {
+	if v := tm.(Model).Render(); strings.Contains(v, "\x1b[") {
 		t.Errorf("NO_COLOR view has escape sequences: %q", v)
 	}
 }
@@ -213,17 +212,17 @@ func TestLateListForOldFilterIsDropped(t *testing.T) {
 	var tm tea.Model = newModel(newSource())
 	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 100, Height: 14})
 	tm, _ = tm.Update(listMsg{items: newSource().subs})
-	tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+	tm, _ = tm.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
 	for _, r := range "verdict:WA" {
-		tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		tm, _ = tm.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
-	tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyEnter})
-	if v := tm.View(); !strings.Contains(v, "sub-0002") || strings.Contains(v, "sub-0001") {
+	tm, _ = tm.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if v := tm.(Model).Render(); !strings.Contains(v, "sub-0002") || strings.Contains(v, "sub-0001") {
 		t.Fatalf("the filter is not applied at once:\n%s", v)
 	}
 	// A refresh that left before the filter was applied answers late: it must not win.
 	tm, _ = tm.Update(listMsg{filter: Filter{}, items: newSource().subs})
-	if v := tm.View(); strings.Contains(v, "sub-0001") {
+	if v := tm.(Model).Render(); strings.Contains(v, "sub-0001") {
 		t.Errorf("a late unfiltered answer replaced the filtered rows:\n%s", v)
 	}
 }
