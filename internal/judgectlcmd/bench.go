@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/judge-dev/judge/internal/judgectlcmd/loadgen"
@@ -141,15 +140,7 @@ func benchRun(ctx context.Context, opts *BenchOptions) error {
 	}
 	cfg := opts.config()
 	total := int64(opts.Rate*opts.Duration.Seconds() + 0.5)
-	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(opts.IO.ErrOut),
-		progressbar.OptionSetVisibility(opts.IO.ErrTTY),
-		progressbar.OptionSetDescription("judged"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(false),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
+	bar := newProgress(opts.IO, total, "judged", false)
 	cfg.OnEvent = func(e loadgen.Event) {
 		if e == loadgen.Done {
 			_ = bar.Add(1)

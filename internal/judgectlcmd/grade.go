@@ -19,7 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
@@ -272,13 +271,7 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 		todo = append(todo, e)
 	}
 
-	bar := progressbar.NewOptions(len(todo),
-		progressbar.OptionSetWriter(opts.IO.ErrOut),
-		progressbar.OptionSetVisibility(opts.IO.ErrTTY && len(todo) > 0),
-		progressbar.OptionSetDescription("grading"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionClearOnFinish(),
-	)
+	bar := newProgress(opts.IO, int64(len(todo)), "grading", false)
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Parallel)

@@ -83,7 +83,9 @@ func problemPushRun(ctx context.Context, opts *ProblemPushOptions) error {
 		contentType = "application/zip"
 	}
 	size := buf.Len()
-	res, err := c.PushProblem(ctx, opts.Slug, &buf, contentType)
+	bar := newProgress(opts.IO, int64(size), "uploading "+opts.Slug, true)
+	res, err := c.PushProblem(ctx, opts.Slug, &buf, contentType, client.WithUploadProgress(uploadProgress(bar)))
+	_ = bar.Clear()
 	if err != nil {
 		return err
 	}

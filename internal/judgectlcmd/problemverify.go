@@ -126,11 +126,17 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 	if table {
 		fmt.Fprintf(opts.IO.Out, "verifying %s (%s, %s, %d tests, %d submissions)\n", name, p.Format, p.Type, len(p.Tests()), len(p.Submissions))
 	}
+	bar := newProgress(opts.IO, int64(len(p.Submissions)), "judging", false)
 	vopts := verify.Options{ProbeTimeLimit: opts.Probe, Available: avail}
-	if table {
-		vopts.OnResult = func(r verify.Result) { fmt.Fprintln(opts.IO.Out, verify.Line(r)) }
+	vopts.OnResult = func(r verify.Result) {
+		if table {
+			_ = bar.Clear() // the line goes where the bar was; the bar comes back below it
+			fmt.Fprintln(opts.IO.Out, verify.Line(r))
+		}
+		_ = bar.Add(1)
 	}
 	rep, err := verify.Problem(ctx, p, langs, verify.SandboxCompiler(sb), vopts)
+	_ = bar.Clear()
 	if err != nil {
 		return err
 	}
@@ -183,7 +189,9 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 	if err := problem.Pack(&buf, opts.Dir, problem.TarGz); err != nil {
 		return err
 	}
-	pushed, err := c.PushProblem(ctx, slug, &buf, "application/gzip")
+	up := newProgress(opts.IO, int64(buf.Len()), "uploading "+slug, true)
+	pushed, err := c.PushProblem(ctx, slug, &buf, "application/gzip", client.WithUploadProgress(uploadProgress(up)))
+	_ = up.Clear()
 	if err != nil {
 		return err
 	}
@@ -236,6 +244,8 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 	if rep.Problem == "" {
 		rep.Problem = slug
 	}
+	bar := newProgress(opts.IO, int64(len(subs)), "judging", false)
+	defer func() { _ = bar.Clear() }()
 	for _, s := range subs {
 		r := s.r
 		if s.id != "" {
@@ -252,10 +262,13 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			r.Detail = "submission " + got.ID
 		}
 		if table {
+			_ = bar.Clear()
 			fmt.Fprintln(opts.IO.Out, verify.Line(r))
 		}
+		_ = bar.Add(1)
 		rep.Results = append(rep.Results, r)
 	}
+	_ = bar.Clear()
 	return verifySummary(opts, rep)
 }
 
