@@ -30,10 +30,15 @@ func newWatchCmd(f *Factory, runF func(context.Context, *WatchOptions) error) *c
 		Example: `  judgectl watch
   judgectl watch --problem sum --verdict WA --interval 2s`,
 		Short: "Live terminal dashboard: queue, workers, relay lag and recent submissions",
-		Long: `watch shows a live dashboard: queued and running submissions, done per minute, live
-workers and relay lag (GET /v1/stats), and a table of recent submissions. Keys: ↑/↓ move,
-enter opens a submission's per-test results, / filters (problem:P verdict:V owner:O),
-c clears the filter, r refreshes, ? shows all keys, q quits. NO_COLOR turns colours off.`,
+		Long: `watch shows a live dashboard from GET /v1/stats and the submissions list: queued and
+running submissions, the arrival and completion rates per second, live workers and relay lag,
+the verdicts of the last minute, and a table of recent submissions (columns as wide as what
+they hold).
+
+Keys: ↑/↓ move, enter opens a submission's per-test results, w toggles the workers view (each
+worker's slots in use, what it is judging and for how long, its heartbeat, the relay lag),
+/ filters (problem:P verdict:V owner:O), c clears the filter, r refreshes, ? shows all keys,
+q quits. A non-empty NO_COLOR, or TERM=dumb, turns colours off.`,
 		Args: exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Interval < 100*time.Millisecond {

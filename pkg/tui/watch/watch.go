@@ -1,6 +1,6 @@
 // Package watch owns `judgectl watch`: the bubbletea program that polls the API for stats and
-// recent submissions, composes the header, the submissions table and the detail view, and
-// maps keys to actions.
+// recent submissions, composes the header, the submissions table, the detail view and the
+// workers view, and maps keys to actions.
 package watch
 
 import (
@@ -18,6 +18,7 @@ import (
 	"github.com/judge-dev/judge/pkg/tui/header"
 	"github.com/judge-dev/judge/pkg/tui/subtable"
 	"github.com/judge-dev/judge/pkg/tui/theme"
+	"github.com/judge-dev/judge/pkg/tui/workers"
 )
 
 // Source is what the program reads; *client.Client satisfies it.
@@ -50,6 +51,7 @@ const (
 	modeList mode = iota
 	modeDetail
 	modeFilter
+	modeWorkers
 )
 
 // listMsg carries a submission list fetched for filter; an answer for an older filter is
@@ -70,6 +72,7 @@ type Model struct {
 	header  header.Model
 	table   subtable.Model
 	detail  detail.Model
+	workers workers.Model
 	help    help.Model
 	input   lineInput
 	mode    mode
@@ -102,7 +105,7 @@ func New(o Options) Model {
 	in := lineInput{styles: o.Styles, prompt: "filter> "}
 	m := Model{
 		opts: o, keys: defaultKeys(), header: header.New(o.Styles), table: subtable.New(o.Styles, o.Now),
-		detail: detail.New(o.Styles), help: h, input: in, filter: o.Filter,
+		detail: detail.New(o.Styles), workers: workers.New(o.Styles, o.Now), help: h, input: in, filter: o.Filter,
 	}
 	m.header.Server = o.Server
 	m.header.Filter = o.Filter.String()
@@ -179,6 +182,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.refresh(), m.tick())
 	case header.StatsMsg:
 		m.header = m.header.Update(msg)
+		if msg.Err == nil {
+			m.workers.SetStats(msg.Stats)
+		}
 		return m, nil
 	case listMsg:
 		if msg.filter != m.filter {
@@ -241,6 +247,23 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.detail, cmd = m.detail.Update(k)
 		return m, cmd
 	}
+	if m.mode == modeWorkers {
+		t := m.keys.table
+		switch {
+		case key.Matches(k, m.keys.Workers), key.Matches(k, m.keys.Back):
+			m.mode = modeList
+			return m, m.fetchList()
+		case key.Matches(k, t.Up):
+			m.workers.Scroll(-1)
+		case key.Matches(k, t.Down):
+			m.workers.Scroll(1)
+		case key.Matches(k, t.PageUp):
+			m.workers.Scroll(-m.bodyHeight())
+		case key.Matches(k, t.PageDown):
+			m.workers.Scroll(m.bodyHeight())
+		}
+		return m, nil
+	}
 	switch {
 	case key.Matches(k, m.keys.Open):
 		s, ok := m.table.Selected()
@@ -250,6 +273,9 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeDetail
 		m.detail.Open(s.ID)
 		return m, m.fetchDetail(s.ID)
+	case key.Matches(k, m.keys.Workers):
+		m.mode = modeWorkers
+		return m, m.fetchStats()
 	case key.Matches(k, m.keys.Filter):
 		m.mode = modeFilter
 		m.input.set(m.filter.String())
@@ -265,14 +291,19 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// layout hands each component its share of the screen: header 2 lines, a blank line, the
-// body, and the footer (help, or the filter prompt).
+// layout hands each component its share of the screen: the header, a blank line, the body,
+// and the footer (help, or the filter prompt).
 func (m *Model) layout() {
 	m.header.SetWidth(m.width)
 	m.help.SetWidth(m.width)
-	body := max(m.height-3-m.footerHeight(), 1)
+	body := m.bodyHeight()
 	m.table.SetSize(m.width, body)
 	m.detail.SetSize(m.width, body)
+	m.workers.SetSize(m.width, body)
+}
+
+func (m Model) bodyHeight() int {
+	return max(m.height-header.Height-1-m.footerHeight(), 1)
 }
 
 func (m Model) footerHeight() int {
@@ -308,8 +339,11 @@ func (m Model) Render() string {
 		return "" // no size yet: drawing now would only flicker
 	}
 	body := m.table.View()
-	if m.mode == modeDetail {
+	switch m.mode {
+	case modeDetail:
 		body = m.detail.View()
+	case modeWorkers:
+		body = m.workers.View()
 	}
 	lines := append(splitLines(m.header.View()), "")
 	lines = append(lines, splitLines(body)...)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/client"
+	"github.com/judge-dev/judge/pkg/tui/header"
 	"github.com/judge-dev/judge/pkg/tui/theme"
 )
 
@@ -33,7 +34,13 @@ func (f *fakeSource) Stats(context.Context) (*apiv1.Stats, error) {
 	if f.statErr != nil {
 		return nil, f.statErr
 	}
-	return &apiv1.Stats{Queued: 4, Running: 2, DoneLastMin: 57, WorkersAlive: 3, RelayLagMS: 120}, nil
+	return &apiv1.Stats{Queued: 4, Running: 2, DoneLastMin: 57, WorkersAlive: 2, RelayLagMS: 120,
+		SubmittedLastMin: 66, VerdictsLastMin: map[string]int64{"AC": 40, "WA": 12, "TLE": 5},
+		Workers: []apiv1.WorkerStats{
+			{Name: "worker-a", Slots: 4, HeartbeatAgeMS: 800, Running: []apiv1.RunningSubmission{
+				{ID: "sub-0001", Problem: "hello", Language: "python3", Attempt: 1, StartedAt: t0.Add(-4 * time.Second)}}},
+			{Name: "worker-b", Slots: 2, HeartbeatAgeMS: 2100},
+		}}, nil
 }
 
 func (f *fakeSource) Submissions(_ context.Context, o client.ListOptions) (*apiv1.SubmissionList, error) {
@@ -224,5 +231,53 @@ func TestLateListForOldFilterIsDropped(t *testing.T) {
 	tm, _ = tm.Update(listMsg{filter: Filter{}, items: newSource().subs})
 	if v := tm.(Model).Render(); strings.Contains(v, "sub-0001") {
 		t.Errorf("a late unfiltered answer replaced the filtered rows:\n%s", v)
+	}
+}
+
+func TestWorkersFrame(t *testing.T) {
+	tm := teatest.NewTestModel(t, newModel(newSource()), teatest.WithInitialTermSize(100, 14))
+	waitFor(t, tm, "sub-0005")
+	tm.Send(tea.KeyPressMsg{Code: 'w', Text: "w"})
+	waitFor(t, tm, "slots in use")
+	golden.RequireEqual(t, []byte(finalView(t, tm)))
+}
+
+func TestWorkersToggle(t *testing.T) {
+	var tm tea.Model = newModel(newSource())
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 120, Height: 16})
+	tm, _ = tm.Update(listMsg{items: newSource().subs})
+	st, _ := newSource().Stats(context.Background())
+	tm, _ = tm.Update(header.StatsMsg{Stats: st})
+	if v := tm.(Model).Render(); !strings.Contains(v, "w workers") || !strings.Contains(v, "last minute AC 40 · WA 12 · TLE 5") || !strings.Contains(v, "in 1.1/s") {
+		t.Errorf("list view lacks the workers key or the last minute's figures:\n%s", v)
+	}
+	tm, _ = tm.Update(tea.KeyPressMsg{Code: 'w', Text: "w"})
+	v := tm.(Model).Render()
+	for _, want := range []string{"slots in use 1/6", "worker-a  1/4", "sub-0001", "worker-b  0/2", "idle"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("workers view lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "sub-0005") {
+		t.Errorf("workers view still shows the submissions table:\n%s", v)
+	}
+	if n := len(strings.Split(v, "\n")); n != 16 {
+		t.Errorf("workers view has %d lines, want 16", n)
+	}
+	tm, _ = tm.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if v := tm.(Model).Render(); !strings.Contains(v, "sub-0005") {
+		t.Errorf("esc did not return to the list:\n%s", v)
+	}
+}
+
+// On a wide terminal the columns keep to their content: PROBLEM is not stretched.
+func TestWideTerminalColumnsFitContent(t *testing.T) {
+	var tm tea.Model = newModel(newSource())
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 160, Height: 14})
+	tm, _ = tm.Update(listMsg{items: newSource().subs})
+	for _, l := range strings.Split(tm.(Model).Render(), "\n") {
+		if w := len([]rune(strings.TrimRight(l, " "))); strings.Contains(l, "sub-000") && w > 70 {
+			t.Errorf("a row of short cells is %d columns wide on a 160-column screen (PROBLEM stretched?): %q", w, l)
+		}
 	}
 }
