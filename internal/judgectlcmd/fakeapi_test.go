@@ -220,7 +220,13 @@ func (a *fakeAPI) events(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *fakeAPI) stats(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, 200, apiv1.Stats{Queued: 3, Running: 2, DoneLastMin: 42, WorkersAlive: 2, RelayLagMS: 15})
+	writeJSON(w, 200, apiv1.Stats{Queued: 3, Running: 2, DoneLastMin: 42, WorkersAlive: 2, RelayLagMS: 15,
+		SubmittedLastMin: 48, VerdictsLastMin: map[string]int64{"AC": 30, "WA": 12},
+		Workers: []apiv1.WorkerStats{
+			{Name: "fake-worker-1", Slots: 4, HeartbeatAgeMS: 500, Running: []apiv1.RunningSubmission{
+				{ID: fakeID(900), Problem: "hello", Language: "python3", Attempt: 1, StartedAt: time.Now().Add(-2 * time.Second)}}},
+			{Name: "fake-worker-2", Slots: 2, HeartbeatAgeMS: 900},
+		}})
 }
 
 func (a *fakeAPI) pushProblem(w http.ResponseWriter, r *http.Request) {

@@ -37,6 +37,12 @@ func (k keyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.table.Up, k.table.Down, k.Open, k.Filter, k.Workers, k.Help, k.Quit}
 }
 
+// workersHelp is the short help of the workers view.
+func (k keyMap) workersHelp() []key.Binding {
+	back := key.NewBinding(key.WithKeys("w", "esc"), key.WithHelp("w/esc", "back"))
+	return []key.Binding{k.table.Up, k.table.Down, back, k.Refresh, k.Help, k.Quit}
+}
+
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.table.Up, k.table.Down, k.table.PageUp, k.table.PageDown, k.table.Top, k.table.Bottom},

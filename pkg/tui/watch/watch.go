@@ -317,6 +317,8 @@ func (m Model) footer() string {
 		f = m.input.view()
 	case m.help.ShowAll:
 		f = m.help.FullHelpView(m.keys.FullHelp())
+	case m.mode == modeWorkers:
+		f = m.help.ShortHelpView(m.keys.workersHelp())
 	default:
 		f = m.help.ShortHelpView(m.keys.ShortHelp())
 	}
