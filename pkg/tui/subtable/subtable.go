@@ -131,7 +131,7 @@ const marker = "> "
 var columns = []struct {
 	title string
 	max   int
-}{{"ID", 8}, {"OWNER", 16}, {"PROBLEM", 24}, {"LANGUAGE", 12}, {"STATUS", 7}, {"VERDICT", 7}, {"TIME", 8}, {"AGE", 4}}
+}{{"ID", 8}, {"OWNER", 16}, {"PROBLEM", 24}, {"LANGUAGE", 12}, {"STATUS", 7}, {"VERDICT", 7}, {"TIME", 8}, {"AGE", 5}}
 
 // sep separates columns.
 const sep = "  "
