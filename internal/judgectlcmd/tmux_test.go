@@ -54,7 +54,7 @@ func (s *tmuxSession) waitScreen(want ...string) string {
 }
 
 // TestWatchInTmux runs `judgectl watch` on a real terminal (tmux) against the fake API: the
-// dashboard draws, the workers view opens and closes with w, and q quits.
+// dashboard draws, the workers view opens and closes with w, q quits with 0 and Ctrl-C with 130.
 func TestWatchInTmux(t *testing.T) {
 	bin, err := exec.LookPath("tmux")
 	if err != nil {
@@ -96,6 +96,9 @@ func TestWatchInTmux(t *testing.T) {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	t.Cleanup(func() { _, _ = s.tmux("kill-server") })
+	if out, err := s.tmux("set-option", "-t", "watch", "remain-on-exit", "on"); err != nil {
+		t.Fatalf("tmux set-option: %v: %s", err, out)
+	}
 
 	scr := s.waitScreen("judge watch", "last minute AC 30", "00000000", "WA", "w workers")
 	if strings.Contains(scr, "slots in use") {
@@ -112,15 +115,38 @@ func TestWatchInTmux(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitScreen("00000000", "w workers", "/ filter")
-	if _, err := s.tmux("send-keys", "-t", "watch", "q"); err != nil {
-		t.Fatal(err)
+	if code := s.quit("q"); code != "0" {
+		t.Errorf("q: exit status %s, want 0", code)
+	}
+
+	// Ctrl-C is a key in the TUI's raw mode; it quits too, with the exit status of SIGINT.
+	if out, err := s.tmux("respawn-pane", "-t", "watch", run); err != nil {
+		t.Fatalf("tmux respawn-pane: %v: %s", err, out)
+	}
+	s.waitScreen("00000000", "w workers")
+	if code := s.quit("C-c"); code != "130" {
+		t.Errorf("Ctrl-C: exit status %s, want 130", code)
+	}
+}
+
+// quit sends key and returns judgectl's exit status once the pane's program has ended (the
+// pane stays, dead, so its status can be read).
+func (s *tmuxSession) quit(key string) string {
+	s.t.Helper()
+	if _, err := s.tmux("send-keys", "-t", "watch", key); err != nil {
+		s.t.Fatal(err)
 	}
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if _, err := s.tmux("has-session", "-t", "watch"); err != nil {
-			break // q ended judgectl, and with it the session
+		out, err := s.tmux("display-message", "-p", "-t", "watch", "#{pane_dead} #{pane_dead_status}")
+		if err != nil {
+			s.t.Fatalf("tmux display-message: %v: %s", err, out)
+		}
+		// tmux may mark the pane dead a moment before it has the status.
+		if dead, status, _ := strings.Cut(strings.TrimSpace(out), " "); dead == "1" && status != "" {
+			return status
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("judgectl watch did not quit on q; screen:\n%s", s.screen())
+			s.t.Fatalf("judgectl watch did not quit on %s; screen:\n%s", key, s.screen())
 		}
 	}
 }

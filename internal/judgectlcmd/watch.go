@@ -3,6 +3,7 @@ package judgectlcmd
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -80,8 +81,12 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 		popts = append(popts, tea.WithColorProfile(colorprofile.NoTTY))
 	}
 	p := tea.NewProgram(m, popts...)
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	final, err := p.Run()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return err
+	}
+	if wm, ok := final.(watch.Model); ok && wm.Interrupted() {
+		return &InterruptError{Signal: os.Interrupt} // Ctrl-C exits 130 here too
 	}
 	return nil
 }

@@ -81,7 +81,13 @@ type Model struct {
 	gen     int
 	width   int
 	height  int
+	// interrupted: the user quit with Ctrl-C rather than q, which judgectl reports as SIGINT.
+	interrupted bool
 }
+
+// Interrupted reports whether the program ended with Ctrl-C (the terminal is in raw mode, so
+// Ctrl-C arrives as a key, not as SIGINT).
+func (m Model) Interrupted() bool { return m.interrupted }
 
 // New returns the program's model.
 func New(o Options) Model {
@@ -223,6 +229,7 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.layout()
 			return m, nil
 		case k.String() == "ctrl+c":
+			m.interrupted = true
 			return m, tea.Quit
 		}
 		m.input = m.input.update(k)
@@ -230,6 +237,7 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
+		m.interrupted = k.String() == "ctrl+c"
 		return m, tea.Quit
 	case key.Matches(k, m.keys.Help):
 		m.help.ShowAll = !m.help.ShowAll

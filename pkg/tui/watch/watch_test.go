@@ -281,3 +281,25 @@ func TestWideTerminalColumnsFitContent(t *testing.T) {
 		}
 	}
 }
+
+func TestCtrlCIsReportedAsInterrupt(t *testing.T) {
+	for _, tt := range []struct {
+		key  tea.KeyPressMsg
+		want bool
+	}{
+		{tea.KeyPressMsg{Code: 'q', Text: "q"}, false},
+		{tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}, true},
+	} {
+		var tm tea.Model = newModel(newSource())
+		tm, cmd := tm.Update(tt.key)
+		if cmd == nil {
+			t.Fatalf("%s: no command, want tea.Quit", tt.key)
+		}
+		if _, quit := cmd().(tea.QuitMsg); !quit {
+			t.Errorf("%s does not quit", tt.key)
+		}
+		if got := tm.(Model).Interrupted(); got != tt.want {
+			t.Errorf("%s: Interrupted() = %v, want %v", tt.key, got, tt.want)
+		}
+	}
+}
