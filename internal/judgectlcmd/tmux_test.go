@@ -14,9 +14,10 @@ import (
 // tmuxSession drives one program in a tmux server of its own (its own socket), the way a user
 // sees it: keys in with send-keys, the screen out with capture-pane.
 type tmuxSession struct {
-	t    *testing.T
-	bin  string
-	sock string
+	t      *testing.T
+	bin    string
+	sock   string
+	status string // file the pane's script writes judgectl's exit status to
 }
 
 func (s *tmuxSession) tmux(args ...string) (string, error) {
@@ -76,9 +77,11 @@ func TestWatchInTmux(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(dir, "sock")}
+	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(dir, "sock"), status: filepath.Join(dir, "status")}
 
-	// The program runs from a script, so its environment does not depend on tmux's.
+	// The program runs from a script, so its environment does not depend on tmux's, and the
+	// script records its exit status (tmux 3.3 does not always reap a pane's process, so
+	// #{pane_dead_status} cannot be relied on).
 	cmd := judgectlProcess(t, api, "watch", "--interval", "200ms")
 	var script strings.Builder
 	script.WriteString("#!/bin/sh\n")
@@ -87,7 +90,8 @@ func TestWatchInTmux(t *testing.T) {
 			fmt.Fprintf(&script, "export %s\n", shellQuote(kv))
 		}
 	}
-	fmt.Fprintf(&script, "export TERM=xterm-256color\nunset NO_COLOR\nexec %s watch --interval 200ms\n", shellQuote(cmd.Path))
+	fmt.Fprintf(&script, "export TERM=xterm-256color\nunset NO_COLOR\n%s watch --interval 200ms\necho $? > %s\n",
+		shellQuote(cmd.Path), shellQuote(s.status))
 	run := filepath.Join(dir, "run.sh")
 	if err := os.WriteFile(run, []byte(script.String()), 0o755); err != nil {
 		t.Fatal(err)
@@ -96,7 +100,8 @@ func TestWatchInTmux(t *testing.T) {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	t.Cleanup(func() { _, _ = s.tmux("kill-server") })
-	if out, err := s.tmux("set-option", "-t", "watch", "remain-on-exit", "on"); err != nil {
+	// The server outlives the session, so the second run below does not race its exit.
+	if out, err := s.tmux("set-option", "-s", "exit-empty", "off"); err != nil {
 		t.Fatalf("tmux set-option: %v: %s", err, out)
 	}
 
@@ -120,8 +125,16 @@ func TestWatchInTmux(t *testing.T) {
 	}
 
 	// Ctrl-C is a key in the TUI's raw mode; it quits too, with the exit status of SIGINT.
-	if out, err := s.tmux("respawn-pane", "-t", "watch", run); err != nil {
-		t.Fatalf("tmux respawn-pane: %v: %s", err, out)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := s.tmux("has-session", "-t", "watch"); err != nil {
+			break // the first run's session is gone
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first session did not end")
+		}
+	}
+	if out, err := s.tmux("new-session", "-d", "-s", "watch", "-x", "140", "-y", "30", run); err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	s.waitScreen("00000000", "w workers")
 	if code := s.quit("C-c"); code != "130" {
@@ -129,21 +142,18 @@ func TestWatchInTmux(t *testing.T) {
 	}
 }
 
-// quit sends key and returns judgectl's exit status once the pane's program has ended (the
-// pane stays, dead, so its status can be read).
+// quit sends key and returns judgectl's exit status once it has ended.
 func (s *tmuxSession) quit(key string) string {
 	s.t.Helper()
+	if err := os.Remove(s.status); err != nil && !os.IsNotExist(err) {
+		s.t.Fatal(err)
+	}
 	if _, err := s.tmux("send-keys", "-t", "watch", key); err != nil {
 		s.t.Fatal(err)
 	}
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		out, err := s.tmux("display-message", "-p", "-t", "watch", "#{pane_dead} #{pane_dead_status}")
-		if err != nil {
-			s.t.Fatalf("tmux display-message: %v: %s", err, out)
-		}
-		// tmux may mark the pane dead a moment before it has the status.
-		if dead, status, _ := strings.Cut(strings.TrimSpace(out), " "); dead == "1" && status != "" {
-			return status
+		if data, err := os.ReadFile(s.status); err == nil && strings.HasSuffix(string(data), "\n") {
+			return strings.TrimSpace(string(data))
 		}
 		if time.Now().After(deadline) {
 			s.t.Fatalf("judgectl watch did not quit on %s; screen:\n%s", key, s.screen())
