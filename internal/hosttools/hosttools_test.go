@@ -255,6 +255,8 @@ var dynamicExecSites = map[string]string{
 	"internal/judgectlcmd/imports_test.go": "runs the go command found by LookPath(\"go\")",
 	"internal/testenv/testenv_test.go":     "runs the judged binary the test built",
 	"internal/hosttools/hosttools_test.go": "runs dpkg-query, named in the manifest",
+	"internal/judgectlcmd/script_test.go":  "runs the test binary itself as judgectl",
+	"internal/judgectlcmd/tmux_test.go":    "runs the tmux found by LookPath(\"tmux\")",
 }
 
 // goCommands returns the programs the module's Go code (tests included) executes by name.
@@ -321,6 +323,34 @@ func goCommands(t *testing.T, root string) uses {
 	return run
 }
 
+var testscriptExec = regexp.MustCompile(`^\s*[!?]?\s*exec\s+(\S+)`)
+
+// testscriptCommands returns the programs that testscript files (testdata/script/*.txtar) exec.
+func testscriptCommands(t *testing.T, root string) uses {
+	t.Helper()
+	run := uses{}
+	paths, err := filepath.Glob(filepath.Join(root, "*", "*", "testdata", "script", "*.txtar"))
+	if err != nil {
+		t.Fatalf("find testscripts: %v", err)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatalf("read %s: %v", p, err)
+		}
+		rel, _ := filepath.Rel(root, p)
+		for n, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "-- ") {
+				break // the archive's files start here
+			}
+			if m := testscriptExec.FindStringSubmatch(line); m != nil {
+				run.add(m[1], fmt.Sprintf("%s:%d", rel, n+1))
+			}
+		}
+	}
+	return run
+}
+
 // TestEveryHostCommandIsInstalledByTheProject is the check of issue 9: a command that the
 // project runs is either on every fresh machine of its kind or installed by its scripts.
 func TestEveryHostCommandIsInstalledByTheProject(t *testing.T) {
@@ -330,7 +360,7 @@ func TestEveryHostCommandIsInstalledByTheProject(t *testing.T) {
 	goRuns := goCommands(t, root)
 
 	all := uses{}
-	for _, u := range []uses{scriptRuns, goRuns} {
+	for _, u := range []uses{scriptRuns, goRuns, testscriptCommands(t, root)} {
 		for cmd, where := range u {
 			all[cmd] = append(all[cmd], where...)
 		}

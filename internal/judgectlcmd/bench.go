@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/judge-dev/judge/internal/judgectlcmd/loadgen"
@@ -37,8 +36,9 @@ type BenchOptions struct {
 func newBenchCmd(f *Factory, runF func(context.Context, *BenchOptions) error) *cobra.Command {
 	opts := &BenchOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Load the judge at a constant arrival rate and report throughput and latency percentiles",
+		Use:         "bench",
+		Annotations: map[string]string{annotationExitStatus: "0\tdone, and the --slo-p99 met if given\n1\t--slo-p99 missed, or an accepted submission got no verdict\n3\tnothing accepted, usage error or no server\n130\tinterrupted by SIGINT (Ctrl-C); 143 for SIGTERM"},
+		Short:       "Load the judge at a constant arrival rate and report throughput and latency percentiles",
 		Long: `bench is an open-loop load generator: it sends --rate submissions per second for
 --duration at scheduled times, whatever the server does, and measures every latency from the
 scheduled time (so a slow server cannot hide behind a slower send rate: no coordinated
@@ -54,9 +54,6 @@ accepted submission without a verdict), 3 error (nothing accepted, bad flags, no
   judgectl bench --rate 5 --duration 10s --file sol.cpp --problem sum --slo-p99 2s -o json`,
 		Args: exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(opts.Format, formatTable, formatJSON); err != nil {
-				return err
-			}
 			cfg := opts.config()
 			if err := cfg.Validate(); err != nil {
 				return &FlagError{Err: err}
@@ -75,7 +72,7 @@ accepted submission without a verdict), 3 error (nothing accepted, bad flags, no
 	fl.StringVarP(&opts.Problem, "problem", "p", "", "problem slug (default: an ad-hoc run with empty input)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 1000, "most submissions in flight (sent, not yet judged)")
 	fl.DurationVar(&opts.Drain, "drain", 60*time.Second, "how long to wait for verdicts after the last send")
-	fl.StringVarP(&opts.Format, "output", "o", formatTable, "report format: table or json")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	fl.DurationVar(&opts.SLOP99, "slo-p99", 0, "fail (exit 1) when the end-to-end p99 is above this")
 	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
 	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
@@ -143,15 +140,7 @@ func benchRun(ctx context.Context, opts *BenchOptions) error {
 	}
 	cfg := opts.config()
 	total := int64(opts.Rate*opts.Duration.Seconds() + 0.5)
-	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(opts.IO.ErrOut),
-		progressbar.OptionSetVisibility(opts.IO.ErrTTY),
-		progressbar.OptionSetDescription("judged"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(false),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
+	bar := newProgress(opts.IO, total, "judged", false)
 	cfg.OnEvent = func(e loadgen.Event) {
 		if e == loadgen.Done {
 			_ = bar.Add(1)
@@ -179,8 +168,8 @@ func benchRun(ctx context.Context, opts *BenchOptions) error {
 			sloErr = &ExitError{Code: ExitRejected}
 		}
 	}
-	if opts.Format == formatJSON {
-		if err := writeData(opts.IO.Out, formatJSON, res); err != nil {
+	if opts.Format != formatTable {
+		if err := writeData(opts.IO.Out, opts.Format, res); err != nil {
 			return err
 		}
 	} else {

@@ -19,7 +19,7 @@ func TestBench(t *testing.T) {
 		{name: "report", args: []string{"--slo-p99", "1h"}, outHas: []string{"Offered      10 submissions, 50.00/s", "accepted 10", "Completed    10, backlog at end 0", "Verdicts     AC 10", "End to end   p50", "SLO          end-to-end p99 ≤ 1h0m0s: met", "workers 2"}},
 		{name: "slo missed", args: []string{"--slo-p99", "1ns"}, code: ExitRejected, outHas: []string{"MISSED"}},
 		{name: "bad rate", args: []string{"--rate", "0"}, code: ExitFailure, errHas: "rate 0: must be a positive"},
-		{name: "bad format", args: []string{"-o", "yaml"}, code: ExitFailure, errHas: "unknown output format"},
+		{name: "bad format", args: []string{"-o", "xml"}, code: ExitFailure, errHas: "unknown output format"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

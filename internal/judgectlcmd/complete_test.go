@@ -15,8 +15,8 @@ func TestDynamicCompletion(t *testing.T) {
 		{[]string{"__complete", "submit", "x.py", "--lang", ""}, "python3\tPython 3"},
 		{[]string{"__complete", "grade", "dir", "--problem", ""}, "hello\tHello"},
 		{[]string{"__complete", "problem", "show", ""}, "hello\tHello"},
-		{[]string{"__complete", "status", ""}, "s1\thello python3 done AC"},
-		{[]string{"__complete", "tail", "s1", ""}, ":4"}, // nothing after the ID
+		{[]string{"__complete", "status", ""}, fakeID(1) + "\thello python3 done AC"},
+		{[]string{"__complete", "tail", fakeID(1), ""}, ":4"}, // nothing after the ID
 	}
 	for _, tt := range tests {
 		f, _, _ := newTestFactory(t, api.env())

@@ -2,6 +2,7 @@ package judgectlcmd
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ then the context named by --context or the current context.`,
 	}
 	cmd.AddCommand(
 		newConfigSetCmd(f),
+		newConfigSetContextCmd(f),
 		newConfigUseContextCmd(f),
 		newConfigGetContextsCmd(f),
 		newConfigCurrentContextCmd(f),
@@ -86,11 +88,93 @@ func newConfigSetCmd(f *Factory) *cobra.Command {
 	}
 }
 
+// maxTokenBytes bounds what --token-stdin reads: a token is a line, not a file.
+const maxTokenBytes = 4096
+
+func newConfigSetContextCmd(f *Factory) *cobra.Command {
+	var tokenStdin bool
+	cmd := &cobra.Command{
+		Use:   "set-context [NAME]",
+		Short: "Create or update a context from --server and --token (or --token-stdin); NAME defaults to the current context",
+		Long: `set-context writes the global --server and --token flags into the context NAME (created
+if new; the first context becomes the current one). --token-stdin reads the token from
+standard input instead, so it never appears in the shell's history or the process list.`,
+		Example: `  judgectl config set-context prod --server https://judge.example:8080 --token-stdin < token.txt
+  pass show judge/token | judgectl config set-context --token-stdin`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return flagErrorf("config set-context takes at most one context NAME, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			server, token := f.overrides.Server, f.overrides.Token
+			if tokenStdin && token != "" {
+				return flagErrorf("--token and --token-stdin both give the token: use one")
+			}
+			if tokenStdin {
+				tok, err := readToken(f.IO.In)
+				if err != nil {
+					return err
+				}
+				token = tok
+			}
+			if server == "" && token == "" {
+				return flagErrorf("nothing to set: give --server URL, --token-stdin or --token")
+			}
+			if server != "" && !strings.Contains(server, "://") {
+				return flagErrorf("--server %q: give a URL such as http://host:8080", server)
+			}
+			return f.editConfig(func(cf *ctlconfig.File) error {
+				name := f.overrides.Context
+				if len(args) == 1 {
+					name = args[0]
+				}
+				if name == "" {
+					name = cf.CurrentContext
+				}
+				if name == "" {
+					name = ctlconfig.DefaultContext
+				}
+				c := cf.Ensure(name)
+				if server != "" {
+					c.Server = server
+				}
+				if token != "" {
+					c.Token = token
+				}
+				fmt.Fprintf(f.IO.ErrOut, "Context %q saved.\n", name)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&tokenStdin, "token-stdin", false, "read the token from standard input (first line)")
+	return cmd
+}
+
+// readToken reads a token from r: the first line, without surrounding blanks.
+func readToken(r io.Reader) (string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxTokenBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("read the token from standard input: %w", err)
+	}
+	if len(data) > maxTokenBytes {
+		return "", flagErrorf("--token-stdin: standard input is longer than %d bytes; pipe only the token", maxTokenBytes)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	tok := strings.TrimSpace(line)
+	if tok == "" {
+		return "", flagErrorf("--token-stdin: standard input holds no token; pipe it in, e.g. `judgectl config set-context --token-stdin < token.txt`")
+	}
+	return tok, nil
+}
+
 func newConfigUseContextCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "use-context NAME",
-		Short: "Make NAME the current context",
-		Args:  exactArgs(1, "a context name"),
+		Use:     "use-context NAME",
+		Example: `  judgectl config use-context staging`,
+		Short:   "Make NAME the current context",
+		Args:    exactArgs(1, "a context name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.editConfig(func(cf *ctlconfig.File) error {
 				if err := cf.Use(args[0]); err != nil {
@@ -105,9 +189,10 @@ func newConfigUseContextCmd(f *Factory) *cobra.Command {
 
 func newConfigDeleteContextCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "delete-context NAME",
-		Short: "Remove the context NAME",
-		Args:  exactArgs(1, "a context name"),
+		Use:     "delete-context NAME",
+		Example: `  judgectl config delete-context staging`,
+		Short:   "Remove the context NAME",
+		Args:    exactArgs(1, "a context name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.editConfig(func(cf *ctlconfig.File) error { return cf.Delete(args[0]) })
 		},
@@ -116,9 +201,10 @@ func newConfigDeleteContextCmd(f *Factory) *cobra.Command {
 
 func newConfigCurrentContextCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "current-context",
-		Short: "Print the current context's name",
-		Args:  exactArgs(0, ""),
+		Use:     "current-context",
+		Example: `  judgectl config current-context`,
+		Short:   "Print the current context's name",
+		Args:    exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cf, _, err := f.LoadConfig()
 			if err != nil {
@@ -134,30 +220,44 @@ func newConfigCurrentContextCmd(f *Factory) *cobra.Command {
 }
 
 func newConfigGetContextsCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "get-contexts",
 		Short: "List the contexts; * marks the current one",
-		Args:  exactArgs(0, ""),
+		Example: `  judgectl config get-contexts
+  judgectl config get-contexts -o json`,
+		Args: exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cf, _, err := f.LoadConfig()
 			if err != nil {
 				return err
 			}
-			t := newTable(f.IO, "CURRENT", "NAME", "SERVER", "TOKEN")
-			for _, c := range cf.Contexts {
-				cur := ""
-				if c.Name == cf.CurrentContext {
-					cur = "*"
-				}
-				tok := "no"
-				if c.Token != "" {
-					tok = "yes"
-				}
-				t.add(cur, c.Name, c.Server, tok)
-			}
-			return t.render()
+			return writeContexts(f.IO, format, cf.Masked())
 		},
 	}
+	addOutputFlag(cmd, &format, formatTable)
+	return cmd
+}
+
+// writeContexts prints the contexts of cf: a table says only whether a token is set, JSON and
+// YAML show the file as it is given (masked by the caller unless --raw).
+func writeContexts(ios *IOStreams, format string, cf *ctlconfig.File) error {
+	if format != formatTable {
+		return writeData(ios.Out, format, cf)
+	}
+	t := newTable(ios, "CURRENT", "NAME", "SERVER", "TOKEN")
+	for _, c := range cf.Contexts {
+		cur := ""
+		if c.Name == cf.CurrentContext {
+			cur = "*"
+		}
+		tok := "no"
+		if c.Token != "" {
+			tok = "yes"
+		}
+		t.add(cur, c.Name, c.Server, tok)
+	}
+	return t.render()
 }
 
 func newConfigViewCmd(f *Factory) *cobra.Command {
@@ -166,11 +266,10 @@ func newConfigViewCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "view",
 		Short: "Print the config file (tokens masked unless --raw) and the effective server",
-		Args:  exactArgs(0, ""),
+		Example: `  judgectl config view
+  judgectl config view -o json --raw`,
+		Args: exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, formatYAML, formatJSON); err != nil {
-				return err
-			}
 			cf, path, err := f.LoadConfig()
 			if err != nil {
 				return err
@@ -182,10 +281,10 @@ func newConfigViewCmd(f *Factory) *cobra.Command {
 			if r, err := cf.Resolve(f.overrides, f.Getenv); err == nil {
 				fmt.Fprintf(f.IO.ErrOut, "# effective server: %s (from %s)\n", r.Server, r.ServerSource)
 			}
-			return writeData(f.IO.Out, format, cf)
+			return writeContexts(f.IO, format, cf)
 		},
 	}
-	cmd.Flags().StringVarP(&format, "output", "o", formatYAML, "output format: yaml or json")
+	addOutputFlag(cmd, &format, formatYAML)
 	cmd.Flags().BoolVar(&raw, "raw", false, "show tokens unmasked")
 	return cmd
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"syscall"
 
 	"github.com/judge-dev/judge/pkg/client"
 )
@@ -15,7 +17,15 @@ const (
 	ExitRejected = 1 // the program was judged and rejected: WA, TLE, MLE, OLE, RE, PA
 	ExitCompile  = 2 // compile error (CE)
 	ExitFailure  = 3 // judge error (IE), usage error, network or server error
+	// A run ended by a signal exits 128 + the signal's number, as shells report it: 130 for
+	// SIGINT (Ctrl-C), 143 for SIGTERM.
+	exitSignalBase = 128
 )
+
+// InterruptError is the cause of a run cancelled by a signal.
+type InterruptError struct{ Signal os.Signal }
+
+func (e *InterruptError) Error() string { return "interrupted by " + e.Signal.String() }
 
 // FlagError is a usage mistake: the command prints its usage after the message.
 type FlagError struct{ Err error }
@@ -51,7 +61,14 @@ func exitCode(err error) int {
 		return ExitOK
 	}
 	var ee *ExitError
-	if errors.As(err, &ee) {
+	var ie *InterruptError
+	switch {
+	case errors.As(err, &ie):
+		if s, ok := ie.Signal.(syscall.Signal); ok {
+			return exitSignalBase + int(s)
+		}
+		return exitSignalBase + int(syscall.SIGINT)
+	case errors.As(err, &ee):
 		return ee.Code
 	}
 	return ExitFailure

@@ -24,6 +24,10 @@ type fakeAPI struct {
 	token string
 	// dropAfter ends each submission's first event stream after that many events (0 = never).
 	dropAfter int
+	// hold keeps every event stream open after its first event, until the client leaves;
+	// opened then receives the submission's ID once the first event is out.
+	hold   bool
+	opened chan string
 
 	mu       sync.Mutex
 	subs     map[string]*apiv1.Submission
@@ -39,7 +43,7 @@ type fakeAPI struct {
 func newFakeAPI(t *testing.T) *fakeAPI {
 	t.Helper()
 	a := &fakeAPI{t: t, token: "good", subs: map[string]*apiv1.Submission{}, keys: map[string]string{},
-		streams: map[string]int{}, problems: map[string][]byte{}}
+		streams: map[string]int{}, problems: map[string][]byte{}, opened: make(chan string, 16)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/languages", a.languages)
 	mux.HandleFunc("POST /v1/submissions", a.submit)
@@ -118,7 +122,7 @@ func (a *fakeAPI) submit(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 202, apiv1.SubmissionAccepted{ID: id, Status: a.subs[id].Status})
 		return
 	}
-	id := fmt.Sprintf("s%d", len(a.subs)+1)
+	id := fakeID(len(a.subs) + 1)
 	a.keys[key] = id
 	v := verdictOf(req.Source)
 	s := &apiv1.Submission{ID: id, Owner: "tester", Problem: req.Problem, Language: req.Language,
@@ -191,6 +195,7 @@ func (a *fakeAPI) events(w http.ResponseWriter, r *http.Request) {
 	a.streams[s.ID]++
 	first := a.streams[s.ID] == 1
 	a.lastIDs = append(a.lastIDs, r.Header.Get("Last-Event-ID"))
+	hold := a.hold
 	a.mu.Unlock()
 	after, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -206,11 +211,22 @@ func (a *fakeAPI) events(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data)
 		w.(http.Flusher).Flush()
 		sent++
+		if hold {
+			a.opened <- s.ID
+			<-r.Context().Done()
+			return
+		}
 	}
 }
 
 func (a *fakeAPI) stats(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, 200, apiv1.Stats{Queued: 3, Running: 2, DoneLastMin: 42, WorkersAlive: 2, RelayLagMS: 15})
+	writeJSON(w, 200, apiv1.Stats{Queued: 3, Running: 2, DoneLastMin: 42, WorkersAlive: 2, RelayLagMS: 15,
+		SubmittedLastMin: 48, VerdictsLastMin: map[string]int64{"AC": 30, "WA": 12},
+		Workers: []apiv1.WorkerStats{
+			{Name: "fake-worker-1", Slots: 4, HeartbeatAgeMS: 500, Running: []apiv1.RunningSubmission{
+				{ID: fakeID(900), Problem: "hello", Language: "python3", Attempt: 1, StartedAt: time.Now().Add(-2 * time.Second)}}},
+			{Name: "fake-worker-2", Slots: 2, HeartbeatAgeMS: 900},
+		}})
 }
 
 func (a *fakeAPI) pushProblem(w http.ResponseWriter, r *http.Request) {
@@ -240,3 +256,6 @@ func (a *fakeAPI) lastRequest() apiv1.SubmissionRequest {
 	defer a.mu.Unlock()
 	return a.last
 }
+
+// fakeID is the n-th submission's ID, a UUID as the server's are.
+func fakeID(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }

@@ -54,7 +54,7 @@ func Artifacts() (map[string][]byte, error) {
 			return fmt.Errorf("man page of %s: %w", c.CommandPath(), err)
 		}
 		name := filepath.Join("docs/man", manName(c))
-		out[name] = b.Bytes()
+		out[name] = insertManSections(b.Bytes(), c)
 		return nil
 	}
 	if err := walk(root); err != nil {

@@ -47,3 +47,29 @@ func TestCompletionCommand(t *testing.T) {
 		}
 	}
 }
+
+// Every man page says how the command exits and what environment it reads.
+func TestManPagesHaveExitStatusAndEnvironment(t *testing.T) {
+	arts, err := Artifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := 0
+	for rel, page := range arts {
+		if filepath.Ext(rel) != ".1" {
+			continue
+		}
+		pages++
+		for _, sec := range []string{".SH EXIT STATUS\n.TP\n", ".SH ENVIRONMENT\n.TP\n\\fBJUDGE_SERVER\\fP", "\\fB130\\fP"} {
+			if !bytes.Contains(page, []byte(sec)) && !(sec == "\\fB130\\fP" && bytes.Contains(page, []byte("validate"))) {
+				t.Errorf("%s lacks %q", rel, sec)
+			}
+		}
+	}
+	if !bytes.Contains(arts["docs/man/judgectl-validate.1"], []byte("\\fB42\\fP\naccepted")) {
+		t.Errorf("validate's man page does not list its own exit codes")
+	}
+	if pages < 20 {
+		t.Errorf("only %d man pages", pages)
+	}
+}

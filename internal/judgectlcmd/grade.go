@@ -19,7 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
@@ -45,14 +44,18 @@ type GradeOptions struct {
 
 const gradeStateFile = ".judge-grades.json"
 
+// formatCSV is grade's extra -o format: a grade sheet for spreadsheets.
+const formatCSV = "csv"
+
 func newGradeCmd(f *Factory, runF func(context.Context, *GradeOptions) error) *cobra.Command {
 	opts := &GradeOptions{IO: f.IO, Client: f.Client, Now: f.Now}
 	cmd := &cobra.Command{
-		Use:   "grade DIR --problem P",
-		Short: "Judge every student's entry in DIR against a problem and report a grade sheet",
+		Use:         "grade DIR --problem P",
+		Annotations: map[string]string{annotationExitStatus: "0\tevery entry was judged, whatever the verdicts\n3\tsome entry could not be judged (unreadable, unknown language, IE, server unreachable)\n130\tinterrupted by SIGINT (Ctrl-C); 143 for SIGTERM"},
+		Short:       "Judge every student's entry in DIR against a problem and report a grade sheet",
 		Long: `grade submits each entry of DIR: a source file (the student is the file name without
 extension), or a folder per student holding one source file. Entries are judged with bounded
-concurrency. Results go to a table, or CSV/JSON with -o, and JUnit XML with --junit (one
+concurrency. Results go to a table, or CSV, JSON or YAML with -o, and JUnit XML with --junit (one
 testcase per student, a failure for each rejected verdict).
 
 Re-running skips entries already graded for the same source (SHA-256) and problem, using the
@@ -67,9 +70,6 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 			opts.Dir = args[0]
 			if opts.Problem == "" {
 				return flagErrorf("grade needs --problem: the problem every entry is judged against")
-			}
-			if err := checkFormat(opts.Format, formatTable, formatJSON, "csv"); err != nil {
-				return err
 			}
 			if opts.Parallel < 1 {
 				return flagErrorf("--parallel must be at least 1, got %d", opts.Parallel)
@@ -92,7 +92,7 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 	fl.StringVar(&opts.State, "state", "", "state file (default DIR/"+gradeStateFile+")")
 	fl.BoolVar(&opts.Force, "force", false, "re-grade entries whose source did not change")
 	fl.IntVar(&opts.Parallel, "parallel", 4, "entries judged at once")
-	fl.StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, csv or json")
+	addOutputFlag(cmd, &opts.Format, formatTable, formatCSV)
 	fl.StringVar(&opts.JUnit, "junit", "", "also write JUnit XML to this file")
 	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
 	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
@@ -271,13 +271,7 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 		todo = append(todo, e)
 	}
 
-	bar := progressbar.NewOptions(len(todo),
-		progressbar.OptionSetWriter(opts.IO.ErrOut),
-		progressbar.OptionSetVisibility(opts.IO.ErrTTY && len(todo) > 0),
-		progressbar.OptionSetDescription("grading"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionClearOnFinish(),
-	)
+	bar := newProgress(opts.IO, int64(len(todo)), "grading", false)
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Parallel)
@@ -362,9 +356,9 @@ var gradeHeader = []string{"STUDENT", "VERDICT", "SCORE", "TIME_MS", "SUBMISSION
 
 func writeGrades(ios *IOStreams, format string, entries []*GradeEntry) error {
 	switch format {
-	case formatJSON:
-		return writeData(ios.Out, formatJSON, entries)
-	case "csv":
+	case formatJSON, formatYAML:
+		return writeData(ios.Out, format, entries)
+	case formatCSV:
 		w := csv.NewWriter(ios.Out)
 		_ = w.Write(lowerAll(gradeHeader))
 		for _, e := range entries {

@@ -18,7 +18,8 @@ type IOStreams struct {
 	// OutTTY and ErrTTY say whether Out and ErrOut are terminals.
 	OutTTY bool
 	ErrTTY bool
-	// NoColor is set by NO_COLOR (https://no-color.org) or a non-terminal.
+	// NoColor is set by a non-empty NO_COLOR (https://no-color.org), TERM=dumb or a
+	// non-terminal.
 	NoColor bool
 }
 
@@ -26,10 +27,9 @@ type IOStreams struct {
 func System() *IOStreams {
 	outTTY := isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd())
 	errTTY := isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd())
-	_, noColor := os.LookupEnv("NO_COLOR")
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		OutTTY: outTTY, ErrTTY: errTTY, NoColor: noColor || !outTTY,
+		OutTTY: outTTY, ErrTTY: errTTY, NoColor: noColor(os.Getenv) || !outTTY,
 	}
 }
 
@@ -37,4 +37,10 @@ func System() *IOStreams {
 func TestStreams() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
 	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
 	return &IOStreams{In: in, Out: out, ErrOut: errOut, NoColor: true}, in, out, errOut
+}
+
+// noColor says whether the environment turns colours off: NO_COLOR counts only when it is
+// non-empty (no-color.org), and a dumb terminal has none.
+func noColor(getenv func(string) string) bool {
+	return getenv("NO_COLOR") != "" || getenv("TERM") == "dumb"
 }

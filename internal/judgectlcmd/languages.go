@@ -19,20 +19,19 @@ type LanguagesOptions struct {
 func newLanguagesCmd(f *Factory, runF func(context.Context, *LanguagesOptions) error) *cobra.Command {
 	opts := &LanguagesOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "languages",
+		Use: "languages",
+		Example: `  judgectl languages
+  judgectl languages -o json | jq -r '.[].id'`,
 		Short: "List the server's languages and the file extensions that select them",
 		Args:  exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(opts.Format); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return languagesRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	return cmd
 }
 

@@ -19,20 +19,19 @@ type ProblemListOptions struct {
 func newProblemListCmd(f *Factory, runF func(context.Context, *ProblemListOptions) error) *cobra.Command {
 	opts := &ProblemListOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "list",
+		Use: "list",
+		Example: `  judgectl problem list
+  judgectl problem list -o yaml`,
 		Short: "List the problems stored on the server",
 		Args:  exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(opts.Format); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return problemListRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	return cmd
 }
 

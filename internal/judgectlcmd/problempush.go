@@ -30,7 +30,9 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 func newProblemPushCmd(f *Factory, runF func(context.Context, *ProblemPushOptions) error) *cobra.Command {
 	opts := &ProblemPushOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "push DIR",
+		Use: "push DIR",
+		Example: `  judgectl problem push examples/problems/sum
+  judgectl problem push ./hello-v2 --slug hello --archive zip`,
 		Short: "Validate a problem package directory, pack it and upload it as the problem's new version",
 		Long: `push validates the Kattis / ICPC problem package in DIR locally (every defect is listed
 before anything is sent), packs it into a deterministic archive and uploads it with
@@ -52,9 +54,6 @@ unchanged package does not create a new version.`,
 			if opts.Archive != problem.TarGz && opts.Archive != problem.Zip {
 				return flagErrorf("--archive %q: use %s or %s", opts.Archive, problem.TarGz, problem.Zip)
 			}
-			if err := checkFormat(opts.Format); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -63,7 +62,7 @@ unchanged package does not create a new version.`,
 	}
 	cmd.Flags().StringVar(&opts.Slug, "slug", "", "problem slug (default: the directory's name)")
 	cmd.Flags().StringVar(&opts.Archive, "archive", problem.TarGz, "archive format: tar.gz or zip")
-	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	return cmd
 }
 
@@ -84,7 +83,9 @@ func problemPushRun(ctx context.Context, opts *ProblemPushOptions) error {
 		contentType = "application/zip"
 	}
 	size := buf.Len()
-	res, err := c.PushProblem(ctx, opts.Slug, &buf, contentType)
+	bar := newProgress(opts.IO, int64(size), "uploading "+opts.Slug, true)
+	res, err := c.PushProblem(ctx, opts.Slug, &buf, contentType, client.WithUploadProgress(uploadProgress(bar)))
+	_ = bar.Clear()
 	if err != nil {
 		return err
 	}

@@ -21,22 +21,21 @@ type ProblemShowOptions struct {
 func newProblemShowCmd(f *Factory, runF func(context.Context, *ProblemShowOptions) error) *cobra.Command {
 	opts := &ProblemShowOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:               "show SLUG",
+		Use: "show SLUG",
+		Example: `  judgectl problem show sum
+  judgectl problem show sum -o json`,
 		Short:             "Show one problem: version, type, limits and test counts (secret data never leaves the server)",
 		Args:              exactArgs(1, "a problem slug"),
 		ValidArgsFunction: onlyFirstArg(f.completeProblems()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Slug = args[0]
-			if err := checkFormat(opts.Format); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return problemShowRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	return cmd
 }
 

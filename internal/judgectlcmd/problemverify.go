@@ -42,8 +42,9 @@ type ProblemVerifyOptions struct {
 func newProblemVerifyCmd(f *Factory, runF func(context.Context, *ProblemVerifyOptions) error) *cobra.Command {
 	opts := &ProblemVerifyOptions{IO: f.IO, Client: f.Client, Poll: 200 * time.Millisecond}
 	cmd := &cobra.Command{
-		Use:   "verify DIR",
-		Short: "Judge every submissions/<verdict>/ entry of a problem package and compare with what it expects",
+		Use:         "verify DIR",
+		Annotations: map[string]string{annotationExitStatus: "0\tevery submission as expected\n1\ta submission got another verdict than its folder expects\n3\ta broken package, judge error or usage error\n130\tinterrupted by SIGINT (Ctrl-C); 143 for SIGTERM"},
+		Short:       "Judge every submissions/<verdict>/ entry of a problem package and compare with what it expects",
 		Long: `Load the package in DIR (reporting every defect at once), then judge each submission in
 submissions/<verdict>/ and print, per submission, the expected and obtained verdicts and the time
 used against the limit, then a summary. A submission whose language this judge lacks (or whose
@@ -64,9 +65,6 @@ Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or 
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = args[0]
-			if err := checkFormat(opts.Format, formatTable, formatJSON); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -78,7 +76,7 @@ Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or 
 	cmd.Flags().StringVar(&opts.Agent, "agent", "", "path of a static judged binary for the sandbox agent (default: judged next to judgectl, or on PATH)")
 	cmd.Flags().StringVar(&opts.Mode, "mode", sandbox.ModeReuse, "sandbox mode: fresh or reuse")
 	cmd.Flags().StringVar(&opts.Languages, "languages", "", "language table YAML (default: built-in)")
-	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table (streamed) or json (the whole report at the end)")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	cmd.Flags().DurationVar(&opts.Probe, "probe-time", 10*time.Second, "CPU limit for accepted submissions when the time limit is computed")
 	return cmd
 }
@@ -124,15 +122,21 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 	if name == "" {
 		name = filepath.Base(filepath.Clean(opts.Dir))
 	}
-	table := opts.Format != formatJSON
+	table := opts.Format == formatTable
 	if table {
 		fmt.Fprintf(opts.IO.Out, "verifying %s (%s, %s, %d tests, %d submissions)\n", name, p.Format, p.Type, len(p.Tests()), len(p.Submissions))
 	}
+	bar := newProgress(opts.IO, int64(len(p.Submissions)), "judging", false)
 	vopts := verify.Options{ProbeTimeLimit: opts.Probe, Available: avail}
-	if table {
-		vopts.OnResult = func(r verify.Result) { fmt.Fprintln(opts.IO.Out, verify.Line(r)) }
+	vopts.OnResult = func(r verify.Result) {
+		if table {
+			_ = bar.Clear() // the line goes where the bar was; the bar comes back below it
+			fmt.Fprintln(opts.IO.Out, verify.Line(r))
+		}
+		_ = bar.Add(1)
 	}
 	rep, err := verify.Problem(ctx, p, langs, verify.SandboxCompiler(sb), vopts)
+	_ = bar.Clear()
 	if err != nil {
 		return err
 	}
@@ -153,8 +157,8 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 }
 
 func verifySummary(opts *ProblemVerifyOptions, rep verify.Report) error {
-	if opts.Format == formatJSON {
-		if err := writeData(opts.IO.Out, formatJSON, rep); err != nil {
+	if opts.Format != formatTable {
+		if err := writeData(opts.IO.Out, opts.Format, rep); err != nil {
 			return err
 		}
 		if rep.Mismatches() > 0 {
@@ -185,7 +189,9 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 	if err := problem.Pack(&buf, opts.Dir, problem.TarGz); err != nil {
 		return err
 	}
-	pushed, err := c.PushProblem(ctx, slug, &buf, "application/gzip")
+	up := newProgress(opts.IO, int64(buf.Len()), "uploading "+slug, true)
+	pushed, err := c.PushProblem(ctx, slug, &buf, "application/gzip", client.WithUploadProgress(uploadProgress(up)))
+	_ = up.Clear()
 	if err != nil {
 		return err
 	}
@@ -201,7 +207,7 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			}
 		}
 	}
-	table := opts.Format != formatJSON
+	table := opts.Format == formatTable
 	if table {
 		fmt.Fprintf(opts.IO.Out, "verifying %s on %s (version %d, %d tests, %d submissions)\n", slug, c.BaseURL(), pushed.Problem.Version, len(p.Tests()), len(p.Submissions))
 	}
@@ -238,6 +244,8 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 	if rep.Problem == "" {
 		rep.Problem = slug
 	}
+	bar := newProgress(opts.IO, int64(len(subs)), "judging", false)
+	defer func() { _ = bar.Clear() }()
 	for _, s := range subs {
 		r := s.r
 		if s.id != "" {
@@ -254,10 +262,13 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			r.Detail = "submission " + got.ID
 		}
 		if table {
+			_ = bar.Clear()
 			fmt.Fprintln(opts.IO.Out, verify.Line(r))
 		}
+		_ = bar.Add(1)
 		rep.Results = append(rep.Results, r)
 	}
+	_ = bar.Clear()
 	return verifySummary(opts, rep)
 }
 

@@ -19,13 +19,16 @@ type StatusOptions struct {
 func newStatusCmd(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:               "status ID",
+		Use:         "status ID",
+		Annotations: map[string]string{annotationExitStatus: exitStatusVerdict},
+		Example: `  judgectl status 0b8e3c52-7d4a-4f0e-9a61-2c5d8e9f1a30
+  judgectl status 0b8e3c52-7d4a-4f0e-9a61-2c5d8e9f1a30 -o json | jq .verdict`,
 		Short:             "Show a submission and its per-test results; exits with the verdict's code when done",
 		Args:              exactArgs(1, "a submission ID"),
 		ValidArgsFunction: onlyFirstArg(f.completeSubmissions()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
-			if err := checkFormat(opts.Format); err != nil {
+			if err := checkSubmissionID(opts.ID); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -34,7 +37,7 @@ func newStatusCmd(f *Factory, runF func(context.Context, *StatusOptions) error) 
 			return statusRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	return cmd
 }
 

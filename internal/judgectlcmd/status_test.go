@@ -77,8 +77,9 @@ func TestTailResumesEveryEventOnce(t *testing.T) {
 func TestStatusNotFound(t *testing.T) {
 	api := newFakeAPI(t)
 	f, _, _ := newTestFactory(t, api.env())
-	r := judgectl(t, f, "status", "nope")
-	if r.code != ExitFailure || !strings.Contains(r.errOut, "404") || !strings.Contains(r.errOut, "no submission nope") {
+	id := fakeID(99)
+	r := judgectl(t, f, "status", id)
+	if r.code != ExitFailure || !strings.Contains(r.errOut, "404") || !strings.Contains(r.errOut, "no submission "+id) {
 		t.Fatalf("exit %d stderr %q", r.code, r.errOut)
 	}
 }

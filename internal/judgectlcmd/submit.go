@@ -41,8 +41,9 @@ type SubmitOptions struct {
 func newSubmitCmd(f *Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
 	opts := &SubmitOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "submit FILE...",
-		Short: "Submit source files to a problem (or as an ad-hoc run) and optionally wait for the verdict",
+		Use:         "submit FILE...",
+		Annotations: map[string]string{annotationExitStatus: exitStatusVerdict},
+		Short:       "Submit source files to a problem (or as an ad-hoc run) and optionally wait for the verdict",
 		Long: `submit sends each FILE as a submission ("-" reads one from standard input, with --lang).
 The language comes from the file extension (GET /v1/languages) unless --lang is given. Several files are submitted concurrently. Without
 --problem the run is ad hoc: --stdin gives its input and --expected the output to compare.
@@ -63,9 +64,6 @@ the highest code wins.`,
 			opts.Files = args
 			if n := slices.Index(args, "-"); n >= 0 && slices.Index(args[n+1:], "-") >= 0 {
 				return flagErrorf("standard input (-) can be given only once")
-			}
-			if err := checkFormat(opts.Format); err != nil {
-				return err
 			}
 			if opts.Problem != "" && (opts.Stdin != "" || opts.Expected != "") {
 				return flagErrorf("--stdin and --expected are for ad-hoc runs; a --problem brings its own tests")
@@ -91,7 +89,7 @@ the highest code wins.`,
 	fl.StringVar(&opts.Stdin, "stdin", "", "file given to the program as standard input (ad-hoc runs)")
 	fl.StringVar(&opts.Expected, "expected", "", "file with the expected output (ad-hoc runs)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "follow progress and exit with the verdict's code")
-	fl.StringVarP(&opts.Format, "output", "o", formatTable, "output format: table, json or yaml")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	fl.IntVar(&opts.Parallel, "parallel", 8, "how many files are submitted at once")
 	fl.DurationVar(&opts.TimeLimit, "time-limit", 0, "CPU time limit per test, e.g. 2s (default: the problem's or the server's)")
 	fl.IntVar(&opts.MemoryMB, "memory-limit", 0, "memory limit in MB (default: the problem's or the server's)")

@@ -90,7 +90,7 @@ func TestSubmitWithoutWaitPrintsIDsTSV(t *testing.T) {
 	f, _, _ := newTestFactory(t, api.env())
 	file := writeFile(t, t.TempDir(), "a.py", "WA")
 	r := judgectl(t, f, "submit", file, "-p", "hello")
-	if r.code != ExitOK || !strings.HasPrefix(r.out, "s1\t"+file+"\tpython3\tqueued") {
+	if r.code != ExitOK || !strings.HasPrefix(r.out, fakeID(1)+"\t"+file+"\tpython3\tqueued") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.out, r.errOut)
 	}
 }

@@ -23,7 +23,10 @@ type TailOptions struct {
 func newTailCmd(f *Factory, runF func(context.Context, *TailOptions) error) *cobra.Command {
 	opts := &TailOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "tail ID",
+		Use:         "tail ID",
+		Annotations: map[string]string{annotationExitStatus: exitStatusVerdict},
+		Example: `  judgectl tail 0b8e3c52-7d4a-4f0e-9a61-2c5d8e9f1a30
+  id=$(judgectl submit sol.cpp -p sum -o json | jq -r .id) && judgectl tail "$id"`,
 		Short: "Follow a submission live: print each test as it finishes, then the verdict",
 		Long: `tail follows the submission's event stream (Server-Sent Events). When the connection
 drops it reconnects with backoff and resumes where it left off (Last-Event-ID), so every test
@@ -32,7 +35,7 @@ is printed once. It exits with the verdict's code: 0 AC, 1 rejected, 2 CE, 3 IE 
 		ValidArgsFunction: onlyFirstArg(f.completeSubmissions()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
-			if err := checkFormat(opts.Format); err != nil {
+			if err := checkSubmissionID(opts.ID); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -41,7 +44,7 @@ is printed once. It exits with the verdict's code: 0 AC, 1 rejected, 2 CE, 3 IE 
 			return tailRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Format, "output", "o", formatTable, "format of the final result: table, json or yaml")
+	addOutputFlag(cmd, &opts.Format, formatTable)
 	return cmd
 }
 

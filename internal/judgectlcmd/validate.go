@@ -31,8 +31,9 @@ type ValidateOptions struct {
 func newValidateCmd(f *Factory, runF func(context.Context, *ValidateOptions) error) *cobra.Command {
 	opts := &ValidateOptions{IO: f.IO}
 	cmd := &cobra.Command{
-		Use:   "validate JUDGE_IN JUDGE_ANS FEEDBACK_DIR [flags...] < OUTPUT",
-		Short: "Run the default output validator (Kattis-compatible: exit 42 accept, 43 reject)",
+		Use:         "validate JUDGE_IN JUDGE_ANS FEEDBACK_DIR [flags...] < OUTPUT",
+		Annotations: map[string]string{annotationExitStatus: "42\taccepted: the output matches the answer\n43\trejected: the reason is in FEEDBACK_DIR/judgemessage.txt\n3\tusage error or unreadable files"},
+		Short:       "Run the default output validator (Kattis-compatible: exit 42 accept, 43 reject)",
 		Long: `Compare a program's output (stdin) with the judge's answer exactly as the Kattis default
 output validator does, and write the reason of a rejection to FEEDBACK_DIR/judgemessage.txt.
 
@@ -44,9 +45,6 @@ Exit codes: 42 accepted, 43 rejected, 3 bad usage or unreadable files.`,
 		Args:               cobra.MinimumNArgs(3),
 		DisableFlagParsing: true, // validator flags are positional words, and may look like anything
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-				return cmd.Help()
-			}
 			if len(args) < 3 {
 				return flagErrorf("validate needs JUDGE_IN JUDGE_ANS FEEDBACK_DIR, got %d argument(s)", len(args))
 			}

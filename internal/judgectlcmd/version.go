@@ -11,13 +11,12 @@ import (
 func newVersionCmd(f *Factory) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "version",
+		Use: "version",
+		Example: `  judgectl version
+  judgectl version -o json`,
 		Short: "Print judgectl's version",
 		Args:  exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
 			info := buildinfo.Get()
 			if format != formatTable {
 				return writeData(f.IO.Out, format, info)
@@ -26,6 +25,6 @@ func newVersionCmd(f *Factory) *cobra.Command {
 			return err
 		},
 	}
-	cmd.Flags().StringVarP(&format, "output", "o", formatTable, "output format: table, json or yaml")
+	addOutputFlag(cmd, &format, formatTable)
 	return cmd
 }

@@ -3,9 +3,11 @@ package judgectlcmd
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 
 	"github.com/judge-dev/judge/pkg/client"
@@ -25,12 +27,19 @@ type WatchOptions struct {
 func newWatchCmd(f *Factory, runF func(context.Context, *WatchOptions) error) *cobra.Command {
 	opts := &WatchOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "watch",
+		Use: "watch",
+		Example: `  judgectl watch
+  judgectl watch --problem sum --verdict WA --interval 2s`,
 		Short: "Live terminal dashboard: queue, workers, relay lag and recent submissions",
-		Long: `watch shows a live dashboard: queued and running submissions, done per minute, live
-workers and relay lag (GET /v1/stats), and a table of recent submissions. Keys: ↑/↓ move,
-enter opens a submission's per-test results, / filters (problem:P verdict:V owner:O),
-c clears the filter, r refreshes, ? shows all keys, q quits. NO_COLOR turns colours off.`,
+		Long: `watch shows a live dashboard from GET /v1/stats and the submissions list: queued and
+running submissions, the arrival and completion rates per second, live workers and relay lag,
+the verdicts of the last minute, and a table of recent submissions (columns as wide as what
+they hold).
+
+Keys: ↑/↓ move, enter opens a submission's per-test results, w toggles the workers view (each
+worker's slots in use, what it is judging and for how long, its heartbeat, the relay lag),
+/ filters (problem:P verdict:V owner:O), c clears the filter, r refreshes, ? shows all keys,
+q quits. A non-empty NO_COLOR, or TERM=dumb, turns colours off.`,
 		Args: exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Interval < 100*time.Millisecond {
@@ -64,12 +73,20 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 		return err
 	}
 	m := watch.New(watch.Options{
-		Source: c, Styles: theme.New(opts.IO.Out, opts.IO.NoColor), Server: c.BaseURL(),
+		Source: c, Styles: theme.New(opts.IO.NoColor), Server: c.BaseURL(),
 		Interval: opts.Interval, Limit: opts.Limit, Filter: opts.Filter,
 	})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out))
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out)}
+	if opts.IO.NoColor {
+		popts = append(popts, tea.WithColorProfile(colorprofile.NoTTY))
+	}
+	p := tea.NewProgram(m, popts...)
+	final, err := p.Run()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return err
+	}
+	if wm, ok := final.(watch.Model); ok && wm.Interrupted() {
+		return &InterruptError{Signal: os.Interrupt} // Ctrl-C exits 130 here too
 	}
 	return nil
 }

@@ -139,6 +139,31 @@ type Stats struct {
 	WorkersAlive  int              `json:"workers_alive"`
 	RelayLagMS    int64            `json:"relay_lag_ms"`
 	VerdictCounts map[string]int64 `json:"verdict_counts"`
+	// SubmittedLastMin counts submissions created in the last minute (the arrival rate).
+	SubmittedLastMin int64 `json:"submitted_last_minute"`
+	// VerdictsLastMin counts the verdicts of submissions finished in the last minute.
+	VerdictsLastMin map[string]int64 `json:"verdicts_last_minute"`
+	// Workers are the live workers (heartbeat within the alive window), by name.
+	Workers []WorkerStats `json:"workers"`
+}
+
+// WorkerStats is one live worker in GET /v1/stats: its slots and what runs in them.
+type WorkerStats struct {
+	Name  string `json:"name"`
+	Slots int    `json:"slots"`
+	// HeartbeatAgeMS is how long ago the worker last reported.
+	HeartbeatAgeMS int64               `json:"heartbeat_age_ms"`
+	Running        []RunningSubmission `json:"running"`
+}
+
+// RunningSubmission is a submission a worker is judging.
+type RunningSubmission struct {
+	ID       string `json:"id"`
+	Problem  string `json:"problem,omitempty"`
+	Language string `json:"language"`
+	Attempt  int    `json:"attempt"`
+	// StartedAt is when the worker claimed it.
+	StartedAt time.Time `json:"started_at"`
 }
 
 // Language is an entry of GET /v1/languages.

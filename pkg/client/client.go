@@ -153,6 +153,24 @@ type request struct {
 	contentType string
 	header      http.Header
 	idempotent  bool
+	progress    func(sent, total int64) // of body, while it is sent
+}
+
+// progressReader reports how much of a request body was read.
+type progressReader struct {
+	r     io.Reader
+	sent  int64
+	total int64
+	fn    func(sent, total int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.sent += int64(n)
+		p.fn(p.sent, p.total)
+	}
+	return n, err
 }
 
 // do sends r, retrying idempotent requests, and decodes a 2xx JSON answer into out (if not nil).
@@ -215,10 +233,18 @@ func (c *Client) sendOnce(ctx context.Context, r request) (*http.Response, error
 	var body io.Reader
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
+		if r.progress != nil {
+			r.progress(0, int64(len(r.body)))
+			body = &progressReader{r: body, total: int64(len(r.body)), fn: r.progress}
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, c.url(r.path, r.query), body)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", r.method, r.path, err)
+	}
+	if r.body != nil {
+		// The progress wrapper hides the length from net/http; send it anyway, not chunked.
+		req.ContentLength = int64(len(r.body))
 	}
 	for k, vs := range r.header {
 		req.Header[k] = vs

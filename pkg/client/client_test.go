@@ -1,10 +1,12 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -291,5 +293,45 @@ func BenchmarkSSEReader(b *testing.B) {
 		if n != 1000 {
 			b.Fatalf("parsed %d events, want 1000", n)
 		}
+	}
+}
+
+func TestPushProblemReportsUploadProgress(t *testing.T) {
+	const size = 3<<20 + 17
+	var gotLen int64
+	var gotTE []string
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotLen, gotTE = r.ContentLength, r.TransferEncoding
+		n, _ := io.Copy(io.Discard, r.Body)
+		if n != size {
+			t.Errorf("server read %d bytes, want %d", n, size)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(apiv1.ProblemPushed{Problem: apiv1.Problem{Slug: "sum", Version: 1}, Created: true})
+	}))
+	var mu sync.Mutex
+	var calls int
+	var last, total int64 = -1, -1
+	monotone := true
+	_, err := c.PushProblem(context.Background(), "sum", bytes.NewReader(make([]byte, size)), "application/gzip",
+		WithUploadProgress(func(sent, tot int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if sent < last {
+				monotone = false
+			}
+			last, total = sent, tot
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls < 3 || last != size || total != size || !monotone {
+		t.Errorf("progress: %d calls, last %d of %d (monotone %v); want several calls ending at %d of %d", calls, last, total, monotone, size, size)
+	}
+	if gotLen != size || len(gotTE) != 0 {
+		t.Errorf("Content-Length %d, Transfer-Encoding %v; want %d and none (not chunked)", gotLen, gotTE, size)
 	}
 }

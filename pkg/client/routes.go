@@ -134,18 +134,31 @@ func (c *Client) Problem(ctx context.Context, slug string) (*apiv1.Problem, erro
 
 // PushProblem uploads a problem package archive (contentType "application/zip" or
 // "application/gzip") as the new version of slug. PUT is idempotent, so it is retried.
-func (c *Client) PushProblem(ctx context.Context, slug string, archive io.Reader, contentType string) (*apiv1.ProblemPushed, error) {
+func (c *Client) PushProblem(ctx context.Context, slug string, archive io.Reader, contentType string, opts ...PushOption) (*apiv1.ProblemPushed, error) {
 	body, err := io.ReadAll(archive)
 	if err != nil {
 		return nil, fmt.Errorf("push problem %s: read archive: %w", slug, err)
 	}
 	var out apiv1.ProblemPushed
-	err = c.do(ctx, request{
+	req := request{
 		method: http.MethodPut, path: "/v1/problems/" + url.PathEscape(slug),
 		body: body, contentType: contentType, idempotent: true,
-	}, &out)
+	}
+	for _, o := range opts {
+		o(&req)
+	}
+	err = c.do(ctx, req, &out)
 	if err != nil {
 		return nil, fmt.Errorf("push problem %s: %w", slug, err)
 	}
 	return &out, nil
+}
+
+// PushOption configures PushProblem.
+type PushOption func(*request)
+
+// WithUploadProgress calls fn as the archive's bytes are handed to the connection: sent of
+// total. A retried upload starts again from 0.
+func WithUploadProgress(fn func(sent, total int64)) PushOption {
+	return func(r *request) { r.progress = fn }
 }

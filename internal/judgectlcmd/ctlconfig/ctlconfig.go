@@ -21,16 +21,16 @@ const DefaultContext = "default"
 // File is the content of config.yaml.
 type File struct {
 	// CurrentContext names the context used when --context is not given.
-	CurrentContext string `yaml:"current-context,omitempty"`
+	CurrentContext string `yaml:"current-context,omitempty" json:"current-context,omitempty"`
 	// Contexts are the known servers, in the order they were created.
-	Contexts []Context `yaml:"contexts,omitempty"`
+	Contexts []Context `yaml:"contexts,omitempty" json:"contexts,omitempty"`
 }
 
 // Context is one server and the token used with it.
 type Context struct {
-	Name   string `yaml:"name"`
-	Server string `yaml:"server,omitempty"`
-	Token  string `yaml:"token,omitempty"`
+	Name   string `yaml:"name" json:"name"`
+	Server string `yaml:"server,omitempty" json:"server,omitempty"`
+	Token  string `yaml:"token,omitempty" json:"token,omitempty"`
 }
 
 // Path returns the config file's path: $JUDGECTL_CONFIG, else

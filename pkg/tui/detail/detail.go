@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/viewport"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/tui/theme"
@@ -31,7 +31,7 @@ type Model struct {
 
 // New returns an empty detail view.
 func New(s theme.Styles) Model {
-	return Model{styles: s, vp: viewport.New(0, 0)}
+	return Model{styles: s, vp: viewport.New()}
 }
 
 // Open starts showing submission id (its content arrives later as Msg).
@@ -49,7 +49,8 @@ func (m Model) Done() bool { return m.sub != nil && m.sub.Status == apiv1.Status
 
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) {
-	m.vp.Width, m.vp.Height = w, max(h, 1)
+	m.vp.SetWidth(w)
+	m.vp.SetHeight(max(h, 1))
 	m.render()
 }
 

@@ -1,9 +1,13 @@
-// Package header owns the TUI's top line: queue depth, running submissions, throughput,
-// live workers and relay lag from GET /v1/stats, plus the active filter.
+// Package header owns the TUI's top lines: queue depth, running submissions, arrival and
+// completion rates, live workers and relay lag from GET /v1/stats; the verdicts of the last
+// minute; and the server with the active filter.
 package header
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,13 +52,22 @@ func (m Model) Update(msg any) Model {
 	return m
 }
 
-// View renders two lines: the figures, and the server/filter line.
+// Height is the number of lines View draws.
+const Height = 3
+
+// verdictOrder lists verdicts the way a scoreboard reads them: accepted first, then the
+// rejections, then the judge's own trouble.
+var verdictOrder = []string{apiv1.VerdictAC, apiv1.VerdictPA, apiv1.VerdictWA, apiv1.VerdictTLE, apiv1.VerdictMLE,
+	apiv1.VerdictOLE, apiv1.VerdictRE, apiv1.VerdictCE, apiv1.VerdictIE}
+
+// View renders Height lines: the figures, the last minute's verdicts, and the server/filter
+// line.
 func (m Model) View() string {
 	s := m.styles
 	item := func(label string, v any) string {
 		return s.Label.Render(label+" ") + s.Value.Render(fmt.Sprint(v))
 	}
-	var line string
+	var line, verdicts string
 	if m.stats == nil {
 		line = s.Dim.Render("waiting for /v1/stats …")
 	} else {
@@ -62,10 +75,12 @@ func (m Model) View() string {
 		line = strings.Join([]string{
 			item("queued", st.Queued),
 			item("running", st.Running),
-			item("done/min", st.DoneLastMin),
+			item("in", perSecond(st.SubmittedLastMin)),
+			item("done", perSecond(st.DoneLastMin)),
 			item("workers", st.WorkersAlive),
 			item("relay lag", (time.Duration(st.RelayLagMS) * time.Millisecond).String()),
 		}, s.Dim.Render(" │ "))
+		verdicts = m.verdicts()
 	}
 	if m.err != nil {
 		line += "  " + s.Error.Render("stale: "+m.err.Error())
@@ -75,7 +90,38 @@ func (m Model) View() string {
 	if m.Filter != "" {
 		second += s.Dim.Render("  filter: ") + s.Value.Render(m.Filter)
 	}
-	return truncate(title+line, m.width) + "\n" + truncate(second, m.width)
+	return truncate(title+line, m.width) + "\n" + truncate(verdicts, m.width) + "\n" + truncate(second, m.width)
+}
+
+// verdicts renders the verdict counts of the last minute.
+func (m Model) verdicts() string {
+	s := m.styles
+	label := s.Label.Render("last minute ")
+	var parts []string
+	seen := map[string]bool{}
+	add := func(v string, n int64) {
+		if n > 0 {
+			parts = append(parts, s.Verdict(v).Render(v)+" "+s.Value.Render(fmt.Sprint(n)))
+		}
+		seen[v] = true
+	}
+	for _, v := range verdictOrder {
+		add(v, m.stats.VerdictsLastMin[v])
+	}
+	for _, v := range slices.Sorted(maps.Keys(m.stats.VerdictsLastMin)) {
+		if !seen[v] {
+			add(v, m.stats.VerdictsLastMin[v]) // a verdict this client does not know yet
+		}
+	}
+	if len(parts) == 0 {
+		return label + s.Dim.Render("no verdicts")
+	}
+	return label + strings.Join(parts, s.Dim.Render(" · "))
+}
+
+// perSecond renders a count per minute as a rate per second.
+func perSecond(perMinute int64) string {
+	return strconv.FormatFloat(float64(perMinute)/60, 'f', 1, 64) + "/s"
 }
 
 func truncate(s string, w int) string {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
@@ -26,7 +26,7 @@ func DefaultKeyMap() KeyMap {
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", " "), key.WithHelp("pgdn", "page down")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
 	}
@@ -101,7 +101,7 @@ func (m *Model) clamp() {
 
 // Update moves the cursor on key presses.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
+	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return m, nil
 	}
@@ -126,20 +126,56 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // marker starts the selected row.
 const marker = "> "
 
-// column widths; PROBLEM takes what is left.
+// columns of the table. Each is as wide as its widest cell (or title), up to max; when the
+// screen is too narrow, the columns that shrink give way down to their title's width, in order.
 var columns = []struct {
 	title string
-	width int
-}{{"ID", 8}, {"OWNER", 10}, {"PROBLEM", 0}, {"LANGUAGE", 10}, {"STATUS", 8}, {"VERDICT", 7}, {"TIME", 8}, {"AGE", 6}}
+	max   int
+}{{"ID", 8}, {"OWNER", 16}, {"PROBLEM", 24}, {"LANGUAGE", 12}, {"STATUS", 7}, {"VERDICT", 7}, {"TIME", 8}, {"AGE", 5}}
 
+// sep separates columns.
+const sep = "  "
+
+// shrinkOrder: the columns that give way when the screen is narrow, first to last.
+var shrinkOrder = []int{2, 1, 3}
+
+// cells are the texts of a row, in column order.
+func (m Model) cells(s apiv1.Submission) []string {
+	tm := ""
+	if s.Status == apiv1.StatusDone {
+		tm = fmt.Sprintf("%dms", s.TimeMS)
+	}
+	problem := s.Problem
+	if problem == "" {
+		problem = "(ad hoc)"
+	}
+	return []string{shortID(s.ID), s.Owner, problem, s.Language, s.Status, s.Verdict, tm, age(m.now().Sub(s.CreatedAt))}
+}
+
+// widths sizes the columns to their content, so a short problem name does not leave a wide
+// empty PROBLEM column: what is left of the screen stays empty on the right.
 func (m Model) widths() []int {
 	ws := make([]int, len(columns))
-	fixed := 0
 	for i, c := range columns {
-		ws[i] = c.width
-		fixed += c.width + 1
+		ws[i] = ansi.StringWidth(c.title)
 	}
-	ws[2] = max(m.width-fixed-len(marker), 8)
+	for _, r := range m.rows {
+		for i, c := range m.cells(r) {
+			ws[i] = max(ws[i], min(ansi.StringWidth(c), columns[i].max))
+		}
+	}
+	total := len(marker) + len(sep)*(len(ws)-1)
+	for _, w := range ws {
+		total += w
+	}
+	for _, i := range shrinkOrder {
+		if total <= m.width || m.width == 0 {
+			break
+		}
+		cut := min(total-m.width, ws[i]-ansi.StringWidth(columns[i].title))
+		ws[i] -= cut
+		total -= cut
+	}
 	return ws
 }
 
@@ -156,7 +192,7 @@ func (m Model) View() string {
 	for i, c := range columns {
 		head[i] = cell(c.title, ws[i])
 	}
-	b.WriteString("  " + m.styles.Header.Render(strings.Join(head, " ")))
+	b.WriteString(m.fit("  " + m.styles.Header.Render(strings.Join(head, sep))))
 	for i := m.offset; i < m.offset+m.height; i++ {
 		b.WriteByte('\n')
 		if i >= len(m.rows) {
@@ -165,33 +201,33 @@ func (m Model) View() string {
 			}
 			continue
 		}
-		b.WriteString(m.row(m.rows[i], ws, i == m.cursor))
+		b.WriteString(m.fit(m.row(m.rows[i], ws, i == m.cursor)))
 	}
 	return b.String()
 }
 
 func (m Model) row(s apiv1.Submission, ws []int, selected bool) string {
 	verdict := s.Verdict
-	tm := ""
-	if s.Status == apiv1.StatusDone {
-		tm = fmt.Sprintf("%dms", s.TimeMS)
-	}
-	problem := s.Problem
-	if problem == "" {
-		problem = "(ad hoc)"
-	}
-	cells := []string{shortID(s.ID), s.Owner, problem, s.Language, s.Status, verdict, tm, age(m.now().Sub(s.CreatedAt))}
+	cells := m.cells(s)
 	plain := make([]string, len(cells))
 	for i, c := range cells {
 		plain[i] = cell(c, ws[i])
 	}
 	if selected {
 		// The marker keeps the cursor visible without colours (NO_COLOR, plain terminals).
-		return marker + m.styles.Selected.Render(strings.Join(plain, " "))
+		return marker + m.styles.Selected.Render(strings.Join(plain, sep))
 	}
 	plain[4] = m.styles.Verdict(s.Status).Render(plain[4])
 	plain[5] = m.styles.Verdict(verdict).Render(plain[5])
-	return "  " + strings.Join(plain, " ")
+	return "  " + strings.Join(plain, sep)
+}
+
+// fit cuts a line to the screen when even the narrowest columns do not fit.
+func (m Model) fit(line string) string {
+	if m.width <= 0 {
+		return line
+	}
+	return ansi.Truncate(line, m.width, "")
 }
 
 // shortID keeps the first 8 characters of an ID (the UUID's first group), like a short git

@@ -1,12 +1,10 @@
-// Package theme owns the TUI's styles. Every style comes from one lipgloss renderer, so the
-// colour profile (none with NO_COLOR, or in tests) is decided once.
+// Package theme owns the TUI's styles, so the choice between colours and plain text (NO_COLOR,
+// dumb terminals, tests) is made in one place. Styles carry fixed colours: nothing here asks
+// the terminal for its background, so building them never waits on the terminal.
 package theme
 
 import (
-	"io"
-
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/lipgloss/v2"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 )
@@ -26,37 +24,31 @@ type Styles struct {
 	pending  lipgloss.Style
 }
 
-// New returns styles rendered for w; noColor forces plain text (NO_COLOR, dumb terminals).
-func New(w io.Writer, noColor bool) Styles {
-	r := lipgloss.NewRenderer(w)
+// New returns the styles; noColor gives plain text (NO_COLOR, dumb terminals).
+func New(noColor bool) Styles {
 	if noColor {
-		r.SetColorProfile(termenv.Ascii)
+		return Plain()
 	}
-	return FromRenderer(r)
-}
-
-// Plain returns colourless styles (golden tests, pipes).
-func Plain() Styles {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	return FromRenderer(r)
-}
-
-// FromRenderer builds the styles on r.
-func FromRenderer(r *lipgloss.Renderer) Styles {
+	s := lipgloss.NewStyle
 	return Styles{
-		Title:    r.NewStyle().Bold(true),
-		Label:    r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "240", Dark: "245"}),
-		Value:    r.NewStyle().Bold(true),
-		Dim:      r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "244", Dark: "241"}),
-		Error:    r.NewStyle().Foreground(lipgloss.Color("9")).Bold(true),
-		Header:   r.NewStyle().Bold(true).Underline(true),
-		Selected: r.NewStyle().Reverse(true),
-		good:     r.NewStyle().Foreground(lipgloss.Color("10")),
-		bad:      r.NewStyle().Foreground(lipgloss.Color("9")),
-		warn:     r.NewStyle().Foreground(lipgloss.Color("11")),
-		pending:  r.NewStyle().Foreground(lipgloss.Color("12")),
+		Title:    s().Bold(true),
+		Label:    s().Foreground(lipgloss.Color("245")), // mid grey: readable on dark and light backgrounds
+		Value:    s().Bold(true),
+		Dim:      s().Foreground(lipgloss.Color("243")),
+		Error:    s().Foreground(lipgloss.Color("9")).Bold(true),
+		Header:   s().Bold(true).Underline(true),
+		Selected: s().Reverse(true),
+		good:     s().Foreground(lipgloss.Color("10")),
+		bad:      s().Foreground(lipgloss.Color("9")),
+		warn:     s().Foreground(lipgloss.Color("11")),
+		pending:  s().Foreground(lipgloss.Color("12")),
 	}
+}
+
+// Plain returns styles that add no escape sequences at all (NO_COLOR, golden tests).
+func Plain() Styles {
+	p := lipgloss.NewStyle()
+	return Styles{Title: p, Label: p, Value: p, Dim: p, Error: p, Header: p, Selected: p, good: p, bad: p, warn: p, pending: p}
 }
 
 // Verdict colours a verdict (or a status when there is no verdict yet).

@@ -1,7 +1,7 @@
 package watch
 
 import (
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/judge-dev/judge/pkg/tui/theme"
 )
@@ -17,18 +17,18 @@ type lineInput struct {
 func (in *lineInput) set(s string) { in.value = []rune(s) }
 func (in lineInput) text() string  { return string(in.value) }
 
-func (in lineInput) update(k tea.KeyMsg) lineInput {
-	switch k.Type {
-	case tea.KeyBackspace:
+func (in lineInput) update(k tea.KeyPressMsg) lineInput {
+	switch {
+	case k.Code == tea.KeyBackspace:
 		if len(in.value) > 0 {
 			in.value = in.value[:len(in.value)-1]
 		}
-	case tea.KeyCtrlU:
+	case k.String() == "ctrl+u":
 		in.value = nil
-	case tea.KeySpace:
+	case k.Text != "":
+		in.value = append(in.value, []rune(k.Text)...)
+	case k.Code == tea.KeySpace:
 		in.value = append(in.value, ' ')
-	case tea.KeyRunes:
-		in.value = append(in.value, k.Runes...)
 	}
 	return in
 }

@@ -1,7 +1,7 @@
 package watch
 
 import (
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
 
 	"github.com/judge-dev/judge/pkg/tui/subtable"
 )
@@ -13,6 +13,7 @@ type keyMap struct {
 	Back        key.Binding
 	Filter      key.Binding
 	ClearFilter key.Binding
+	Workers     key.Binding
 	Refresh     key.Binding
 	Help        key.Binding
 	Quit        key.Binding
@@ -25,6 +26,7 @@ func defaultKeys() keyMap {
 		Back:        key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		ClearFilter: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filter")),
+		Workers:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "workers")),
 		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -32,13 +34,19 @@ func defaultKeys() keyMap {
 }
 
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.table.Up, k.table.Down, k.Open, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.table.Up, k.table.Down, k.Open, k.Filter, k.Workers, k.Help, k.Quit}
+}
+
+// workersHelp is the short help of the workers view.
+func (k keyMap) workersHelp() []key.Binding {
+	back := key.NewBinding(key.WithKeys("w", "esc"), key.WithHelp("w/esc", "back"))
+	return []key.Binding{k.table.Up, k.table.Down, back, k.Refresh, k.Help, k.Quit}
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.table.Up, k.table.Down, k.table.PageUp, k.table.PageDown, k.table.Top, k.table.Bottom},
-		{k.Open, k.Back, k.Refresh},
+		{k.Open, k.Back, k.Workers, k.Refresh},
 		{k.Filter, k.ClearFilter, k.Help, k.Quit},
 	}
 }

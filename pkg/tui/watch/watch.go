@@ -1,15 +1,15 @@
 // Package watch owns `judgectl watch`: the bubbletea program that polls the API for stats and
-// recent submissions, composes the header, the submissions table and the detail view, and
-// maps keys to actions.
+// recent submissions, composes the header, the submissions table, the detail view and the
+// workers view, and maps keys to actions.
 package watch
 
 import (
 	"context"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
@@ -18,6 +18,7 @@ import (
 	"github.com/judge-dev/judge/pkg/tui/header"
 	"github.com/judge-dev/judge/pkg/tui/subtable"
 	"github.com/judge-dev/judge/pkg/tui/theme"
+	"github.com/judge-dev/judge/pkg/tui/workers"
 )
 
 // Source is what the program reads; *client.Client satisfies it.
@@ -50,6 +51,7 @@ const (
 	modeList mode = iota
 	modeDetail
 	modeFilter
+	modeWorkers
 )
 
 // listMsg carries a submission list fetched for filter; an answer for an older filter is
@@ -70,6 +72,7 @@ type Model struct {
 	header  header.Model
 	table   subtable.Model
 	detail  detail.Model
+	workers workers.Model
 	help    help.Model
 	input   lineInput
 	mode    mode
@@ -78,7 +81,13 @@ type Model struct {
 	gen     int
 	width   int
 	height  int
+	// interrupted: the user quit with Ctrl-C rather than q, which judgectl reports as SIGINT.
+	interrupted bool
 }
+
+// Interrupted reports whether the program ended with Ctrl-C (the terminal is in raw mode, so
+// Ctrl-C arrives as a key, not as SIGINT).
+func (m Model) Interrupted() bool { return m.interrupted }
 
 // New returns the program's model.
 func New(o Options) Model {
@@ -102,7 +111,7 @@ func New(o Options) Model {
 	in := lineInput{styles: o.Styles, prompt: "filter> "}
 	m := Model{
 		opts: o, keys: defaultKeys(), header: header.New(o.Styles), table: subtable.New(o.Styles, o.Now),
-		detail: detail.New(o.Styles), help: h, input: in, filter: o.Filter,
+		detail: detail.New(o.Styles), workers: workers.New(o.Styles, o.Now), help: h, input: in, filter: o.Filter,
 	}
 	m.header.Server = o.Server
 	m.header.Filter = o.Filter.String()
@@ -179,6 +188,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.refresh(), m.tick())
 	case header.StatsMsg:
 		m.header = m.header.Update(msg)
+		if msg.Err == nil {
+			m.workers.SetStats(msg.Stats)
+		}
 		return m, nil
 	case listMsg:
 		if msg.filter != m.filter {
@@ -192,16 +204,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case detail.Msg:
 		m.detail, _ = m.detail.Update(msg)
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m.key(msg)
 	}
 	return m, nil
 }
 
-func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.mode == modeFilter {
-		switch k.Type {
-		case tea.KeyEnter:
+		switch {
+		case k.Code == tea.KeyEnter:
 			f, err := ParseFilter(m.input.text())
 			if err != nil {
 				m.listErr = err
@@ -212,11 +224,12 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.table.SetRows(filterRows(m.table.Rows(), f)) // at once, until the server answers
 			m.layout()
 			return m, m.fetchList()
-		case tea.KeyEsc:
+		case k.Code == tea.KeyEscape:
 			m.mode = modeList
 			m.layout()
 			return m, nil
-		case tea.KeyCtrlC:
+		case k.String() == "ctrl+c":
+			m.interrupted = true
 			return m, tea.Quit
 		}
 		m.input = m.input.update(k)
@@ -224,6 +237,7 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
+		m.interrupted = k.String() == "ctrl+c"
 		return m, tea.Quit
 	case key.Matches(k, m.keys.Help):
 		m.help.ShowAll = !m.help.ShowAll
@@ -241,6 +255,23 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.detail, cmd = m.detail.Update(k)
 		return m, cmd
 	}
+	if m.mode == modeWorkers {
+		t := m.keys.table
+		switch {
+		case key.Matches(k, m.keys.Workers), key.Matches(k, m.keys.Back):
+			m.mode = modeList
+			return m, m.fetchList()
+		case key.Matches(k, t.Up):
+			m.workers.Scroll(-1)
+		case key.Matches(k, t.Down):
+			m.workers.Scroll(1)
+		case key.Matches(k, t.PageUp):
+			m.workers.Scroll(-m.bodyHeight())
+		case key.Matches(k, t.PageDown):
+			m.workers.Scroll(m.bodyHeight())
+		}
+		return m, nil
+	}
 	switch {
 	case key.Matches(k, m.keys.Open):
 		s, ok := m.table.Selected()
@@ -250,6 +281,9 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeDetail
 		m.detail.Open(s.ID)
 		return m, m.fetchDetail(s.ID)
+	case key.Matches(k, m.keys.Workers):
+		m.mode = modeWorkers
+		return m, m.fetchStats()
 	case key.Matches(k, m.keys.Filter):
 		m.mode = modeFilter
 		m.input.set(m.filter.String())
@@ -265,14 +299,19 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// layout hands each component its share of the screen: header 2 lines, a blank line, the
-// body, and the footer (help, or the filter prompt).
+// layout hands each component its share of the screen: the header, a blank line, the body,
+// and the footer (help, or the filter prompt).
 func (m *Model) layout() {
 	m.header.SetWidth(m.width)
-	m.help.Width = m.width
-	body := max(m.height-3-m.footerHeight(), 1)
+	m.help.SetWidth(m.width)
+	body := m.bodyHeight()
 	m.table.SetSize(m.width, body)
 	m.detail.SetSize(m.width, body)
+	m.workers.SetSize(m.width, body)
+}
+
+func (m Model) bodyHeight() int {
+	return max(m.height-header.Height-1-m.footerHeight(), 1)
 }
 
 func (m Model) footerHeight() int {
@@ -286,6 +325,8 @@ func (m Model) footer() string {
 		f = m.input.view()
 	case m.help.ShowAll:
 		f = m.help.FullHelpView(m.keys.FullHelp())
+	case m.mode == modeWorkers:
+		f = m.help.ShortHelpView(m.keys.workersHelp())
 	default:
 		f = m.help.ShortHelpView(m.keys.ShortHelp())
 	}
@@ -295,14 +336,24 @@ func (m Model) footer() string {
 	return f
 }
 
-// View lays the screen out in exactly height lines, so frames replace each other cleanly.
-func (m Model) View() string {
+// View draws the screen on the alternate screen.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	return v
+}
+
+// Render lays the screen out in exactly height lines, so frames replace each other cleanly.
+func (m Model) Render() string {
 	if m.width == 0 {
 		return "" // no size yet: drawing now would only flicker
 	}
 	body := m.table.View()
-	if m.mode == modeDetail {
+	switch m.mode {
+	case modeDetail:
 		body = m.detail.View()
+	case modeWorkers:
+		body = m.workers.View()
 	}
 	lines := append(splitLines(m.header.View()), "")
 	lines = append(lines, splitLines(body)...)

@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/client"
+	"github.com/judge-dev/judge/pkg/tui/header"
 	"github.com/judge-dev/judge/pkg/tui/theme"
 )
 
@@ -33,7 +34,13 @@ func (f *fakeSource) Stats(context.Context) (*apiv1.Stats, error) {
 	if f.statErr != nil {
 		return nil, f.statErr
 	}
-	return &apiv1.Stats{Queued: 4, Running: 2, DoneLastMin: 57, WorkersAlive: 3, RelayLagMS: 120}, nil
+	return &apiv1.Stats{Queued: 4, Running: 2, DoneLastMin: 57, WorkersAlive: 2, RelayLagMS: 120,
+		SubmittedLastMin: 66, VerdictsLastMin: map[string]int64{"AC": 40, "WA": 12, "TLE": 5},
+		Workers: []apiv1.WorkerStats{
+			{Name: "worker-a", Slots: 4, HeartbeatAgeMS: 800, Running: []apiv1.RunningSubmission{
+				{ID: "sub-0001", Problem: "hello", Language: "python3", Attempt: 1, StartedAt: t0.Add(-4 * time.Second)}}},
+			{Name: "worker-b", Slots: 2, HeartbeatAgeMS: 2100},
+		}}, nil
 }
 
 func (f *fakeSource) Submissions(_ context.Context, o client.ListOptions) (*apiv1.SubmissionList, error) {
@@ -90,22 +97,22 @@ func waitFor(t *testing.T, tm *teatest.TestModel, s string) {
 // finalView quits and returns the last frame the model would draw.
 func finalView(t *testing.T, tm *teatest.TestModel) string {
 	t.Helper()
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model).Render()
 }
 
 func TestListFrame(t *testing.T) {
 	tm := teatest.NewTestModel(t, newModel(newSource()), teatest.WithInitialTermSize(100, 14))
 	waitFor(t, tm, "sub-0005")
-	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
 	golden.RequireEqual(t, []byte(finalView(t, tm)))
 }
 
 func TestDetailFrame(t *testing.T) {
 	tm := teatest.NewTestModel(t, newModel(newSource()), teatest.WithInitialTermSize(100, 20))
 	waitFor(t, tm, "sub-0005")
-	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor(t, tm, "secret/03")
 	golden.RequireEqual(t, []byte(finalView(t, tm)))
 }
@@ -113,7 +120,7 @@ func TestDetailFrame(t *testing.T) {
 func TestHelpFrame(t *testing.T) {
 	tm := teatest.NewTestModel(t, newModel(newSource()), teatest.WithInitialTermSize(100, 16))
 	waitFor(t, tm, "sub-0005")
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
+	tm.Send(tea.KeyPressMsg{Code: '?', Text: "?"})
 	waitFor(t, tm, "clear filter")
 	golden.RequireEqual(t, []byte(finalView(t, tm)))
 }
@@ -122,9 +129,9 @@ func TestFilterIsSentAndApplied(t *testing.T) {
 	src := newSource()
 	tm := teatest.NewTestModel(t, newModel(src), teatest.WithInitialTermSize(100, 14))
 	waitFor(t, tm, "sub-0005")
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+	tm.Send(tea.KeyPressMsg{Code: '/', Text: "/"})
 	tm.Type("problem:hello verdict:wa")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor(t, tm, "filter: problem:hello verdict:WA")
 	// Poll until the filtered query reached the source (the fetch runs in its own goroutine).
 	sent := func() bool {
@@ -155,7 +162,7 @@ func TestResizeKeepsExactHeightAndWidth(t *testing.T) {
 	tm, _ = tm.Update(listMsg{items: newSource().subs})
 	for _, size := range [][2]int{{100, 14}, {60, 10}, {140, 30}, {40, 6}} {
 		tm, _ = tm.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		lines := strings.Split(tm.View(), "\n")
+		lines := strings.Split(tm.(Model).Render(), "\n")
 		if len(lines) != size[1] {
 			t.Errorf("%dx%d: %d lines, want %d", size[0], size[1], len(lines), size[1])
 		}
@@ -199,12 +206,11 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestNoColorHasNoEscapes(t *testing.T) {
-	var buf bytes.Buffer
-	m := New(Options{Source: newSource(), Styles: theme.New(&buf, true), Now: func() time.Time { return t0 }})
+	m := New(Options{Source: newSource(), Styles: theme.New(true), Now: func() time.Time { return t0 }})
 	var tm tea.Model = m
 	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 100, Height: 12})
 	tm, _ = tm.Update(listMsg{items: newSource().subs})
-	if v := tm.View(); strings.Contains(v, "\x1b[") {
+	if v := tm.(Model).Render(); strings.Contains(v, "\x1b[") {
 		t.Errorf("NO_COLOR view has escape sequences: %q", v)
 	}
 }
@@ -213,17 +219,87 @@ func TestLateListForOldFilterIsDropped(t *testing.T) {
 	var tm tea.Model = newModel(newSource())
 	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 100, Height: 14})
 	tm, _ = tm.Update(listMsg{items: newSource().subs})
-	tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+	tm, _ = tm.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
 	for _, r := range "verdict:WA" {
-		tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		tm, _ = tm.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
-	tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyEnter})
-	if v := tm.View(); !strings.Contains(v, "sub-0002") || strings.Contains(v, "sub-0001") {
+	tm, _ = tm.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if v := tm.(Model).Render(); !strings.Contains(v, "sub-0002") || strings.Contains(v, "sub-0001") {
 		t.Fatalf("the filter is not applied at once:\n%s", v)
 	}
 	// A refresh that left before the filter was applied answers late: it must not win.
 	tm, _ = tm.Update(listMsg{filter: Filter{}, items: newSource().subs})
-	if v := tm.View(); strings.Contains(v, "sub-0001") {
+	if v := tm.(Model).Render(); strings.Contains(v, "sub-0001") {
 		t.Errorf("a late unfiltered answer replaced the filtered rows:\n%s", v)
+	}
+}
+
+func TestWorkersFrame(t *testing.T) {
+	tm := teatest.NewTestModel(t, newModel(newSource()), teatest.WithInitialTermSize(100, 14))
+	waitFor(t, tm, "sub-0005")
+	tm.Send(tea.KeyPressMsg{Code: 'w', Text: "w"})
+	waitFor(t, tm, "slots in use")
+	golden.RequireEqual(t, []byte(finalView(t, tm)))
+}
+
+func TestWorkersToggle(t *testing.T) {
+	var tm tea.Model = newModel(newSource())
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 120, Height: 16})
+	tm, _ = tm.Update(listMsg{items: newSource().subs})
+	st, _ := newSource().Stats(context.Background())
+	tm, _ = tm.Update(header.StatsMsg{Stats: st})
+	if v := tm.(Model).Render(); !strings.Contains(v, "w workers") || !strings.Contains(v, "last minute AC 40 · WA 12 · TLE 5") || !strings.Contains(v, "in 1.1/s") {
+		t.Errorf("list view lacks the workers key or the last minute's figures:\n%s", v)
+	}
+	tm, _ = tm.Update(tea.KeyPressMsg{Code: 'w', Text: "w"})
+	v := tm.(Model).Render()
+	for _, want := range []string{"slots in use 1/6", "worker-a  1/4", "sub-0001", "worker-b  0/2", "idle"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("workers view lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "sub-0005") {
+		t.Errorf("workers view still shows the submissions table:\n%s", v)
+	}
+	if n := len(strings.Split(v, "\n")); n != 16 {
+		t.Errorf("workers view has %d lines, want 16", n)
+	}
+	tm, _ = tm.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if v := tm.(Model).Render(); !strings.Contains(v, "sub-0005") {
+		t.Errorf("esc did not return to the list:\n%s", v)
+	}
+}
+
+// On a wide terminal the columns keep to their content: PROBLEM is not stretched.
+func TestWideTerminalColumnsFitContent(t *testing.T) {
+	var tm tea.Model = newModel(newSource())
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 160, Height: 14})
+	tm, _ = tm.Update(listMsg{items: newSource().subs})
+	for _, l := range strings.Split(tm.(Model).Render(), "\n") {
+		if w := len([]rune(strings.TrimRight(l, " "))); strings.Contains(l, "sub-000") && w > 70 {
+			t.Errorf("a row of short cells is %d columns wide on a 160-column screen (PROBLEM stretched?): %q", w, l)
+		}
+	}
+}
+
+func TestCtrlCIsReportedAsInterrupt(t *testing.T) {
+	for _, tt := range []struct {
+		key  tea.KeyPressMsg
+		want bool
+	}{
+		{tea.KeyPressMsg{Code: 'q', Text: "q"}, false},
+		{tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}, true},
+	} {
+		var tm tea.Model = newModel(newSource())
+		tm, cmd := tm.Update(tt.key)
+		if cmd == nil {
+			t.Fatalf("%s: no command, want tea.Quit", tt.key)
+		}
+		if _, quit := cmd().(tea.QuitMsg); !quit {
+			t.Errorf("%s does not quit", tt.key)
+		}
+		if got := tm.(Model).Interrupted(); got != tt.want {
+			t.Errorf("%s: Interrupted() = %v, want %v", tt.key, got, tt.want)
+		}
 	}
 }
