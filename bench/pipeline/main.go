@@ -78,8 +78,8 @@ func run(rate float64, duration time.Duration) error {
 	var mu sync.Mutex
 	lag := hdrhistogram.New(1, 60_000_000, 3) // microseconds
 	acked := 0
-	r, err := cdc.New(cdc.Options{DSN: dsn, Store: st, Topic: topic, Slot: name,
-		NewProducer: func() (cdc.Producer, error) { return queue.NewSyncProducer(cfg.KafkaBrokers, "bench") },
+	r, err := cdc.New(cdc.Options{DSN: dsn, Store: st, Slot: name,
+		NewProducer: func() (cdc.Producer, error) { return queue.NewProducer(cfg.KafkaBrokers, "bench", topic) },
 		OnAck: func(a cdc.Ack) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -48,13 +48,14 @@ func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog
 	r, err := cdc.New(cdc.Options{
 		DSN:   cfg.DatabaseURL,
 		Store: st,
-		Topic: cfg.KafkaTopic,
 		NewProducer: func() (cdc.Producer, error) {
-			return queue.NewSyncProducer(cfg.KafkaBrokers, "judge-relay")
+			return queue.NewProducer(cfg.KafkaBrokers, "judge-relay", cfg.KafkaTopic)
 		},
-		Slot:   slot,
-		OnAck:  relayMetrics(reg),
-		Logger: log,
+		Slot:            slot,
+		CheckInterval:   cfg.RelayCheckInterval,
+		RedispatchAfter: cfg.RedispatchAfter,
+		OnAck:           relayMetrics(reg),
+		Logger:          log,
 	})
 	if err != nil {
 		return err

@@ -164,7 +164,8 @@ func (s *Store) Requeue(ctx context.Context, c Claim, reason string) (requeued b
 // requeue re-queues the submissions matching where (with args) and inserts their outbox rows.
 func requeue(ctx context.Context, tx *sql.Tx, where string, args ...any) (int, error) {
 	rows, err := tx.QueryContext(ctx, `WITH up AS (
-			UPDATE submissions SET status = 'queued', attempt = attempt + 1, worker = NULL, lease_until = NULL
+			UPDATE submissions SET status = 'queued', attempt = attempt + 1, worker = NULL, lease_until = NULL,
+				dispatched_at = now(), redispatches = 0
 			WHERE `+where+` RETURNING id, attempt, language, problem_id)
 		INSERT INTO dispatch (submission_id, attempt, language, problem)
 		SELECT up.id, up.attempt, up.language, coalesce(p.slug, '') FROM up LEFT JOIN problems p ON p.id = up.problem_id

@@ -73,8 +73,8 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.DB().QueryRow(`SELECT current_database()`).Scan(&db); err != nil {
 		t.Fatal(err)
 	}
-	r, err := cdc.New(cdc.Options{DSN: st.DSN(), Store: st, Topic: f.topic, Slot: "relay_" + strings.TrimPrefix(db, "judge_test_"),
-		NewProducer: func() (cdc.Producer, error) { return queue.NewSyncProducer(f.brokers, "worker-test") },
+	r, err := cdc.New(cdc.Options{DSN: st.DSN(), Store: st, Slot: "relay_" + strings.TrimPrefix(db, "judge_test_"),
+		NewProducer: func() (cdc.Producer, error) { return queue.NewProducer(f.brokers, "worker-test", f.topic) },
 		Logger:      slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {
 		t.Fatal(err)
