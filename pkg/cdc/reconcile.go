@@ -85,6 +85,9 @@ func (r *Relay) prepare(ctx context.Context, conn *pgconn.PgConn, prod Producer)
 	if err != nil {
 		return err
 	}
+	// recreated is set when the slot was dropped as part of the publication's repair, which
+	// records both.
+	recreated := false
 	switch in.publication {
 	case statusOK:
 	case statusMissing:
@@ -98,14 +101,14 @@ func (r *Relay) prepare(ctx context.Context, conn *pgconn.PgConn, prod Producer)
 				return err
 			}
 			in.slot = statusMissing
-			seen = true
+			recreated = true
 		}
 		q := fmt.Sprintf(`CREATE PUBLICATION %s FOR TABLE dispatch WITH (publish = 'insert')`, quoteIdent(r.opts.Publication))
 		if _, err := conn.Exec(ctx, q).ReadAll(); err != nil && !isDuplicate(err) {
 			return fmt.Errorf("create publication %s: %w", r.opts.Publication, err)
 		}
 		r.log.Info("created publication", "publication", r.opts.Publication)
-		if seen {
+		if recreated {
 			r.repaired(ctx, "publication was missing: recreated it and the slot, backfilling the outbox")
 		}
 	default:
@@ -136,7 +139,7 @@ func (r *Relay) prepare(ctx context.Context, conn *pgconn.PgConn, prod Producer)
 		if err := r.createSlot(ctx, conn); err != nil {
 			return err
 		}
-		if seen {
+		if seen && !recreated {
 			r.repaired(ctx, "slot was missing: recreated it, backfilling the outbox")
 		}
 	}
