@@ -78,3 +78,6 @@ func Sleep(ctx context.Context, d time.Duration) bool {
 		return true
 	}
 }
+
+// Stop wraps err so that Do returns it at once instead of retrying; Stop(nil) is nil.
+func Stop(err error) error { return backoff.Permanent(err) }

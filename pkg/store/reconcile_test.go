@@ -79,7 +79,7 @@ func TestDeleteObsoleteDispatchKeepsTheCurrentAttemptOfQueuedSubmissions(t *test
 			t.Fatalf("claim: %v %v", ok, err)
 		}
 	}
-	if ok, err := st.Requeue(ctx, store.Claim{ID: requeued, Attempt: 1, Worker: "w"}, "test"); err != nil || !ok {
+	if ok, err := st.Requeue(ctx, store.Claim{ID: requeued, Attempt: 1, Worker: "w"}, store.JudgeFault, "test"); err != nil || !ok {
 		t.Fatalf("requeue: %v %v", ok, err)
 	}
 	if n, err := st.DeleteObsoleteDispatch(ctx, "s", time.Minute); err != nil || n != 0 {
@@ -119,5 +119,35 @@ func TestBackfillMarkKeepsTheFirstReasonUntilEnded(t *testing.T) {
 	hs, err := st.ListRelayHealth(ctx)
 	if err != nil || len(hs) != 1 || hs[0].BackfillPending || hs[0].Backfilled != 7 {
 		t.Fatalf("after EndBackfill: %+v (%v)", hs, err)
+	}
+}
+
+// Re-queues for infrastructure faults bump the attempt (older Kafka records become stale) but
+// do not count against maxAttempts, in the worker's Spent nor in the reaper.
+func TestInfraRequeuesDoNotSpendAttempts(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	id := newQueued(t, st)
+	for attempt := 1; attempt <= 3; attempt++ {
+		c, ok, err := st.ClaimSubmission(ctx, id, attempt, "w", time.Minute)
+		if err != nil || !ok {
+			t.Fatalf("claim attempt %d: %v %v", attempt, ok, err)
+		}
+		if c.Spent() != 1 {
+			t.Fatalf("attempt %d after %d infra re-queues: spent %d, want 1", attempt, c.InfraRetries, c.Spent())
+		}
+		if ok, err := st.Requeue(ctx, c.Claim, store.InfraFault, "docker down"); err != nil || !ok {
+			t.Fatalf("requeue: %v %v", ok, err)
+		}
+	}
+	// Attempt 4 with one attempt spent: an expired lease is re-queued, not failed, under
+	// maxAttempts 2.
+	if _, ok, err := st.ClaimSubmission(ctx, id, 4, "dead", time.Millisecond); err != nil || !ok {
+		t.Fatalf("claim attempt 4: %v %v", ok, err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	r, err := st.ReapExpired(ctx, 2, 10)
+	if err != nil || r.Requeued != 1 || r.Failed != 0 {
+		t.Fatalf("reaped %+v (%v), want 1 re-queued", r, err)
 	}
 }

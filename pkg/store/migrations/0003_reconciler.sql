@@ -7,6 +7,10 @@
 -- the current attempt; each doubles the time before the next one.
 ALTER TABLE submissions ADD COLUMN dispatched_at timestamptz NOT NULL DEFAULT now();
 ALTER TABLE submissions ADD COLUMN redispatches int NOT NULL DEFAULT 0;
+-- Re-queues caused by the judge's infrastructure (Docker or PostgreSQL unavailable, a worker
+-- stopping): they bump attempt (so older Kafka records become stale) without spending one of
+-- the submission's attempts, which are attempt - infra_retries.
+ALTER TABLE submissions ADD COLUMN infra_retries int NOT NULL DEFAULT 0;
 CREATE INDEX submissions_queued_dispatch ON submissions (dispatched_at) WHERE status = 'queued';
 
 -- One row per replication slot (a relay deployment).
