@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/judge-dev/judge/internal/testenv"
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/cdc"
