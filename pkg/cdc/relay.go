@@ -75,7 +75,7 @@ type Options struct {
 	CheckInterval time.Duration
 	// RedispatchAfter is how long a submission may stay queued after its last dispatch before
 	// it is dispatched again (its Kafka record may be gone); default 2m. Each re-dispatch of
-	// the same attempt doubles it, up to 32 times.
+	// the submission doubles it, up to 32 times.
 	RedispatchAfter time.Duration
 	// OnAck, if set, is called after each acknowledged transaction (benchmarks, metrics).
 	OnAck  func(Ack)

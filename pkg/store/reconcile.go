@@ -17,7 +17,7 @@ import (
 const maxRedispatchDoublings = 5
 
 // RedispatchStale re-dispatches up to limit queued submissions whose current dispatch is older
-// than deadline (doubled for each earlier re-dispatch of the attempt): a new outbox row with
+// than deadline (doubled for each earlier re-dispatch of the submission): a new outbox row with
 // the same attempt, so the worker that claims either copy wins and the other is skipped as a
 // duplicate. Older outbox rows of those submissions are superseded and deleted. It returns the
 // ids re-dispatched.

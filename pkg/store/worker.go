@@ -185,7 +185,7 @@ func requeue(ctx context.Context, tx *sql.Tx, fault Fault, where string, args ..
 	}
 	rows, err := tx.QueryContext(ctx, `WITH up AS (
 			UPDATE submissions SET status = 'queued', attempt = attempt + 1, worker = NULL, lease_until = NULL,
-				dispatched_at = now(), redispatches = 0`+infra+`
+				dispatched_at = now()`+infra+`
 			WHERE `+where+` RETURNING id, attempt, language, problem_id)
 		INSERT INTO dispatch (submission_id, attempt, language, problem)
 		SELECT up.id, up.attempt, up.language, coalesce(p.slug, '') FROM up LEFT JOIN problems p ON p.id = up.problem_id

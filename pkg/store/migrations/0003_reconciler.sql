@@ -4,7 +4,7 @@
 
 -- When the current dispatch of the submission was written: at creation, at each re-queue and
 -- at each re-dispatch by the reconciler. redispatches counts the reconciler's re-dispatches of
--- the current attempt; each doubles the time before the next one.
+-- the submission (all attempts); each doubles the time before the next one, up to 32 times.
 ALTER TABLE submissions ADD COLUMN dispatched_at timestamptz NOT NULL DEFAULT now();
 ALTER TABLE submissions ADD COLUMN redispatches int NOT NULL DEFAULT 0;
 -- Re-queues caused by the judge's infrastructure (Docker or PostgreSQL unavailable, a worker
