@@ -345,3 +345,63 @@ func (p *dockerProxy) cut() {
 	}
 	clear(p.conns)
 }
+
+// TestInvalidatedSlotIsRecreated lets the relay's slot be invalidated the way a long Kafka outage
+// does it (max_slot_wal_keep_size crossed while the relay cannot confirm), on a PostgreSQL of the
+// test's own: the relay must notice wal_status 'lost', recreate the slot, and backfill the outbox
+// rows the lost WAL carried, so every submission still ends once.
+func TestInvalidatedSlotIsRecreated(t *testing.T) {
+	s := newPrivatePostgres(t)
+	c := newClusterOn(t, s.dsn(), testenv.KafkaBrokers(t), testenv.NewTopic(t, 6), "judge_relay")
+	c.env = append(c.env, "JUDGE_RELAY_CHECK_INTERVAL=1s")
+	if _, err := c.db.Exec(`ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.Exec(`SELECT pg_reload_conf()`); err != nil {
+		t.Fatal(err)
+	}
+	c.startAPI("api1")
+	relay := c.startRelay("relay1")
+	c.startWorker("worker1", 2)
+	t.Cleanup(func() { relay.cmd.Process.Signal(syscall.SIGCONT) })
+
+	const extra = 10
+	n := workloadSize(60)
+	jobs := workloadOf(faultPrograms[:4], n+extra)
+	var frozenIDs []string
+	ids := send(t, c, jobs[:n], 8, func(i int) {
+		if i != n/2 {
+			return
+		}
+		before := c.relayHealth(t)
+		t.Logf("after %d submissions: relay frozen, WAL written past max_slot_wal_keep_size", i+1)
+		relay.cmd.Process.Signal(syscall.SIGSTOP)
+		for _, j := range jobs[n:] {
+			id, err := c.submit(j.req, j.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			frozenIDs = append(frozenIDs, id)
+		}
+		if _, err := c.db.Exec(`CREATE TABLE wal_filler (x text)`); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the slot invalidated", 60*time.Second, func() bool {
+			for _, q := range []string{`INSERT INTO wal_filler SELECT repeat('x', 1000) FROM generate_series(1, 3000)`,
+				`SELECT pg_switch_wal()`, `CHECKPOINT`} {
+				if _, err := c.db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var status string
+			err := c.db.QueryRow(`SELECT coalesce(wal_status, '') FROM pg_replication_slots WHERE slot_name = $1`, c.slot).Scan(&status)
+			return err == nil && status == "lost"
+		})
+		relay.cmd.Process.Signal(syscall.SIGCONT)
+		c.waitRepair(t, before, "slot was invalidated")
+	})
+	check(t, c, jobs, append(ids, frozenIDs...), 5*time.Minute)
+	if h := c.relayHealth(t); h.Backfilled < extra {
+		t.Errorf("relay health %+v: want the %d rows written while the relay was frozen backfilled", h, extra)
+	}
+}
