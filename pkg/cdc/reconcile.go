@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -195,7 +194,8 @@ func (r *Relay) repairPublication(ctx context.Context, conn *pgconn.PgConn, stat
 	default:
 		return fmt.Errorf("publication %s: unknown state %q", r.opts.Publication, status)
 	}
-	if _, err := conn.Exec(ctx, q).ReadAll(); err != nil && !isDuplicateObject(err) {
+	// "Already member of publication" is a duplicate too: another relay repaired it first.
+	if _, err := conn.Exec(ctx, q).ReadAll(); err != nil && !isDuplicate(err) {
 		return fmt.Errorf("repair publication %s (%s): %w", r.opts.Publication, status, err)
 	}
 	r.repaired(ctx, fmt.Sprintf("publication %s: altered it back, backfilling the outbox", status))
@@ -240,9 +240,9 @@ func (r *Relay) backfill(ctx context.Context, prod Producer) error {
 	}
 	// Rows above the highest id present now were committed after the repair, hence are in
 	// the stream: stopping there keeps a busy outbox from making the backfill endless.
-	var high int64
-	if err := r.opts.Store.DB().QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM dispatch`).Scan(&high); err != nil {
-		return fmt.Errorf("backfill: read the outbox's highest id: %w", err)
+	high, err := r.opts.Store.OutboxHighWater(ctx)
+	if err != nil {
+		return fmt.Errorf("backfill: %w", err)
 	}
 	var after int64
 	published := 0
@@ -379,9 +379,4 @@ func (r *Relay) record(ctx context.Context, in inspection) {
 	if err != nil {
 		r.log.Warn("record relay check", "err", err)
 	}
-}
-
-// isDuplicateObject matches "relation is already member of publication" (42710) too.
-func isDuplicateObject(err error) bool {
-	return isDuplicate(err) || strings.Contains(err.Error(), "already member of publication")
 }

@@ -66,6 +66,15 @@ type DispatchRow struct {
 	EnqueuedAt   time.Time
 }
 
+// OutboxHighWater is the highest outbox row id, 0 for an empty outbox.
+func (s *Store) OutboxHighWater(ctx context.Context) (int64, error) {
+	var high int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM dispatch`).Scan(&high); err != nil {
+		return 0, fmt.Errorf("read the outbox's highest id: %w", mapError(err))
+	}
+	return high, nil
+}
+
 // DispatchBatch lists up to limit outbox rows with an id above afterID, in id order: the
 // backfill pages through the outbox with it.
 func (s *Store) DispatchBatch(ctx context.Context, afterID int64, limit int) ([]DispatchRow, error) {
