@@ -42,6 +42,9 @@ type cluster struct {
 	apiURLs []string
 	next    int
 	docker  *client.Client
+	// logDir holds the roles' logs; made before stopAll is registered, so it is still there
+	// when a failed test shows them.
+	logDir string
 }
 
 type proc struct {
@@ -67,7 +70,7 @@ func newCluster(t *testing.T) *cluster {
 // newClusterOn prepares a deployment on the given database, brokers, topic and slot.
 func newClusterOn(t *testing.T, dsn string, brokers []string, topic, slot string) *cluster {
 	t.Helper()
-	c := &cluster{t: t, bin: testenv.JudgedBinary(t), procs: map[string]*proc{}, docker: testenv.Docker(t), slot: slot}
+	c := &cluster{t: t, bin: testenv.JudgedBinary(t), procs: map[string]*proc{}, docker: testenv.Docker(t), slot: slot, logDir: t.TempDir()}
 	c.env = append(os.Environ(),
 		"JUDGE_DATABASE_URL="+dsn,
 		"JUDGE_KAFKA_BROKERS="+strings.Join(brokers, ","),
@@ -106,13 +109,19 @@ func (c *cluster) run(args ...string) string {
 // start runs a long-lived judged role named name; its log goes to a file shown on failure.
 func (c *cluster) start(name string, args ...string) *proc {
 	c.t.Helper()
-	logPath := filepath.Join(c.t.TempDir(), name+".log")
+	return c.startEnv(nil, name, args...)
+}
+
+// startEnv is start with env added to the cluster's environment (a later value wins).
+func (c *cluster) startEnv(env []string, name string, args ...string) *proc {
+	c.t.Helper()
+	logPath := filepath.Join(c.logDir, name+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	cmd := exec.Command(c.bin, args...)
-	cmd.Env = c.env
+	cmd.Env = append(append([]string(nil), c.env...), env...)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)

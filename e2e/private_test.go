@@ -29,10 +29,16 @@ type privateStack struct {
 	brokers []string
 }
 
-func newPrivateStack(t *testing.T) *privateStack {
+func newPrivateStack(t *testing.T) *privateStack { return startPrivateStack(t, true) }
+
+// newPrivatePostgres is newPrivateStack without a Kafka broker of its own: for faults of
+// PostgreSQL only, with the shared broker.
+func newPrivatePostgres(t *testing.T) *privateStack { return startPrivateStack(t, false) }
+
+func startPrivateStack(t *testing.T, kafka bool) *privateStack {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("fault test: starts its own PostgreSQL and Kafka")
+		t.Skip("fault test: starts its own PostgreSQL (and Kafka)")
 	}
 	testenv.Image(t, "base")
 	dir, err := os.MkdirTemp("/tmp", "judge-e2e-stack-")
@@ -50,7 +56,9 @@ func newPrivateStack(t *testing.T) *privateStack {
 		"JUDGE_STACK_KAFKA_HEAP=384m",
 	)
 	t.Cleanup(func() {
-		s.script("stack-kafka.sh", "down")
+		if kafka {
+			s.script("stack-kafka.sh", "down")
+		}
 		s.script("stack-postgres.sh", "down")
 		if alt, err := os.ReadFile(filepath.Join(dir, "pg.path")); err == nil {
 			os.RemoveAll(filepath.Dir(strings.TrimSpace(string(alt))))
@@ -58,7 +66,9 @@ func newPrivateStack(t *testing.T) *privateStack {
 		os.RemoveAll(dir)
 	})
 	s.mustScript("stack-postgres.sh", "up")
-	s.mustScript("stack-kafka.sh", "up")
+	if kafka {
+		s.mustScript("stack-kafka.sh", "up")
+	}
 	return s
 }
 

@@ -17,12 +17,10 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/IBM/sarama"
 
 	"github.com/judge-dev/judge/pkg/cdc"
 	"github.com/judge-dev/judge/pkg/config"
@@ -78,8 +76,8 @@ func run(rate float64, duration time.Duration) error {
 	var mu sync.Mutex
 	lag := hdrhistogram.New(1, 60_000_000, 3) // microseconds
 	acked := 0
-	r, err := cdc.New(cdc.Options{DSN: dsn, Store: st, Topic: topic, Slot: name,
-		NewProducer: func() (cdc.Producer, error) { return queue.NewSyncProducer(cfg.KafkaBrokers, "bench") },
+	r, err := cdc.New(cdc.Options{DSN: dsn, Store: st, Slot: name,
+		NewProducer: func() (cdc.Producer, error) { return queue.NewProducer(cfg.KafkaBrokers, "bench", topic) },
 		OnAck: func(a cdc.Ack) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -185,14 +183,7 @@ func waitStreaming(ctx context.Context, db *sql.DB, slot string) error {
 }
 
 func deleteTopic(brokers []string, topic string) {
-	cfg := sarama.NewConfig()
-	cfg.Version = sarama.V3_9_0_0
-	admin, err := sarama.NewClusterAdmin(brokers, cfg)
-	if err != nil {
-		return
-	}
-	defer admin.Close()
-	if err := admin.DeleteTopic(topic); err != nil && !strings.Contains(err.Error(), "does not exist") {
+	if err := queue.DeleteTopic(context.Background(), brokers, topic); err != nil {
 		fmt.Fprintln(os.Stderr, "delete topic:", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/judge-dev/judge/pkg/cdc"
 	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/queue"
+	"github.com/judge-dev/judge/pkg/retry"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -48,13 +49,14 @@ func runRelay(ctx context.Context, cfg config.Config, st *store.Store, log *slog
 	r, err := cdc.New(cdc.Options{
 		DSN:   cfg.DatabaseURL,
 		Store: st,
-		Topic: cfg.KafkaTopic,
 		NewProducer: func() (cdc.Producer, error) {
-			return queue.NewSyncProducer(cfg.KafkaBrokers, "judge-relay")
+			return queue.NewProducer(cfg.KafkaBrokers, "judge-relay", cfg.KafkaTopic)
 		},
-		Slot:   slot,
-		OnAck:  relayMetrics(reg),
-		Logger: log,
+		Slot:            slot,
+		CheckInterval:   cfg.RelayCheckInterval,
+		RedispatchAfter: cfg.RedispatchAfter,
+		OnAck:           relayMetrics(reg),
+		Logger:          log,
 	})
 	if err != nil {
 		return err
@@ -86,16 +88,13 @@ func relayMetrics(reg prometheus.Registerer) func(cdc.Ack) {
 // that starts after the judge, or restarts). It returns nil when ctx ends first: stopping while
 // waiting is a clean stop.
 func ensureTopic(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	for {
-		err := queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions)
-		if err == nil {
-			return nil
-		}
-		log.Warn("kafka_brokers (JUDGE_KAFKA_BROKERS): no broker answers; retrying in 2s", "brokers", cfg.KafkaBrokers, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(2 * time.Second):
-		}
+	err := retry.Do(ctx, retry.Dependency, func() error {
+		return queue.EnsureTopic(ctx, cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaPartitions)
+	}, func(err error, next time.Duration) {
+		log.Warn("kafka_brokers (JUDGE_KAFKA_BROKERS): no broker answers; retrying", "brokers", cfg.KafkaBrokers, "in", next, "err", err)
+	})
+	if ctx.Err() != nil {
+		return nil
 	}
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/moby/moby/client"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
@@ -79,9 +80,18 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 			log.Warn("sandbox close", "err", err)
 		}
 	}()
+	m := newWorkerMetrics(reg)
 	w, err := worker.New(st, worker.NewSandboxJudger(sb, st, langs), worker.Options{
 		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: group, Slots: slots,
-		Lease: cfg.LeaseDuration, Grace: grace, OnJudged: workerMetrics(reg), Logger: log,
+		Lease: cfg.LeaseDuration, Grace: grace, Logger: log,
+		Probes: []worker.Probe{{Name: "docker", Check: func(ctx context.Context) error {
+			_, err := d.Ping(ctx, client.PingOptions{})
+			return err
+		}}},
+		HealthInterval: cfg.HealthInterval,
+		OnJudged:       m.judgedFn(),
+		OnHealth:       m.healthFn(),
+		OnInfraFault:   m.infraFn(),
 	})
 	if err != nil {
 		return err
@@ -89,15 +99,60 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 	return w.Run(ctx)
 }
 
-func workerMetrics(reg prometheus.Registerer) func(string, time.Duration) {
+// workerMetrics are the worker's metrics on the registry of `judged all`; without one (a
+// standalone worker has no HTTP listener) every callback is nil.
+type workerMetrics struct {
+	judged *prometheus.HistogramVec
+	paused prometheus.Gauge
+	infra  prometheus.Counter
+}
+
+func newWorkerMetrics(reg prometheus.Registerer) *workerMetrics {
 	if reg == nil {
 		return nil
 	}
-	judged := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "judge_worker_judging_seconds",
-		Help:    "Time from claiming a submission to its result being written, by verdict.",
-		Buckets: prometheus.ExponentialBuckets(0.01, 2, 12),
-	}, []string{"verdict"})
-	reg.MustRegister(judged)
-	return func(verdict string, d time.Duration) { judged.WithLabelValues(verdict).Observe(d.Seconds()) }
+	m := &workerMetrics{
+		judged: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "judge_worker_judging_seconds",
+			Help:    "Time from claiming a submission to its result being written, by verdict.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 2, 12),
+		}, []string{"verdict"}),
+		paused: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "judge_worker_paused",
+			Help: "1 while the worker's Docker engine or database fails its health probe and its partitions are paused.",
+		}),
+		infra: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "judge_worker_infra_faults_total",
+			Help: "Runs handed back because Docker or PostgreSQL failed, without spending an attempt.",
+		}),
+	}
+	reg.MustRegister(m.judged, m.paused, m.infra)
+	return m
+}
+
+func (m *workerMetrics) judgedFn() func(string, time.Duration) {
+	if m == nil {
+		return nil
+	}
+	return func(verdict string, d time.Duration) { m.judged.WithLabelValues(verdict).Observe(d.Seconds()) }
+}
+
+func (m *workerMetrics) healthFn() func(bool) {
+	if m == nil {
+		return nil
+	}
+	return func(healthy bool) {
+		if healthy {
+			m.paused.Set(0)
+		} else {
+			m.paused.Set(1)
+		}
+	}
+}
+
+func (m *workerMetrics) infraFn() func() {
+	if m == nil {
+		return nil
+	}
+	return m.infra.Inc
 }

@@ -61,7 +61,9 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ principal) er
 	return nil
 }
 
-// readyz says whether this replica can serve: the database answers within 2 s.
+// readyz says whether this replica can serve: the database answers within 2 s. The body also
+// carries the relays' health (slot, publication, repairs, reconciliation) for operators; it
+// does not decide readiness, because an API replica serves whatever state the relay is in.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ principal) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -69,6 +71,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ principal) err
 		s.log.Warn("not ready", "err", err)
 		return errUnavailable
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	out := apiv1.Readiness{Status: "ready"}
+	if hs, err := s.store.ListRelayHealth(ctx); err != nil {
+		s.log.Warn("readyz: relay health", "err", err)
+	} else {
+		out.Relays = relayHealthWire(hs)
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }

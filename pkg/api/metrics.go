@@ -19,7 +19,10 @@ type metrics struct {
 	streams  prometheus.Gauge
 }
 
-func newMetrics(reg *prometheus.Registry, st statsStore) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, st interface {
+	statsStore
+	relayHealthStore
+}) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "judge_api_request_duration_seconds",
@@ -35,7 +38,7 @@ func newMetrics(reg *prometheus.Registry, st statsStore) (*metrics, error) {
 			Help: "Open Server-Sent Event streams on this API process.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.accepted, m.streams, newStatsCollector(st, 5*time.Second)} {
+	for _, c := range []prometheus.Collector{m.requests, m.accepted, m.streams, newStatsCollector(st, 5*time.Second), newRelayHealthCollector(st, 5*time.Second)} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register api metrics: %w", err)
 		}

@@ -17,6 +17,7 @@ type Store interface {
 	statsStore
 	problemStore
 	pinger
+	relayHealthStore
 }
 
 func (s *Server) routesHandler() http.Handler {

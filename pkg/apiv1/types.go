@@ -237,3 +237,34 @@ type FieldError struct {
 type LanguageList struct {
 	Items []Language `json:"items"`
 }
+
+// Readiness is the body of GET /readyz.
+type Readiness struct {
+	Status string `json:"status"`
+	// Relays is the delivery pipeline as each relay leader last recorded it. It informs and
+	// does not decide readiness: an API replica serves whatever state the relay is in.
+	Relays []RelayHealth `json:"relays,omitempty"`
+}
+
+// RelayHealth is the state of one relay deployment (replication slot).
+type RelayHealth struct {
+	Slot   string `json:"slot"`
+	Holder string `json:"holder"`
+	// Healthy: slot and publication in order and no backfill outstanding.
+	Healthy bool `json:"healthy"`
+	// SlotStatus is the slot's wal_status ("reserved", "extended", "unreserved", "lost") or
+	// "missing"; Publication is "ok", "missing" or what is wrong with it.
+	SlotStatus      string     `json:"slot_status"`
+	Publication     string     `json:"publication"`
+	BackfillPending bool       `json:"backfill_pending"`
+	BackfillReason  string     `json:"backfill_reason,omitempty"`
+	Backfilled      int64      `json:"backfilled"`
+	Repairs         int64      `json:"repairs"`
+	LastRepair      string     `json:"last_repair,omitempty"`
+	LastRepairAt    *time.Time `json:"last_repair_at,omitempty"`
+	Redispatched    int64      `json:"redispatched"`
+	ObsoleteDeleted int64      `json:"obsolete_deleted"`
+	// StaleQueued counts queued submissions whose last dispatch is over a minute old.
+	StaleQueued int64      `json:"stale_queued"`
+	CheckedAt   *time.Time `json:"checked_at,omitempty"`
+}

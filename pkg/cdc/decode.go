@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -13,15 +12,14 @@ import (
 	"github.com/judge-dev/judge/pkg/store"
 )
 
-// decoder turns pgoutput inserts into the `dispatch` table into Kafka records.
+// decoder turns pgoutput inserts into the `dispatch` table into queue messages.
 type decoder struct {
-	topic     string
 	relations map[uint32]*pglogrepl.RelationMessage
 	types     *pgtype.Map
 }
 
-func newDecoder(topic string) *decoder {
-	return &decoder{topic: topic, relations: map[uint32]*pglogrepl.RelationMessage{}, types: pgtype.NewMap()}
+func newDecoder() *decoder {
+	return &decoder{relations: map[uint32]*pglogrepl.RelationMessage{}, types: pgtype.NewMap()}
 }
 
 func (d *decoder) relation(m *pglogrepl.RelationMessage) { d.relations[m.RelationID] = m }
@@ -53,22 +51,9 @@ func (d *decoder) insert(m *pglogrepl.InsertMessage) (p pending, ok bool, err er
 	if err != nil {
 		return p, false, fmt.Errorf("dispatch row %d: enqueued_at: %w", id, err)
 	}
-	msg, err := d.message(queue.Message{ID: cols["submission_id"], Language: cols["language"], Problem: cols["problem"],
-		Attempt: attempt, EnqueuedAt: enq})
-	if err != nil {
-		return p, false, fmt.Errorf("dispatch row %d: %w", id, err)
-	}
+	msg := queue.Message{ID: cols["submission_id"], Language: cols["language"], Problem: cols["problem"],
+		Attempt: attempt, EnqueuedAt: enq}
 	return pending{dispatchID: id, msg: msg}, true, nil
-}
-
-// message is the Kafka record of m: keyed by submission id, so a submission's attempts stay
-// on one partition.
-func (d *decoder) message(m queue.Message) (*sarama.ProducerMessage, error) {
-	value, err := m.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	return &sarama.ProducerMessage{Topic: d.topic, Key: sarama.StringEncoder(m.ID), Value: sarama.ByteEncoder(value)}, nil
 }
 
 func (d *decoder) timestamp(text string) (time.Time, error) {

@@ -7,6 +7,11 @@
 // A crash anywhere before the confirmation replays the transaction from the slot; workers
 // detect the duplicate in PostgreSQL. One relay is active per database, elected with a
 // session-level advisory lock; standbys retry the lock every second.
+//
+// The leader also reconciles (reconcile.go): it repairs a slot that was dropped or invalidated
+// and a publication that drifted, publishes the outbox rows such a gap hid (a backfill that a
+// later term resumes if this one dies), re-dispatches queued submissions whose Kafka record
+// was lost, and deletes outbox rows nobody needs any more.
 package cdc
 
 import (
@@ -18,7 +23,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/judge-dev/judge/pkg/queue"
@@ -32,10 +36,10 @@ const (
 	heartbeatPrefix    = "judge.relay.heartbeat"
 )
 
-// Producer sends a batch of records and returns once every one is acknowledged, or fails.
-// sarama.SyncProducer satisfies it.
+// Producer sends a batch of messages and returns once every one is acknowledged, or fails.
+// *queue.Producer satisfies it.
 type Producer interface {
-	SendMessages(msgs []*sarama.ProducerMessage) error
+	Send(msgs []queue.Message) error
 	Close() error
 }
 
@@ -47,12 +51,11 @@ type Ack struct {
 	AckTime    time.Time
 }
 
-// Options configure a Relay. DSN, Store, Topic and NewProducer are required.
+// Options configure a Relay. DSN, Store and NewProducer are required.
 type Options struct {
 	// DSN of the database (lib/pq URL or key=value); the relay adds replication=database.
 	DSN   string
 	Store *store.Store
-	Topic string
 	// NewProducer makes a fresh producer for each leadership term, so a producer broken by a
 	// Kafka outage is not reused.
 	NewProducer func() (Producer, error)
@@ -67,6 +70,13 @@ type Options struct {
 	StandbyInterval time.Duration
 	// HeartbeatInterval is the idle time after which a heartbeat message is emitted; default 10s.
 	HeartbeatInterval time.Duration
+	// CheckInterval is the period of the leader's inspection of the slot and the publication
+	// and of its outbox reconciliation; default 10s.
+	CheckInterval time.Duration
+	// RedispatchAfter is how long a submission may stay queued after its last dispatch before
+	// it is dispatched again (its Kafka record may be gone); default 2m. Each re-dispatch of
+	// the submission doubles it, up to 32 times.
+	RedispatchAfter time.Duration
 	// OnAck, if set, is called after each acknowledged transaction (benchmarks, metrics).
 	OnAck  func(Ack)
 	Logger *slog.Logger
@@ -86,9 +96,6 @@ func New(opts Options) (*Relay, error) {
 	}
 	if opts.Store == nil {
 		errs = append(errs, errors.New("relay: store is nil"))
-	}
-	if opts.Topic == "" {
-		errs = append(errs, errors.New("relay: kafka topic is empty"))
 	}
 	if opts.NewProducer == nil {
 		errs = append(errs, errors.New("relay: no producer factory"))
@@ -114,6 +121,12 @@ func New(opts Options) (*Relay, error) {
 	}
 	if opts.HeartbeatInterval <= 0 {
 		opts.HeartbeatInterval = 10 * time.Second
+	}
+	if opts.CheckInterval <= 0 {
+		opts.CheckInterval = 10 * time.Second
+	}
+	if opts.RedispatchAfter <= 0 {
+		opts.RedispatchAfter = 2 * time.Minute
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -167,18 +180,17 @@ func (r *Relay) term(ctx context.Context) (led bool, err error) {
 		return true, fmt.Errorf("kafka producer: %w", err)
 	}
 	defer prod.Close()
-	created, err := r.setup(tctx, lockConn)
-	if err != nil {
+	if err := r.prepare(tctx, lockConn, prod); err != nil {
 		return true, err
 	}
-	if created {
-		if err := r.backfill(tctx, prod); err != nil {
-			return true, err
-		}
-	}
 	// Losing the lock connection means losing the lock: another relay may already lead. The
-	// watch starts only now because a connection serves one query at a time.
-	go watchLock(tctx, cancel, lockConn, r.opts.RetryInterval)
+	// watch starts only now because a connection serves one query at a time; it also runs
+	// the periodic inspection and reconciliation.
+	maintained := make(chan struct{})
+	go func() { defer close(maintained); r.maintain(tctx, cancel, lockConn, prod) }()
+	// The lock connection and the producer are closed by the defers above: wait for maintain
+	// to let go of them first.
+	defer func() { cancel(nil); <-maintained }()
 	s, err := newSession(tctx, r, prod)
 	if err != nil {
 		return true, err
@@ -199,84 +211,6 @@ func tryLock(ctx context.Context, conn *pgconn.PgConn, name string) (bool, error
 		return false, fmt.Errorf("take leader lock: %w", err)
 	}
 	return len(rows) == 1 && string(rows[0][0]) == "t", nil
-}
-
-func watchLock(ctx context.Context, cancel context.CancelCauseFunc, conn *pgconn.PgConn, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		pctx, pcancel := context.WithTimeout(ctx, 5*time.Second)
-		err := conn.Ping(pctx)
-		pcancel()
-		if err != nil && ctx.Err() == nil {
-			cancel(fmt.Errorf("leader lock connection lost: %w", err))
-			return
-		}
-	}
-}
-
-// setup creates the publication and the slot if absent; only the leader runs it. created
-// reports a new slot.
-func (r *Relay) setup(ctx context.Context, conn *pgconn.PgConn) (created bool, err error) {
-	rows, err := query(ctx, conn, `SELECT 1 FROM pg_publication WHERE pubname = $1`, r.opts.Publication)
-	if err != nil {
-		return false, fmt.Errorf("look up publication %s: %w", r.opts.Publication, err)
-	}
-	if len(rows) == 0 {
-		q := fmt.Sprintf(`CREATE PUBLICATION %s FOR TABLE dispatch WITH (publish = 'insert')`, quoteIdent(r.opts.Publication))
-		if _, err := conn.Exec(ctx, q).ReadAll(); err != nil && !isDuplicate(err) {
-			return false, fmt.Errorf("create publication %s: %w", r.opts.Publication, err)
-		}
-		r.log.Info("created publication", "publication", r.opts.Publication)
-	}
-	rows, err = query(ctx, conn, `SELECT database = current_database() FROM pg_replication_slots WHERE slot_name = $1`, r.opts.Slot)
-	if err != nil {
-		return false, fmt.Errorf("look up replication slot %s: %w", r.opts.Slot, err)
-	}
-	if len(rows) == 1 && string(rows[0][0]) != "t" {
-		return false, fmt.Errorf("replication slot %s belongs to another database of this PostgreSQL cluster: give this relay its own slot name (judged relay --slot NAME)", r.opts.Slot)
-	}
-	if len(rows) == 0 {
-		q := `SELECT pg_create_logical_replication_slot($1, 'pgoutput')`
-		if _, err := query(ctx, conn, q, r.opts.Slot); err != nil && !isDuplicate(err) {
-			return false, fmt.Errorf("create replication slot %s: %w (PostgreSQL needs wal_level=logical)", r.opts.Slot, err)
-		}
-		r.log.Info("created replication slot", "slot", r.opts.Slot)
-		created = true
-	}
-	return created, nil
-}
-
-// backfill publishes the outbox rows that are still present when the slot is created: those
-// committed before it are not in its stream. Rows committed after it are published twice,
-// which consumers tolerate.
-func (r *Relay) backfill(ctx context.Context, prod Producer) error {
-	rows, err := r.opts.Store.PendingDispatch(ctx)
-	if err != nil || len(rows) == 0 {
-		return err
-	}
-	dec := newDecoder(r.opts.Topic)
-	msgs := make([]*sarama.ProducerMessage, 0, len(rows))
-	ids := make([]int64, 0, len(rows))
-	for _, d := range rows {
-		m, err := dec.message(queue.Message{ID: d.SubmissionID, Language: d.Language, Problem: d.Problem,
-			Attempt: d.Attempt, EnqueuedAt: d.EnqueuedAt.UTC()})
-		if err != nil {
-			return fmt.Errorf("outbox row %d: %w", d.ID, err)
-		}
-		msgs = append(msgs, m)
-		ids = append(ids, d.ID)
-	}
-	if err := prod.SendMessages(msgs); err != nil {
-		return fmt.Errorf("publish %d outbox rows older than the slot: %w", len(msgs), producerError(err))
-	}
-	r.log.Info("published outbox rows older than the slot", "rows", len(msgs))
-	return r.opts.Store.DeleteDispatched(ctx, ids)
 }
 
 // query runs one parameterised statement with text parameters and returns its rows as text.

@@ -22,18 +22,20 @@ import (
 )
 
 type fixture struct {
-	st      *store.Store
-	brokers []string
-	topic   string
-	slot    string
-	token   int64
-	got     *collector
+	// redispatchAfter is the relays' RedispatchAfter; default 1h (never, in a test).
+	redispatchAfter time.Duration
+	st              *store.Store
+	brokers         []string
+	topic           string
+	slot            string
+	token           int64
+	got             *collector
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	st := storetest.New(t)
-	f := &fixture{st: st, brokers: testenv.KafkaBrokers(t), topic: testenv.NewTopic(t, 3)}
+	f := &fixture{st: st, brokers: testenv.KafkaBrokers(t), topic: testenv.NewTopic(t, 3), redispatchAfter: time.Hour}
 	// Slots are cluster-wide; the test database's name makes this one unique.
 	var db string
 	if err := st.DB().QueryRow(`SELECT current_database()`).Scan(&db); err != nil {
@@ -48,13 +50,18 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+func (f *fixture) producer() (cdc.Producer, error) {
+	return queue.NewProducer(f.brokers, "relay-test", f.topic)
+}
+
 func (f *fixture) relay(t *testing.T, holder string, newProducer func() (cdc.Producer, error)) (stop func()) {
 	t.Helper()
 	if newProducer == nil {
-		newProducer = func() (cdc.Producer, error) { return queue.NewSyncProducer(f.brokers, "relay-test") }
+		newProducer = f.producer
 	}
-	r, err := cdc.New(cdc.Options{DSN: f.st.DSN(), Store: f.st, Topic: f.topic, NewProducer: newProducer,
-		Holder: holder, Slot: f.slot, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), RetryInterval: 200 * time.Millisecond, HeartbeatInterval: time.Second})
+	r, err := cdc.New(cdc.Options{DSN: f.st.DSN(), Store: f.st, NewProducer: newProducer,
+		Holder: holder, Slot: f.slot, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), RetryInterval: 200 * time.Millisecond,
+		HeartbeatInterval: time.Second, CheckInterval: 300 * time.Millisecond, RedispatchAfter: f.redispatchAfter})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,12 +269,12 @@ type failingProducer struct {
 	tries *atomic.Int32
 }
 
-func (p failingProducer) SendMessages(msgs []*sarama.ProducerMessage) error {
+func (p failingProducer) Send(msgs []queue.Message) error {
 	p.tries.Add(1)
 	if p.fail.Load() {
 		return errors.New("injected: kafka unavailable")
 	}
-	return p.Producer.SendMessages(msgs)
+	return p.Producer.Send(msgs)
 }
 
 func TestRelayConfirmsOnlyAfterAck(t *testing.T) {
@@ -276,7 +283,7 @@ func TestRelayConfirmsOnlyAfterAck(t *testing.T) {
 	var tries atomic.Int32
 	fail.Store(true)
 	f.relay(t, "a", func() (cdc.Producer, error) {
-		p, err := queue.NewSyncProducer(f.brokers, "relay-test")
+		p, err := f.producer()
 		return failingProducer{Producer: p, fail: &fail, tries: &tries}, err
 	})
 	f.waitStreaming(t)

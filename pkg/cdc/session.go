@@ -2,14 +2,14 @@ package cdc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/judge-dev/judge/pkg/queue"
 )
 
 // session is one replication connection of a leadership term.
@@ -37,7 +37,7 @@ type session struct {
 // pending is one decoded outbox row waiting for its transaction's commit.
 type pending struct {
 	dispatchID int64
-	msg        *sarama.ProducerMessage
+	msg        queue.Message
 }
 
 // progress is the newest acknowledgement not yet written to relay_state.
@@ -63,11 +63,23 @@ func newSession(ctx context.Context, r *Relay, prod Producer) (*session, error) 
 		return nil, fmt.Errorf("start replication on slot %s: %w", r.opts.Slot, err)
 	}
 	now := time.Now()
-	return &session{r: r, prod: prod, conn: conn, dec: newDecoder(r.opts.Topic),
+	return &session{r: r, prod: prod, conn: conn, dec: newDecoder(),
 		lastData: now, nextStatus: now.Add(r.opts.StandbyInterval)}, nil
 }
 
-func (s *session) close() { s.conn.Close(context.Background()) }
+// close ends the replication connection. Rows Kafka acknowledged since the last flush are
+// trimmed first, so a term change leaves no published rows behind (the reconciler would
+// delete them later anyway).
+func (s *session) close() {
+	if len(s.acked) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := s.r.opts.Store.DeleteDispatched(ctx, s.acked); err != nil {
+			s.r.log.Warn("trim outbox at the end of the term", "err", err)
+		}
+		cancel()
+	}
+	s.conn.Close(context.Background())
+}
 
 func (s *session) run(ctx context.Context) error {
 	for {
@@ -200,12 +212,12 @@ func (s *session) handleLogical(ctx context.Context, data []byte) error {
 func (s *session) commit(ctx context.Context, m *pglogrepl.CommitMessage) error {
 	s.inTx = false
 	if len(s.pending) > 0 {
-		msgs := make([]*sarama.ProducerMessage, len(s.pending))
+		msgs := make([]queue.Message, len(s.pending))
 		for i, p := range s.pending {
 			msgs[i] = p.msg
 		}
-		if err := s.prod.SendMessages(msgs); err != nil {
-			return fmt.Errorf("produce %d records of transaction ending at %s: %w", len(msgs), m.TransactionEndLSN, producerError(err))
+		if err := s.prod.Send(msgs); err != nil {
+			return fmt.Errorf("transaction ending at %s: %w", m.TransactionEndLSN, err)
 		}
 		ack := time.Now()
 		for _, p := range s.pending {
@@ -238,13 +250,4 @@ func (s *session) flushProgress(ctx context.Context) {
 		return
 	}
 	s.progress, s.acked = nil, s.acked[:0]
-}
-
-// producerError unwraps sarama's batch error to its first cause, which names the problem.
-func producerError(err error) error {
-	var pe sarama.ProducerErrors
-	if errors.As(err, &pe) && len(pe) > 0 {
-		return fmt.Errorf("%d failed, first: %w", len(pe), pe[0].Err)
-	}
-	return err
 }

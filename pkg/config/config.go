@@ -37,6 +37,15 @@ type Config struct {
 	SandboxMode string `yaml:"sandbox_mode" env:"JUDGE_SANDBOX_MODE" flag:"sandbox-mode" usage:"sandbox isolation mode: fresh or reuse"`
 	// LeaseDuration is how long a worker's claim on a submission lasts without renewal.
 	LeaseDuration time.Duration `yaml:"lease_duration" env:"JUDGE_LEASE_DURATION" flag:"lease-duration" usage:"worker lease on a running submission"`
+	// RedispatchAfter is how long a submission may stay queued after its last dispatch before
+	// the relay's reconciler dispatches it again (its Kafka record may be lost).
+	RedispatchAfter time.Duration `yaml:"redispatch_after" env:"JUDGE_REDISPATCH_AFTER" flag:"redispatch-after" usage:"re-dispatch a submission queued this long since its last dispatch (doubling per re-dispatch)"`
+	// RelayCheckInterval is the period of the relay leader's inspection of its slot and
+	// publication and of its outbox reconciliation.
+	RelayCheckInterval time.Duration `yaml:"relay_check_interval" env:"JUDGE_RELAY_CHECK_INTERVAL" flag:"relay-check-interval" usage:"how often the active relay inspects its slot and publication and reconciles the outbox"`
+	// HealthInterval is how often a worker checks its Docker engine and database; while one
+	// fails it takes no new work.
+	HealthInterval time.Duration `yaml:"health_interval" env:"JUDGE_HEALTH_INTERVAL" flag:"health-interval" usage:"how often a worker checks Docker and PostgreSQL (it pauses consumption while one fails)"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level" env:"JUDGE_LOG_LEVEL" flag:"log-level" usage:"log level: debug, info, warn, error"`
 	// LogFormat is text or json.
@@ -46,13 +55,16 @@ type Config struct {
 // Default returns the settings used when nothing else is given.
 func Default() Config {
 	return Config{
-		KafkaTopic:      "judge.submissions",
-		KafkaPartitions: 12,
-		Listen:          "127.0.0.1:8080",
-		SandboxMode:     "reuse",
-		LeaseDuration:   30 * time.Second,
-		LogLevel:        "info",
-		LogFormat:       "text",
+		KafkaTopic:         "judge.submissions",
+		KafkaPartitions:    12,
+		Listen:             "127.0.0.1:8080",
+		SandboxMode:        "reuse",
+		LeaseDuration:      30 * time.Second,
+		RedispatchAfter:    2 * time.Minute,
+		RelayCheckInterval: 10 * time.Second,
+		HealthInterval:     2 * time.Second,
+		LogLevel:           "info",
+		LogFormat:          "text",
 	}
 }
 
@@ -85,6 +97,15 @@ func (c Config) Validate() error {
 	}
 	if c.LeaseDuration < time.Second {
 		errs = append(errs, fmt.Errorf("lease_duration (JUDGE_LEASE_DURATION): %s, want at least 1s", c.LeaseDuration))
+	}
+	if c.RedispatchAfter < time.Second {
+		errs = append(errs, fmt.Errorf("redispatch_after (JUDGE_REDISPATCH_AFTER): %s, want at least 1s", c.RedispatchAfter))
+	}
+	if c.RelayCheckInterval < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("relay_check_interval (JUDGE_RELAY_CHECK_INTERVAL): %s, want at least 100ms", c.RelayCheckInterval))
+	}
+	if c.HealthInterval < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("health_interval (JUDGE_HEALTH_INTERVAL): %s, want at least 100ms", c.HealthInterval))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

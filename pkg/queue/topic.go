@@ -38,3 +38,23 @@ func EnsureTopic(ctx context.Context, brokers []string, topic string, partitions
 	}
 	return nil
 }
+
+// DeleteTopic deletes topic and every record in it; a topic that does not exist is not an
+// error. For tools that create throw-away topics (benchmarks).
+func DeleteTopic(ctx context.Context, brokers []string, topic string) error {
+	cfg := sarama.NewConfig()
+	cfg.Version = kafkaVersion
+	cfg.ClientID = "judge-admin"
+	admin, err := sarama.NewClusterAdmin(brokers, cfg)
+	if err != nil {
+		return fmt.Errorf("connect to kafka %v: %w", brokers, err)
+	}
+	defer admin.Close()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := admin.DeleteTopic(topic); err != nil && !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		return fmt.Errorf("delete topic %s: %w", topic, err)
+	}
+	return nil
+}

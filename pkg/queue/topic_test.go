@@ -49,3 +49,37 @@ func TestEnsureTopicRejectsZeroPartitions(t *testing.T) {
 		t.Fatal("want an error for 0 partitions")
 	}
 }
+
+func TestDeleteTopicRemovesItAndToleratesAbsence(t *testing.T) {
+	brokers := testenv.KafkaBrokers(t)
+	topic := fmt.Sprintf("judge-test-delete-%d", time.Now().UnixNano())
+	ctx := context.Background()
+	if err := EnsureTopic(ctx, brokers, topic, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := DeleteTopic(ctx, brokers, topic); err != nil {
+		t.Fatalf("DeleteTopic: %v", err)
+	}
+	cl, err := sarama.NewClusterAdmin(brokers, ConsumerConfig("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		topics, err := cl.ListTopics()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := topics[topic]; !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("topic %s still listed 30s after DeleteTopic", topic)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := DeleteTopic(ctx, brokers, topic); err != nil {
+		t.Errorf("DeleteTopic of a missing topic: %v, want nil", err)
+	}
+}

@@ -23,7 +23,7 @@ type Reaped struct {
 func (s *Store) ReapExpired(ctx context.Context, maxAttempts, limit int) (Reaped, error) {
 	var r Reaped
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, attempt FROM submissions
+		rows, err := tx.QueryContext(ctx, `SELECT id, attempt - infra_retries FROM submissions
 			WHERE status = 'running' AND lease_until < now()
 			ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
 		if err != nil {
@@ -32,12 +32,12 @@ func (s *Store) ReapExpired(ctx context.Context, maxAttempts, limit int) (Reaped
 		var retry, fail []string
 		for rows.Next() {
 			var id string
-			var attempt int
-			if err := rows.Scan(&id, &attempt); err != nil {
+			var spent int
+			if err := rows.Scan(&id, &spent); err != nil {
 				rows.Close()
 				return err
 			}
-			if attempt >= maxAttempts {
+			if spent >= maxAttempts {
 				fail = append(fail, id)
 			} else {
 				retry = append(retry, id)
@@ -48,7 +48,7 @@ func (s *Store) ReapExpired(ctx context.Context, maxAttempts, limit int) (Reaped
 			return err
 		}
 		for _, id := range retry {
-			n, err := requeue(ctx, tx, `id = $1 AND status = 'running'`, id)
+			n, err := requeue(ctx, tx, JudgeFault, `id = $1 AND status = 'running'`, id)
 			if err != nil {
 				return err
 			}

@@ -66,25 +66,34 @@ type DispatchRow struct {
 	EnqueuedAt   time.Time
 }
 
-// PendingDispatch lists the outbox rows still present, oldest first. The relay publishes them
-// when it creates its slot, because rows committed before the slot existed are not in its stream.
-func (s *Store) PendingDispatch(ctx context.Context) ([]DispatchRow, error) {
+// OutboxHighWater is the highest outbox row id, 0 for an empty outbox.
+func (s *Store) OutboxHighWater(ctx context.Context) (int64, error) {
+	var high int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM dispatch`).Scan(&high); err != nil {
+		return 0, fmt.Errorf("read the outbox's highest id: %w", mapError(err))
+	}
+	return high, nil
+}
+
+// DispatchBatch lists up to limit outbox rows with an id above afterID, in id order: the
+// backfill pages through the outbox with it.
+func (s *Store) DispatchBatch(ctx context.Context, afterID int64, limit int) ([]DispatchRow, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, submission_id, attempt, language, problem, enqueued_at
-		FROM dispatch ORDER BY id`)
+		FROM dispatch WHERE id > $1 ORDER BY id LIMIT $2`, afterID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list outbox: %w", mapError(err))
+		return nil, fmt.Errorf("list outbox after %d: %w", afterID, mapError(err))
 	}
 	defer rows.Close()
 	var out []DispatchRow
 	for rows.Next() {
 		var d DispatchRow
 		if err := rows.Scan(&d.ID, &d.SubmissionID, &d.Attempt, &d.Language, &d.Problem, &d.EnqueuedAt); err != nil {
-			return nil, fmt.Errorf("list outbox: %w", mapError(err))
+			return nil, fmt.Errorf("list outbox after %d: %w", afterID, mapError(err))
 		}
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list outbox: %w", mapError(err))
+		return nil, fmt.Errorf("list outbox after %d: %w", afterID, mapError(err))
 	}
 	return out, nil
 }

@@ -30,7 +30,13 @@ type Claimed struct {
 	Stdin          *string
 	ExpectedOutput *string
 	Limits         apiv1.Limits
+	// InfraRetries counts earlier attempts handed back for infrastructure faults; they did not
+	// spend the submission's attempts (Spent).
+	InfraRetries int
 }
+
+// Spent is how many of the submission's attempts were used, this one included.
+func (c Claimed) Spent() int { return c.Attempt - c.InfraRetries }
 
 // ClaimSubmission moves a queued submission to running for worker, if the message's attempt
 // is still current. ok is false for a duplicate or stale message (already running under a
@@ -44,9 +50,9 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 			WHERE s.id = $1 AND s.attempt = $2 AND s.status = 'queued'
 			RETURNING s.language, s.source, s.problem_id,
 				coalesce((SELECT slug FROM problems p WHERE p.id = s.problem_id), ''),
-				s.stdin, s.expected_output, s.limits`,
+				s.stdin, s.expected_output, s.limits, s.infra_retries`,
 			id, attempt, worker, lease.Milliseconds()).
-			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits)
+			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -146,12 +152,22 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 	return written, nil
 }
 
+// Fault says whose fault a re-queue is.
+type Fault int
+
+const (
+	// JudgeFault (an internal error of the judge) spends one of the submission's attempts.
+	JudgeFault Fault = iota
+	// InfraFault (Docker or PostgreSQL unavailable, a worker stopping) does not.
+	InfraFault
+)
+
 // Requeue hands a claimed submission back: status queued, attempt+1 and a new outbox row, in
 // one transaction, so the next attempt travels the same path as a new submission. Used for
-// internal errors and for work a stopping worker could not finish.
-func (s *Store) Requeue(ctx context.Context, c Claim, reason string) (requeued bool, err error) {
+// internal errors, infrastructure faults and work a stopping worker could not finish.
+func (s *Store) Requeue(ctx context.Context, c Claim, fault Fault, reason string) (requeued bool, err error) {
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		n, err := requeue(ctx, tx, `id = $1 AND attempt = $2 AND worker = $3 AND status = 'running'`, c.ID, c.Attempt, c.Worker)
+		n, err := requeue(ctx, tx, fault, `id = $1 AND attempt = $2 AND worker = $3 AND status = 'running'`, c.ID, c.Attempt, c.Worker)
 		requeued = n == 1
 		return err
 	})
@@ -162,9 +178,14 @@ func (s *Store) Requeue(ctx context.Context, c Claim, reason string) (requeued b
 }
 
 // requeue re-queues the submissions matching where (with args) and inserts their outbox rows.
-func requeue(ctx context.Context, tx *sql.Tx, where string, args ...any) (int, error) {
+func requeue(ctx context.Context, tx *sql.Tx, fault Fault, where string, args ...any) (int, error) {
+	infra := ""
+	if fault == InfraFault {
+		infra = ", infra_retries = infra_retries + 1"
+	}
 	rows, err := tx.QueryContext(ctx, `WITH up AS (
-			UPDATE submissions SET status = 'queued', attempt = attempt + 1, worker = NULL, lease_until = NULL
+			UPDATE submissions SET status = 'queued', attempt = attempt + 1, worker = NULL, lease_until = NULL,
+				dispatched_at = now()`+infra+`
 			WHERE `+where+` RETURNING id, attempt, language, problem_id)
 		INSERT INTO dispatch (submission_id, attempt, language, problem)
 		SELECT up.id, up.attempt, up.language, coalesce(p.slug, '') FROM up LEFT JOIN problems p ON p.id = up.problem_id

@@ -86,10 +86,10 @@ func TestRequeueAndReaper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := st.Requeue(ctx, store.Claim{ID: id, Attempt: 1, Worker: "other"}, "x"); err != nil || ok {
+	if ok, err := st.Requeue(ctx, store.Claim{ID: id, Attempt: 1, Worker: "other"}, store.JudgeFault, "x"); err != nil || ok {
 		t.Fatalf("requeue by a non-holder: %v %v", ok, err)
 	}
-	if ok, err := st.Requeue(ctx, c.Claim, "test"); err != nil || !ok {
+	if ok, err := st.Requeue(ctx, c.Claim, store.JudgeFault, "test"); err != nil || !ok {
 		t.Fatalf("requeue: %v %v", ok, err)
 	}
 	var dispatched int

@@ -1,34 +1,24 @@
 package worker
 
 import (
-	"context"
 	"time"
 
-	"github.com/IBM/sarama"
+	"github.com/judge-dev/judge/pkg/queue"
 )
 
 // commitEvery is how often a claim commits the offsets its slots marked.
 const commitEvery = 200 * time.Millisecond
 
-// handler is the sarama consumer-group handler of a Worker.
-type handler struct {
-	w      *Worker
-	runCtx context.Context
-}
-
-func (h *handler) Setup(sarama.ConsumerGroupSession) error   { return nil }
-func (h *handler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
-
-// ConsumeClaim hands each message to a free slot and waits for one when all are busy, so a
-// worker holds at most one unstarted message per partition. The loop never waits on judging
-// itself: when the session ends (a rebalance) it returns at once, the message it held is left
-// unmarked for the next owner, and slots finish their work on their own.
+// consumeClaim hands each record of a claimed partition to a free slot and waits for one when
+// all are busy, so a worker holds at most one unstarted record per partition. The loop never
+// waits on judging itself: when the session ends (a rebalance) it returns at once, the record
+// it held is left unmarked for the next owner, and slots finish their work on their own.
 //
-// The slot is taken after the message arrives, not before: a claim holding a slot while its
-// partition is empty would starve the partitions that have messages.
-func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	w := h.w
-	offs := newOffsets(sess, claim.Topic(), claim.Partition())
+// The slot is taken after the record arrives, not before: a claim holding a slot while its
+// partition is empty would starve the partitions that have records. While the worker is
+// unhealthy (Docker or PostgreSQL down) it takes no slot at all: the record waits.
+func (w *Worker) consumeClaim(sess queue.Session, partition int32, records <-chan queue.Record) error {
+	offs := newOffsets(sess, partition)
 	defer offs.close()
 	stopCommits := make(chan struct{})
 	defer close(stopCommits)
@@ -45,42 +35,56 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		}
 	}()
 	for {
-		var msg *sarama.ConsumerMessage
+		var rec queue.Record
 		select {
 		case <-sess.Context().Done():
 			return nil
 		case <-w.drain:
-			h.settle(sess, offs)
+			w.settle(sess, offs)
 			return nil
-		case m, ok := <-claim.Messages():
+		case r, ok := <-records:
 			if !ok {
 				return nil
 			}
-			msg = m
+			rec = r
 		}
-		select {
-		case <-sess.Context().Done():
-			return nil
-		case <-w.drain:
-			h.settle(sess, offs)
-			return nil
-		case w.slots <- struct{}{}:
+		for taken := false; !taken; {
+			select {
+			case <-sess.Context().Done():
+				return nil
+			case <-w.drain:
+				w.settle(sess, offs)
+				return nil
+			case <-w.healthy.wait():
+			}
+			select {
+			case <-sess.Context().Done():
+				return nil
+			case <-w.drain:
+				w.settle(sess, offs)
+				return nil
+			case w.slots <- struct{}{}:
+			}
+			// Health may have failed while this waited for a slot.
+			if taken = w.healthy.isOpen(); !taken {
+				<-w.slots
+			}
 		}
-		offs.start(msg.Offset)
+		offs.start(rec.Offset)
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			durable := w.process(h.runCtx, msg)
+			durable := w.process(w.runCtx, rec)
 			<-w.slots
-			offs.finish(msg.Offset, durable)
+			offs.finish(rec.Offset, durable)
 		}()
 	}
 }
 
-// settle keeps a stopping worker's session open until this claim's running messages are
+// settle keeps a stopping worker's session open until this claim's running records are
 // finished or handed back, so their offsets are committed (Run bounds that by the grace
-// period). Returning from ConsumeClaim ends the whole session in sarama.
-func (h *handler) settle(sess sarama.ConsumerGroupSession, offs *offsets) {
+// period). Returning from a claim ends the whole session.
+func (w *Worker) settle(sess queue.Session, offs *offsets) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for offs.busy() {

@@ -4,15 +4,14 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/IBM/sarama"
+	"github.com/judge-dev/judge/pkg/queue"
 )
 
 // offsets marks a partition's messages in order although slots finish them out of order: only
 // the prefix of finished offsets is committed, so a crash never skips an unfinished message.
 type offsets struct {
 	mu      sync.Mutex
-	sess    sarama.ConsumerGroupSession
-	topic   string
+	sess    queue.Session
 	part    int32
 	pending map[int64]bool // offset → finished
 	running int
@@ -20,8 +19,8 @@ type offsets struct {
 	closed  bool
 }
 
-func newOffsets(sess sarama.ConsumerGroupSession, topic string, part int32) *offsets {
-	return &offsets{sess: sess, topic: topic, part: part, pending: map[int64]bool{}}
+func newOffsets(sess queue.Session, part int32) *offsets {
+	return &offsets{sess: sess, part: part, pending: map[int64]bool{}}
 }
 
 // start registers a message taken into a slot.
@@ -59,7 +58,7 @@ func (o *offsets) finish(off int64, durable bool) {
 	if mark < 0 || o.closed {
 		return // a claim that was revoked: its new owner re-reads and skips finished work
 	}
-	o.sess.MarkOffset(o.topic, o.part, mark+1, "")
+	o.sess.MarkOffset(o.part, mark+1)
 	o.dirty = true
 }
 

@@ -3,24 +3,24 @@ package worker
 import (
 	"testing"
 
-	"github.com/IBM/sarama"
+	"github.com/judge-dev/judge/pkg/queue"
 )
 
 // recordingSession records marks and commits; other methods are never called.
 type recordingSession struct {
-	sarama.ConsumerGroupSession
+	queue.Session
 	marks   []int64
 	commits int
 }
 
-func (s *recordingSession) MarkOffset(_ string, _ int32, off int64, _ string) {
+func (s *recordingSession) MarkOffset(_ int32, off int64) {
 	s.marks = append(s.marks, off)
 }
 func (s *recordingSession) Commit() { s.commits++ }
 
 func TestOffsetsCommitOnlyTheFinishedPrefix(t *testing.T) {
 	sess := &recordingSession{}
-	o := newOffsets(sess, "t", 0)
+	o := newOffsets(sess, 0)
 	for _, off := range []int64{10, 11, 12, 13} {
 		o.start(off)
 	}

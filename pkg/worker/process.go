@@ -8,20 +8,19 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/queue"
+	"github.com/judge-dev/judge/pkg/retry"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
 // errLeaseLost cancels a run whose claim was taken over.
 var errLeaseLost = errors.New("lease lost")
 
-// process judges one message. It returns true when the message's effect is durable (or it was
+// process judges one record. It returns true when the record's effect is durable (or it was
 // a duplicate, or the submission was handed back, or its lease will expire into the reaper's
 // hands), so its offset may be committed.
-func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (durable bool) {
+func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 	m, err := queue.Unmarshal(msg.Value)
 	if err != nil {
 		w.log.Error("skipping undecodable message", "partition", msg.Partition, "offset", msg.Offset, "err", err)
@@ -63,32 +62,41 @@ func (w *Worker) process(ctx context.Context, msg *sarama.ConsumerMessage) (dura
 		log.Warn("lease lost while judging; the new attempt decides")
 		return true
 	case ctx.Err() != nil:
-		w.handBack(wctx, log, sub.Claim, "worker stopped before the submission finished")
+		// Not the submission's fault: its attempt is not spent.
+		w.handBack(wctx, log, sub.Claim, store.InfraFault, "worker stopped before the submission finished")
 		return true
 	case jerr != nil || v.Verdict == apiv1.VerdictIE:
 		reason := v.Message
 		if jerr != nil {
 			reason = jerr.Error()
 		}
-		if sub.Attempt < w.opts.MaxAttempts {
-			log.Warn("internal error, retrying on a new attempt", "reason", reason)
-			// A pause before the next attempt, so a passing fault (Docker restarting, an
-			// image being rebuilt) does not burn every attempt within milliseconds.
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Duration(sub.Attempt) * ieBackoff):
+		// A failure while Docker or the database fails its probe is the infrastructure's:
+		// the worker pauses and the submission goes back without spending an attempt.
+		if herr := w.probe(wctx); herr != nil && sub.InfraRetries < maxInfraRetries {
+			w.setHealth(herr)
+			log.Warn("infrastructure fault; handing back without spending an attempt", "reason", reason, "health", herr)
+			w.handBack(wctx, log, sub.Claim, store.InfraFault, "infrastructure: "+reason)
+			if w.opts.OnInfraFault != nil {
+				w.opts.OnInfraFault()
 			}
-			w.handBack(wctx, log, sub.Claim, "internal error: "+reason)
+			return true
+		}
+		if spent := sub.Spent(); spent < w.opts.MaxAttempts {
+			log.Warn("internal error, retrying on a new attempt", "reason", reason, "spent", spent)
+			// A pause before the next attempt, so a passing fault (an image being rebuilt)
+			// does not burn every attempt within milliseconds.
+			retry.Sleep(ctx, retry.Attempt.Delay(spent))
+			w.handBack(wctx, log, sub.Claim, store.JudgeFault, "internal error: "+reason)
 			return true
 		}
 		v = store.Verdict{Verdict: apiv1.VerdictIE, TimeMS: v.TimeMS, MemoryKB: v.MemoryKB, Tests: v.Tests,
-			Message: fmt.Sprintf("internal error on %d attempts; last: %s", sub.Attempt, reason)}
+			Message: fmt.Sprintf("internal error on %d attempts; last: %s", sub.Spent(), reason)}
 	}
 	var written bool
-	err = retry(wctx, func() error {
+	err = retry.Do(wctx, retry.Dependency, func() error {
 		written, err = w.st.FinishSubmission(wctx, sub.Claim, v)
 		return err
-	}, func(err error) { log.Warn("writing the result failed, retrying", "err", err) })
+	}, func(err error, _ time.Duration) { log.Warn("writing the result failed, retrying", "err", err) })
 	switch {
 	case err != nil:
 		log.Error("result not written", "err", err)
@@ -117,9 +125,6 @@ func (w *Worker) safeJudge(ctx context.Context, sub store.Claimed, onTest func(a
 	return w.judge.Judge(ctx, sub, onTest)
 }
 
-// ieBackoff times the attempt number is the pause before an internal error is retried.
-const ieBackoff = time.Second
-
 // invisibleFor bounds how long a message may wait for its transaction to become visible.
 const invisibleFor = 10 * time.Second
 
@@ -131,52 +136,52 @@ const invisibleFor = 10 * time.Second
 // would lose it).
 func (w *Worker) claim(ctx context.Context, m queue.Message, log *slog.Logger) (store.Claimed, bool, error) {
 	deadline := time.Now().Add(invisibleFor)
-	wait := 5 * time.Millisecond
-	for {
-		var sub store.Claimed
-		var ok bool
-		err := retry(ctx, func() (err error) {
+	errNotVisible := errors.New("submission attempt not visible yet")
+	var sub store.Claimed
+	var ok bool
+	err := retry.Do(ctx, retry.Visibility, func() error {
+		var err error
+		err = retry.Do(ctx, retry.Dependency, func() (err error) {
 			sub, ok, err = w.st.ClaimSubmission(ctx, m.ID, m.Attempt, w.opts.Name, w.opts.Lease)
 			return err
-		}, func(err error) { log.Warn("claim failed, retrying", "err", err) })
+		}, func(err error, _ time.Duration) { log.Warn("claim failed, retrying", "err", err) })
 		if err != nil || ok {
-			return sub, ok, err
+			return retry.Stop(err)
 		}
 		var state store.SubmissionState
-		err = retry(ctx, func() (err error) {
+		err = retry.Do(ctx, retry.Dependency, func() (err error) {
 			state, err = w.st.GetSubmissionState(ctx, m.ID)
 			return err
-		}, func(err error) { log.Warn("read submission state failed, retrying", "err", err) })
+		}, func(err error, _ time.Duration) { log.Warn("read submission state failed, retrying", "err", err) })
 		if err != nil {
-			return store.Claimed{}, false, err
+			return retry.Stop(err)
 		}
 		// Stale means a later attempt exists, or this attempt already runs or ran. Anything
 		// else is this attempt's transaction not visible yet (the claim's snapshot may even
 		// predate a row that is queued by now).
 		notYet := !state.Found || state.Attempt < m.Attempt || (state.Attempt == m.Attempt && state.Status == "queued")
-		if !notYet {
+		switch {
+		case !notYet:
 			log.Info("skipping duplicate or stale message", "status", state.Status, "current_attempt", state.Attempt)
-			return store.Claimed{}, false, nil
-		}
-		if time.Now().After(deadline) {
+			return nil
+		case time.Now().After(deadline):
 			log.Warn("skipping message: its submission attempt never became visible", "found", state.Found,
 				"status", state.Status, "current_attempt", state.Attempt)
-			return store.Claimed{}, false, nil
+			return nil
 		}
-		select {
-		case <-ctx.Done():
-			return store.Claimed{}, false, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 500*time.Millisecond)
+		return errNotVisible
+	}, nil)
+	if err != nil {
+		return store.Claimed{}, false, err
 	}
+	return sub, ok, nil
 }
 
-func (w *Worker) handBack(ctx context.Context, log interface{ Warn(string, ...any) }, c store.Claim, reason string) {
-	err := retry(ctx, func() error {
-		_, err := w.st.Requeue(ctx, c, reason)
+func (w *Worker) handBack(ctx context.Context, log interface{ Warn(string, ...any) }, c store.Claim, fault store.Fault, reason string) {
+	err := retry.Do(ctx, retry.Dependency, func() error {
+		_, err := w.st.Requeue(ctx, c, fault, reason)
 		return err
-	}, func(err error) { log.Warn("hand back failed, retrying", "err", err) })
+	}, func(err error, _ time.Duration) { log.Warn("hand back failed, retrying", "err", err) })
 	if err != nil {
 		log.Warn("hand back failed; the reaper will re-queue it when the lease expires", "err", err)
 	}
@@ -201,27 +206,5 @@ func (w *Worker) keepLease(ctx context.Context, cancel context.CancelCauseFunc, 
 			cancel(errLeaseLost)
 			return
 		}
-	}
-}
-
-// retry calls f until it succeeds or ctx ends, backing off up to 2s between failures; for
-// writes that must happen once the database answers again.
-func retry(ctx context.Context, f func() error, onErr func(error)) error {
-	backoff := 100 * time.Millisecond
-	for {
-		err := f()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		onErr(err)
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 2*time.Second)
 	}
 }

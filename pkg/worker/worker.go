@@ -3,6 +3,12 @@
 // per-test events, the final write in one transaction, and committing the offset only after
 // that write. Every worker also runs a share of the reaper, which re-queues submissions whose
 // worker vanished.
+//
+// Faults are told apart: a worker whose Docker engine or database fails its health probes
+// pauses its Kafka partitions and takes no new work until they pass again, and a run that
+// failed while the probes fail is handed back without spending one of the submission's
+// attempts. Only a failure with healthy infrastructure is the judge's own internal error (IE),
+// retried on a new attempt after a jittered, growing pause, at most MaxAttempts times.
 package worker
 
 import (
@@ -15,9 +21,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/judge-dev/judge/pkg/queue"
+	"github.com/judge-dev/judge/pkg/retry"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -38,9 +43,24 @@ type Options struct {
 	MaxAttempts int
 	// ReapInterval is the period of the reaper; default Lease/2.
 	ReapInterval time.Duration
+	// Probes check what judging needs besides the database, which is always probed: the
+	// Docker engine, typically.
+	Probes []Probe
+	// HealthInterval is the period of the probes; default 2s.
+	HealthInterval time.Duration
 	// OnJudged, if set, is called after each final result is written (metrics).
 	OnJudged func(verdict string, judging time.Duration)
-	Logger   *slog.Logger
+	// OnHealth, if set, is called when the worker pauses (false) or resumes (true).
+	OnHealth func(healthy bool)
+	// OnInfraFault, if set, is called for each run handed back for an infrastructure fault.
+	OnInfraFault func()
+	Logger       *slog.Logger
+}
+
+// Probe is one health check of a dependency of judging.
+type Probe struct {
+	Name  string
+	Check func(ctx context.Context) error
 }
 
 // Worker consumes submission pointers and judges them. Build it with New, run it with Run.
@@ -50,9 +70,14 @@ type Worker struct {
 	judge Judger
 	log   *slog.Logger
 
-	slots chan struct{}
-	drain chan struct{} // closed when the worker stops taking messages
-	wg    sync.WaitGroup
+	slots   chan struct{}
+	drain   chan struct{} // closed when the worker stops taking messages
+	wg      sync.WaitGroup
+	healthy *gate
+	group   *queue.Group
+	// runCtx outlives Run's context by the grace period: running submissions are not cut
+	// off at once.
+	runCtx context.Context
 }
 
 // New checks opts and fills the defaults.
@@ -98,11 +123,14 @@ func New(st *store.Store, j Judger, opts Options) (*Worker, error) {
 	if opts.ReapInterval <= 0 {
 		opts.ReapInterval = opts.Lease / 2
 	}
+	if opts.HealthInterval <= 0 {
+		opts.HealthInterval = 2 * time.Second
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Worker{opts: opts, st: st, judge: j, log: opts.Logger.With("role", "worker", "worker", opts.Name),
-		slots: make(chan struct{}, opts.Slots), drain: make(chan struct{})}, nil
+		slots: make(chan struct{}, opts.Slots), drain: make(chan struct{}), healthy: newGate()}, nil
 }
 
 // Name is the worker's name in leases and heartbeats.
@@ -112,19 +140,21 @@ func (w *Worker) Name() string { return w.opts.Name }
 // running submissions finish within the grace period, hands back the rest, commits offsets
 // and leaves the group. It returns nil after a clean shutdown.
 func (w *Worker) Run(ctx context.Context) error {
-	group, err := sarama.NewConsumerGroup(w.opts.Brokers, w.opts.Group, queue.ConsumerConfig(w.opts.Name))
+	group, err := queue.NewGroup(w.opts.Brokers, w.opts.Group, w.opts.Name, w.opts.Topic)
 	if err != nil {
-		return fmt.Errorf("join consumer group %s on %v: %w", w.opts.Group, w.opts.Brokers, err)
+		return err
 	}
-	// runCtx outlives ctx by the grace period: running submissions are not cut off at once.
+	w.group = group
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
+	w.runCtx = runCtx
 	consumeCtx, stopConsuming := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopConsuming()
 
 	var bg sync.WaitGroup
-	bg.Add(3)
+	bg.Add(4)
 	go func() { defer bg.Done(); w.heartbeat(consumeCtx) }()
+	go func() { defer bg.Done(); w.watchHealth(consumeCtx) }()
 	go func() { defer bg.Done(); w.reap(consumeCtx) }()
 	go func() {
 		defer bg.Done()
@@ -135,14 +165,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
-		h := &handler{w: w, runCtx: runCtx}
 		for consumeCtx.Err() == nil {
-			if err := group.Consume(consumeCtx, []string{w.opts.Topic}, h); err != nil && consumeCtx.Err() == nil {
+			if err := group.Consume(consumeCtx, w.consumeClaim); err != nil && consumeCtx.Err() == nil {
 				w.log.Warn("consume", "err", err)
-				select {
-				case <-consumeCtx.Done():
-				case <-time.After(time.Second):
-				}
+				retry.Sleep(consumeCtx, time.Second)
 			}
 		}
 	}()

@@ -7,10 +7,9 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/IBM/sarama"
 
 	"github.com/judge-dev/judge/internal/testenv"
 	"github.com/judge-dev/judge/pkg/apiv1"
@@ -22,10 +21,13 @@ import (
 )
 
 // fakeJudger answers from the submission's source: "AC", "IE-UNTIL-3" (fails attempts 1
-// and 2), "IE" (always fails), "PANIC", "BLOCK" (runs until cancelled). It counts its calls.
+// and 2), "IE" (always fails), "PANIC", "BLOCK" (runs until cancelled), "DOCKER-DIES" (takes
+// the fake Docker engine down on its first run and fails). It counts its calls.
 type fakeJudger struct {
 	mu    sync.Mutex
 	calls map[string]int
+	// dockerDown is the fake engine's state, which the docker probe reports.
+	dockerDown atomic.Bool
 }
 
 func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (store.Verdict, error) {
@@ -40,6 +42,9 @@ func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(a
 		return store.Verdict{}, errors.New("injected sandbox failure")
 	case sub.Source == "PANIC":
 		panic("injected judge bug")
+	case sub.Source == "DOCKER-DIES" && f.count(sub.ID) == 1:
+		f.dockerDown.Store(true)
+		return store.Verdict{}, errors.New("compile: Cannot connect to the Docker daemon")
 	}
 	tests := []apiv1.TestResult{{Index: 1, Name: "1", Verdict: "AC", TimeMS: 3}, {Index: 2, Name: "2", Verdict: "AC", TimeMS: 4, Hidden: true}}
 	for _, tr := range tests {
@@ -73,8 +78,8 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.DB().QueryRow(`SELECT current_database()`).Scan(&db); err != nil {
 		t.Fatal(err)
 	}
-	r, err := cdc.New(cdc.Options{DSN: st.DSN(), Store: st, Topic: f.topic, Slot: "relay_" + strings.TrimPrefix(db, "judge_test_"),
-		NewProducer: func() (cdc.Producer, error) { return queue.NewSyncProducer(f.brokers, "worker-test") },
+	r, err := cdc.New(cdc.Options{DSN: st.DSN(), Store: st, Slot: "relay_" + strings.TrimPrefix(db, "judge_test_"),
+		NewProducer: func() (cdc.Producer, error) { return queue.NewProducer(f.brokers, "worker-test", f.topic) },
 		Logger:      slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {
 		t.Fatal(err)
@@ -195,13 +200,12 @@ func TestWorkersJudgeEachSubmissionOnce(t *testing.T) {
 	}
 
 	// A duplicate of a finished submission's message is skipped.
-	p, err := queue.NewSyncProducer(f.brokers, "dup")
+	p, err := queue.NewProducer(f.brokers, "dup", f.topic)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	dup, _ := queue.Message{ID: ids[0], Language: "python3", Attempt: 1, EnqueuedAt: time.Now()}.Marshal()
-	if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: f.topic, Key: sarama.StringEncoder(ids[0]), Value: sarama.ByteEncoder(dup)}); err != nil {
+	if err := p.Send([]queue.Message{{ID: ids[0], Language: "python3", Attempt: 1, EnqueuedAt: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	marker := f.submit(t, "AC marker")
@@ -282,13 +286,12 @@ func TestMessageBeforeItsSubmissionIsVisible(t *testing.T) {
 	if err := f.st.DB().QueryRow(`SELECT gen_random_uuid()::text`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	p, err := queue.NewSyncProducer(f.brokers, "early")
+	p, err := queue.NewProducer(f.brokers, "early", f.topic)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	early, _ := queue.Message{ID: id, Language: "python3", Attempt: 1, EnqueuedAt: time.Now()}.Marshal()
-	if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: f.topic, Key: sarama.StringEncoder(id), Value: sarama.ByteEncoder(early)}); err != nil {
+	if err := p.Send([]queue.Message{{ID: id, Language: "python3", Attempt: 1, EnqueuedAt: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second) // the worker has the message and finds no submission
@@ -300,5 +303,48 @@ func TestMessageBeforeItsSubmissionIsVisible(t *testing.T) {
 	f.waitDone(t, id)
 	if r := f.row(t, id); r.verdict != "AC" || r.attempt != 1 {
 		t.Errorf("%+v, want AC on attempt 1", r)
+	}
+}
+
+// A run that fails while the Docker engine is down is the infrastructure's fault: the worker
+// pauses until the engine answers, and the submission is judged again without spending an
+// attempt (MaxAttempts 1 would make any spent failure a final IE).
+func TestInfrastructureFaultPausesTheWorkerAndSpendsNoAttempt(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	var changes []bool
+	f.startWorker(t, "w1", worker.Options{MaxAttempts: 1, HealthInterval: 100 * time.Millisecond,
+		Probes: []worker.Probe{{Name: "docker", Check: func(context.Context) error {
+			if f.judge.dockerDown.Load() {
+				return errors.New("injected: docker engine unavailable")
+			}
+			return nil
+		}}},
+		OnHealth: func(healthy bool) { mu.Lock(); changes = append(changes, healthy); mu.Unlock() },
+	})
+	id := f.submit(t, "DOCKER-DIES")
+	waitFor(t, "the run failing and the engine going down", 30*time.Second, func() bool { return f.judge.dockerDown.Load() })
+	waitFor(t, "the submission handed back", 30*time.Second, func() bool {
+		r := f.row(t, id)
+		return r.status == "queued" && r.attempt == 2
+	})
+	// While the engine is down the handed-back attempt is not taken.
+	time.Sleep(time.Second)
+	if n := f.judge.count(id); n != 1 {
+		t.Fatalf("judged %d times while the engine was down, want 1", n)
+	}
+	f.judge.dockerDown.Store(false)
+	f.waitDone(t, id)
+	if r := f.row(t, id); r.verdict != "AC" || r.attempt != 2 {
+		t.Errorf("%+v, want AC on attempt 2", r)
+	}
+	var infra int
+	if err := f.st.DB().QueryRow(`SELECT infra_retries FROM submissions WHERE id = $1`, id).Scan(&infra); err != nil || infra != 1 {
+		t.Errorf("infra_retries %d (%v), want 1", infra, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(changes) < 2 || changes[0] || !changes[len(changes)-1] {
+		t.Errorf("health changes %v, want a pause then a resume", changes)
 	}
 }
