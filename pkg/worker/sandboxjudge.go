@@ -197,10 +197,12 @@ func sourceName(l lang.Language) string {
 
 func limitsOf(l apiv1.Limits) run.Limits {
 	return run.Limits{
-		CPUTime:     time.Duration(l.TimeMS) * time.Millisecond,
-		WallTime:    time.Duration(l.WallTimeMS) * time.Millisecond,
-		MemoryBytes: l.MemoryKB << 10,
-		OutputBytes: l.OutputKB << 10,
+		CPUTime:       time.Duration(l.TimeMS) * time.Millisecond,
+		WallTime:      time.Duration(l.WallTimeMS) * time.Millisecond,
+		MemoryBytes:   l.MemoryKB << 10,
+		OutputBytes:   l.OutputKB << 10,
+		Processes:     l.Processes,
+		FileSizeBytes: l.FileSizeKB << 10,
 	}
 }
 
