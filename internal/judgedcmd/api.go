@@ -58,7 +58,8 @@ func serveAPIWith(ctx context.Context, cfg config.Config, st *store.Store, log *
 		return fmt.Errorf("listen for submission events: %w", err)
 	}
 	defer l.Close()
-	srv, err := api.New(api.Deps{Store: st, Languages: langs, Events: l, Logger: log, Registry: reg, Limits: limits})
+	srv, err := api.New(api.Deps{Store: st, Languages: langs, Events: l, Logger: log, Registry: reg, Limits: limits,
+		Judge0: api.Judge0Options{CallbackHosts: cfg.Judge0CallbackHosts}})
 	if err != nil {
 		return err
 	}
