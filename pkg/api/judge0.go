@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/store"
@@ -202,7 +203,11 @@ func (s *Server) judge0Submit(w http.ResponseWriter, r *http.Request, p principa
 	if err != nil {
 		return err
 	}
-	writeJudge0(w, http.StatusCreated, pickJudge0(views[0], fields))
+	v, err := pickJudge0(views[0], fields, b64)
+	if err != nil {
+		return err
+	}
+	writeJudge0(w, http.StatusCreated, v)
 	return nil
 }
 
@@ -211,6 +216,10 @@ func (s *Server) acceptJudge0(ctx context.Context, p principal, jr judge0Request
 	req, j0, fe := s.fromJudge0(jr, b64)
 	if !fe.empty() {
 		return store.Created{}, judge0Invalid{fe}
+	}
+	if n := int64(len(j0.StdinBytes)); n > s.limits.MaxStdinBytes {
+		return store.Created{}, errTooLarge("a field is larger than the server accepts",
+			apiv1.FieldError{Field: "stdin", Message: fmt.Sprintf("%d bytes, more than the limit of %d", n, s.limits.MaxStdinBytes)})
 	}
 	return s.accept(ctx, p, req, key, func(n *store.NewSubmission) { n.Judge0 = j0 })
 }
@@ -248,6 +257,11 @@ func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest
 	if jr.Stdin != nil {
 		v := decode(*jr.Stdin)
 		req.Stdin = &v
+		if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+			// Not text: the bytes travel in the Judge0 row (the stdin column is text).
+			empty := ""
+			req.Stdin, j0.StdinBytes = &empty, []byte(v)
+		}
 	}
 	if jr.ExpectedOutput != nil {
 		v := decode(*jr.ExpectedOutput)
@@ -393,7 +407,11 @@ func (s *Server) judge0Get(w http.ResponseWriter, r *http.Request, p principal) 
 	if err != nil {
 		return err
 	}
-	writeJudge0(w, http.StatusOK, pickJudge0(views[0], fields))
+	v, err := pickJudge0(views[0], fields, b64)
+	if err != nil {
+		return err
+	}
+	writeJudge0(w, http.StatusOK, v)
 	return nil
 }
 
@@ -469,7 +487,11 @@ func (s *Server) judge0List(w http.ResponseWriter, r *http.Request, p principal)
 	}
 	items := make([]map[string]any, 0, len(views))
 	for _, v := range views {
-		items = append(items, pickJudge0(v, fields))
+		item, err := pickJudge0(v, fields, b64)
+		if err != nil {
+			return err
+		}
+		items = append(items, item)
 	}
 	totalPages := int((total + int64(perPage) - 1) / int64(perPage))
 	meta := map[string]any{"current_page": page, "next_page": nil, "prev_page": nil, "total_pages": totalPages, "total_count": total}
@@ -534,7 +556,11 @@ func (s *Server) judge0Delete(w http.ResponseWriter, r *http.Request, p principa
 	if !ok {
 		return errNotFound("no submission %s", sub.ID)
 	}
-	writeJudge0(w, http.StatusOK, pickJudge0(views[0], fields))
+	v, err := pickJudge0(views[0], fields, true)
+	if err != nil {
+		return err
+	}
+	writeJudge0(w, http.StatusOK, v)
 	return nil
 }
 
@@ -638,7 +664,9 @@ func (s *Server) judge0BatchGet(w http.ResponseWriter, r *http.Request, p princi
 		return err
 	}
 	for k, v := range views {
-		out[at[k]] = pickJudge0(v, fields)
+		if out[at[k]], err = pickJudge0(v, fields, b64); err != nil {
+			return err
+		}
 	}
 	writeJudge0(w, http.StatusOK, map[string]any{"submissions": out})
 	return nil

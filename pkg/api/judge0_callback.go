@@ -101,7 +101,11 @@ func (s *Server) putCallback(ctx context.Context, cb store.Callback) error {
 	if err != nil {
 		return fmt.Errorf("render submission: %w", err)
 	}
-	body := judge0JSON(pickJudge0(views[0], judge0DefaultFields))
+	v, err := pickJudge0(views[0], judge0DefaultFields, true)
+	if err != nil {
+		return err
+	}
+	body := judge0JSON(v)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, cb.URL, bytes.NewReader(body))
 	if err != nil {
 		return err

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -161,9 +163,10 @@ func judge0Encode64(b []byte) string {
 }
 
 // judge0Fields are the attributes of a Judge0 CE 1.13.1 submission, in its order; fields=*
-// selects them all.
+// selects them all. Like Judge0's serializer, * leaves out the *_id columns (language and
+// status carry them); asked for by name, language_id and status_id are answered too.
 var judge0Fields = []string{
-	"source_code", "language_id", "stdin", "expected_output", "stdout", "status_id", "created_at", "finished_at",
+	"source_code", "stdin", "expected_output", "stdout", "created_at", "finished_at",
 	"time", "memory", "stderr", "token", "number_of_runs", "cpu_time_limit", "cpu_extra_time", "wall_time_limit",
 	"memory_limit", "stack_limit", "max_processes_and_or_threads", "enable_per_process_and_thread_time_limit",
 	"enable_per_process_and_thread_memory_limit", "max_file_size", "compile_output", "exit_code", "exit_signal",
@@ -203,12 +206,7 @@ func parseJudge0Fields(v string) ([]string, error) {
 }
 
 func isJudge0Field(f string) bool {
-	for _, k := range judge0Fields {
-		if k == f {
-			return true
-		}
-	}
-	return false
+	return f == "language_id" || f == "status_id" || slices.Contains(judge0Fields, f)
 }
 
 // judge0BadRequest is a 400 whose detail is Judge0's own `error` text.
@@ -384,13 +382,17 @@ func (s *Server) judge0View(sub store.Submission, d store.Judge0Details, b64 boo
 	return v
 }
 
-// pick keeps the fields of v that fields names.
-func pickJudge0(v map[string]any, fields []string) map[string]any {
+// pickJudge0 keeps the fields of v that fields names. Without base64, a text that is not UTF-8
+// (a binary stdin) cannot be shown: Judge0's 400 says to ask for base64.
+func pickJudge0(v map[string]any, fields []string, b64 bool) (map[string]any, error) {
 	out := make(map[string]any, len(fields))
 	for _, f := range fields {
 		out[f] = v[f]
+		if s, ok := v[f].(string); ok && !b64 && !utf8.ValidString(s) {
+			return nil, judge0BadRequest("some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter")
+		}
 	}
-	return out
+	return out, nil
 }
 
 // judge0JSON encodes v without escaping <, > and & (Judge0 does not).

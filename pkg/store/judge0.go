@@ -22,6 +22,9 @@ type Judge0 struct {
 	Options json.RawMessage
 	// CallbackURL, when set, gets a PUT of the submission once its verdict is final.
 	CallbackURL string
+	// StdinBytes, when not nil, is a stdin that is not text (NUL bytes or invalid UTF-8): the
+	// submission's stdin column holds "" and the worker reads these bytes instead.
+	StdinBytes []byte
 }
 
 func insertJudge0(ctx context.Context, tx *sql.Tx, id string, j *Judge0) error {
@@ -33,8 +36,8 @@ func insertJudge0(ctx context.Context, tx *sql.Tx, id string, j *Judge0) error {
 	if j.CallbackURL != "" {
 		cb = j.CallbackURL
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO judge0_submissions (submission_id, language_id, options, callback_url)
-		VALUES ($1, $2, $3, $4)`, id, j.LanguageID, []byte(opts), cb)
+	_, err := tx.ExecContext(ctx, `INSERT INTO judge0_submissions (submission_id, language_id, options, callback_url, stdin_bytes)
+		VALUES ($1, $2, $3, $4, $5)`, id, j.LanguageID, []byte(opts), cb, j.StdinBytes)
 	if err != nil {
 		return fmt.Errorf("store Judge0 options: %w", err)
 	}
@@ -53,7 +56,7 @@ type Judge0Details struct {
 // Judge0Details returns the details of the submissions ids that exist.
 func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Judge0Details, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.source, s.stdin, s.expected_output,
-		j.language_id, j.options, coalesce(j.callback_url, '')
+		j.language_id, j.options, coalesce(j.callback_url, ''), j.stdin_bytes
 		FROM submissions s LEFT JOIN judge0_submissions j ON j.submission_id = s.id
 		WHERE s.id = ANY($1::uuid[])`, pq.Array(ids))
 	if err != nil {
@@ -68,7 +71,8 @@ func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Jud
 		var langID sql.NullInt64
 		var opts []byte
 		var cb string
-		if err := rows.Scan(&id, &d.Source, &stdin, &expected, &langID, &opts, &cb); err != nil {
+		var stdinBytes []byte
+		if err := rows.Scan(&id, &d.Source, &stdin, &expected, &langID, &opts, &cb, &stdinBytes); err != nil {
 			return nil, fmt.Errorf("read Judge0 details: %w", mapError(err))
 		}
 		if stdin.Valid {
@@ -78,7 +82,11 @@ func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Jud
 			d.ExpectedOutput = &expected.String
 		}
 		if langID.Valid {
-			d.Judge0 = &Judge0{LanguageID: int(langID.Int64), Options: opts, CallbackURL: cb}
+			d.Judge0 = &Judge0{LanguageID: int(langID.Int64), Options: opts, CallbackURL: cb, StdinBytes: stdinBytes}
+			if stdinBytes != nil {
+				v := string(stdinBytes)
+				d.Stdin = &v
+			}
 		}
 		out[id] = d
 	}

@@ -37,16 +37,17 @@ type Claimed struct {
 // lease, done, or re-queued with a later attempt): the caller skips it.
 func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, worker string, lease time.Duration) (c Claimed, ok bool, err error) {
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		var limits []byte
+		var limits, stdinBytes []byte
 		var problemID sql.NullInt64
 		err := tx.QueryRowContext(ctx, `UPDATE submissions s SET status = 'running', worker = $3,
 				lease_until = now() + $4 * interval '1 millisecond', started_at = coalesce(s.started_at, now())
 			WHERE s.id = $1 AND s.attempt = $2 AND s.status = 'queued'
 			RETURNING s.language, s.source, s.problem_id,
 				coalesce((SELECT slug FROM problems p WHERE p.id = s.problem_id), ''),
-				s.stdin, s.expected_output, s.limits`,
+				s.stdin, s.expected_output, s.limits,
+				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id)`,
 			id, attempt, worker, lease.Milliseconds()).
-			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits)
+			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &stdinBytes)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -58,6 +59,11 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 		}
 		c.Claim = Claim{ID: id, Attempt: attempt, Worker: worker}
 		c.ProblemID = problemID.Int64
+		if stdinBytes != nil {
+			// A Judge0 stdin that is not text (store.Judge0.StdinBytes) replaces the "" stored.
+			v := string(stdinBytes)
+			c.Stdin = &v
+		}
 		ok = true
 		_, err = AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusRunning})
 		return err
