@@ -45,9 +45,7 @@ var judge0Langs = map[string]judge0Lang{
 type judge0Language struct {
 	ID   int
 	Name string
-	// Primary is false for the ids of other Judge0 versions that run on this runtime.
-	Primary bool
-	Lang    lang.Language
+	Lang lang.Language
 }
 
 // judge0Languages lists every Judge0 id the judge accepts, by id. The version in a name is the
@@ -60,7 +58,7 @@ func judge0Languages(t *lang.Table) []judge0Language {
 			continue
 		}
 		name := judge0Name(j, l.Version)
-		out = append(out, judge0Language{ID: j.id, Name: name, Primary: true, Lang: l})
+		out = append(out, judge0Language{ID: j.id, Name: name, Lang: l})
 		for _, id := range j.others {
 			out = append(out, judge0Language{ID: id, Name: name, Lang: l})
 		}
