@@ -82,6 +82,19 @@ var judge0Names = map[string]string{
 	"limits.processes": "max_processes_and_or_threads", "limits.file_size_kb": "max_file_size",
 }
 
+// judge0FieldsOf renames the field errors of the shared validation to Judge0's attributes.
+func judge0FieldsOf(fields []apiv1.FieldError) *judge0FieldErrors {
+	fe := &judge0FieldErrors{}
+	for _, f := range fields {
+		name := f.Field
+		if n, ok := judge0Names[name]; ok {
+			name = n
+		}
+		fe.add(name, "%s", f.Message)
+	}
+	return fe
+}
+
 // judge0Errors writes the errors of h as problem+json with Judge0's members added.
 func (s *Server) judge0Errors(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p principal) error {
@@ -99,14 +112,7 @@ func (s *Server) judge0Errors(h handlerFunc) handlerFunc {
 			return err
 		}
 		if e.status == http.StatusUnprocessableEntity && len(e.fields) > 0 {
-			var fe judge0FieldErrors
-			for _, f := range e.fields {
-				name := f.Field
-				if n, ok := judge0Names[name]; ok {
-					name = n
-				}
-				fe.add(name, "%s", f.Message)
-			}
+			fe := judge0FieldsOf(e.fields)
 			writeJudge0Problem(w, fe.apiError(), fe.judge0())
 			return nil
 		}
@@ -245,9 +251,11 @@ func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest
 	switch {
 	case jr.LanguageID == nil:
 		fe.add("language_id", "can't be blank")
+	case !jr.LanguageID.valid:
+		fe.add("language_id", "is not a number")
 	default:
-		id := int(math.Trunc(float64(*jr.LanguageID)))
-		l, ok := judge0LanguageByID(s.langs, id)
+		id := int(math.Trunc(jr.LanguageID.v))
+		l, ok := judge0LanguageByID(s.judge0Langs, id)
 		if !ok {
 			fe.add("language_id", "language with id %d doesn't exist", id)
 		} else {
@@ -272,7 +280,11 @@ func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest
 		if v == nil {
 			return 0, false
 		}
-		f := float64(*v)
+		if !v.valid {
+			fe.add(field, "is not a number")
+			return 0, false
+		}
+		f := v.v
 		if f <= 0 {
 			fe.add(field, "must be greater than 0")
 			return 0, false
@@ -600,16 +612,8 @@ func (s *Server) judge0BatchSubmit(w http.ResponseWriter, r *http.Request, p pri
 			created = true
 		case errors.As(err, &inv):
 			out = append(out, inv.fe.judge0())
-		case errors.As(err, &ae) && len(ae.fields) > 0:
-			fe := &judge0FieldErrors{}
-			for _, f := range ae.fields {
-				name := f.Field
-				if n, ok := judge0Names[name]; ok {
-					name = n
-				}
-				fe.add(name, "%s", f.Message)
-			}
-			out = append(out, fe.judge0())
+		case errors.As(err, &ae) && (ae.status == http.StatusUnprocessableEntity || ae.status == http.StatusRequestEntityTooLarge) && len(ae.fields) > 0:
+			out = append(out, judge0FieldsOf(ae.fields).judge0())
 		default:
 			return err
 		}

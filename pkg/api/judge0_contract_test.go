@@ -371,6 +371,9 @@ func TestJudge0Contract(t *testing.T) {
 			{map[string]any{"language_id": 71}, "source_code", "can't be blank"},
 			{map[string]any{"source_code": "x"}, "language_id", "can't be blank"},
 			{map[string]any{"source_code": "x", "language_id": 70}, "language_id", "language with id 70 doesn't exist"},
+			{map[string]any{"source_code": "x", "language_id": "seventy"}, "language_id", "is not a number"},
+			{map[string]any{"source_code": "x", "language_id": 71, "memory_limit": "lots"}, "memory_limit", "is not a number"},
+			{map[string]any{"source_code": "x", "language_id": 71, "enable_network": "yes"}, "enable_network", "never have network access"},
 			{map[string]any{"source_code": "x", "language_id": 71, "cpu_time_limit": 16}, "cpu_time_limit", "must be less than or equal to 15.0"},
 			{map[string]any{"source_code": "x", "language_id": 71, "cpu_time_limit": "0"}, "cpu_time_limit", "must be greater than 0"},
 			{map[string]any{"source_code": "x", "language_id": 71, "memory_limit": 1 << 30}, "memory_limit", "must be less than or equal to 1048576"},
@@ -405,7 +408,6 @@ func TestJudge0Contract(t *testing.T) {
 			{"", `{"source_code": "x", "language_id": 71, "foo": 1}`},
 			{"?wait=maybe", `{"source_code": "x", "language_id": 71}`},
 			{"?fields=nope", `{"source_code": "x", "language_id": 71}`},
-			{"", `{"source_code": "x", "language_id": "seventy"}`},
 		} {
 			r := e.judge0Do(t, spec, "/judge0/submissions", req{method: "POST", path: "/judge0/submissions" + c.query, header: j0(e.sub), body: c.body})
 			if r.status != 400 || !strings.Contains(string(r.body), `"error"`) {

@@ -181,7 +181,7 @@ func (s *Server) judge0StatusList(w http.ResponseWriter, _ *http.Request, _ prin
 
 func (s *Server) judge0LanguageList(w http.ResponseWriter, _ *http.Request, _ principal) error {
 	out := []map[string]any{}
-	for _, l := range judge0Languages(s.langs) {
+	for _, l := range s.judge0Langs {
 		out = append(out, map[string]any{"id": l.ID, "name": l.Name})
 	}
 	writeJudge0(w, http.StatusOK, out)
@@ -191,7 +191,7 @@ func (s *Server) judge0LanguageList(w http.ResponseWriter, _ *http.Request, _ pr
 // judge0LanguageListAll is /languages/all: Judge0 adds its archived languages; the judge has none.
 func (s *Server) judge0LanguageListAll(w http.ResponseWriter, _ *http.Request, _ principal) error {
 	out := []map[string]any{}
-	for _, l := range judge0Languages(s.langs) {
+	for _, l := range s.judge0Langs {
 		out = append(out, map[string]any{"id": l.ID, "name": l.Name, "is_archived": false})
 	}
 	writeJudge0(w, http.StatusOK, out)
@@ -200,7 +200,7 @@ func (s *Server) judge0LanguageListAll(w http.ResponseWriter, _ *http.Request, _
 
 func (s *Server) judge0LanguageOne(w http.ResponseWriter, r *http.Request, _ principal) error {
 	id := rubyToI(r.PathValue("id"))
-	l, ok := judge0LanguageByID(s.langs, id)
+	l, ok := judge0LanguageByID(s.judge0Langs, id)
 	if !ok {
 		return errNotFound("no language with id %d; GET /judge0/languages lists them", id)
 	}

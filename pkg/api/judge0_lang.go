@@ -81,9 +81,10 @@ func judge0Name(j judge0Lang, version string) string {
 	return j.family + " (" + v + ")"
 }
 
-// judge0LanguageByID resolves a Judge0 id to the language that runs it.
-func judge0LanguageByID(t *lang.Table, id int) (judge0Language, bool) {
-	for _, l := range judge0Languages(t) {
+// judge0LanguageByID resolves a Judge0 id to the language that runs it, in a list of
+// judge0Languages.
+func judge0LanguageByID(langs []judge0Language, id int) (judge0Language, bool) {
+	for _, l := range langs {
 		if l.ID == id {
 			return l, true
 		}

@@ -21,40 +21,41 @@ import (
 // Judge0 request values arrive as JSON numbers, booleans or strings of them (Rails casts form
 // and JSON strings alike); these types accept each the way Judge0 does.
 
-// j0Num is a number, or a string holding one ("2.5").
-type j0Num float64
+// j0Num is a number, or a string holding one ("2.5"), as Rails casts them. Anything else is
+// kept as invalid, so validation can name the attribute ("is not a number") as Judge0 does.
+type j0Num struct {
+	v     float64
+	valid bool
+	raw   string
+}
 
 func (n *j0Num) UnmarshalJSON(b []byte) error {
-	var f float64
+	n.raw = string(b)
+	var s string
 	if len(b) > 0 && b[0] == '"' {
-		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%q is not a number", s)
-		}
-		f = v
-	} else if err := json.Unmarshal(b, &f); err != nil {
-		return fmt.Errorf("%s is not a number", b)
+		s = strings.TrimSpace(s)
+	} else {
+		s = string(b)
 	}
-	*n = j0Num(f)
+	v, err := strconv.ParseFloat(s, 64)
+	n.v, n.valid = v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
 	return nil
 }
 
-// j0Bool is true or false, or a string of either.
+// j0Bool is a boolean as Rails casts one: false, 0, "0", "f", "false", "off" (any case) are
+// false, anything else true.
 type j0Bool bool
 
 func (v *j0Bool) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
-	switch s {
-	case "true", "1":
-		*v = true
-	case "false", "0":
+	switch strings.ToLower(s) {
+	case "false", "0", "f", "off":
 		*v = false
 	default:
-		return fmt.Errorf("%s is not a boolean", b)
+		*v = true
 	}
 	return nil
 }
@@ -323,7 +324,7 @@ func (s *Server) judge0View(sub store.Submission, d store.Judge0Details, b64 boo
 		opts.NumberOfRuns = 1
 	}
 	var langName any
-	if l, ok := judge0LanguageByID(s.langs, langID); ok {
+	if l, ok := judge0LanguageByID(s.judge0Langs, langID); ok {
 		langName = l.Name
 	}
 	st := judge0StatusOf(sub)

@@ -130,6 +130,8 @@ type Server struct {
 	stats    statsCache
 	limiter  *limiter
 	judge0   Judge0Options
+	// judge0Langs are the Judge0 ids of the language table, by id.
+	judge0Langs []judge0Language
 	// callbackClient delivers Judge0 callbacks; stopCallbacks ends their delivery loop.
 	callbackClient *http.Client
 	callbackPoll   time.Duration
@@ -168,6 +170,7 @@ func New(deps Deps) (*Server, error) {
 	for _, h := range deps.Judge0.CallbackHosts {
 		s.judge0.CallbackHosts = append(s.judge0.CallbackHosts, strings.ToLower(strings.TrimSpace(h)))
 	}
+	s.judge0Langs = judge0Languages(s.langs)
 	s.stopCallbacks = func() {}
 	if len(s.judge0.CallbackHosts) > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
