@@ -34,24 +34,28 @@ func TestJudge0OfficialClient(t *testing.T) {
 		puts <- put{r.Method, b}
 	}))
 	defer hook.Close()
-	c.env = append(c.env, "JUDGE_JUDGE0_CALLBACK_HOSTS=127.0.0.1")
+	rootAddr := freeAddr(t)
+	c.env = append(c.env, "JUDGE_JUDGE0_CALLBACK_HOSTS=127.0.0.1", "JUDGE_JUDGE0_LISTEN="+rootAddr)
 
 	c.startAPI("api1")
 	c.startRelay("relay1")
 	c.startWorker("worker1", 2)
 	base := c.apiURLs[0] + "/judge0"
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, py, "testdata/judge0_client.py")
-	cmd.Env = append(cmd.Environ(), "JUDGE0_URL="+base, "JUDGE0_TOKEN="+c.token)
-	out, err := cmd.CombinedOutput()
-	t.Logf("judge0_client.py:\n%s", out)
-	if err != nil {
-		t.Fatalf("judge0_client.py: %v", err)
-	}
-	if n := strings.Count(string(out), "\nok ") + btoi(strings.HasPrefix(string(out), "ok ")); n != 16 {
-		t.Errorf("%d steps passed, want 16", n)
+	// Under /judge0 on the API's address, and at the root of judge0_listen (a bare Judge0 URL).
+	for _, url := range []string{base, "http://" + rootAddr} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		cmd := exec.CommandContext(ctx, py, "testdata/judge0_client.py")
+		cmd.Env = append(cmd.Environ(), "JUDGE0_URL="+url, "JUDGE0_TOKEN="+c.token)
+		out, err := cmd.CombinedOutput()
+		cancel()
+		t.Logf("judge0_client.py against %s:\n%s", url, out)
+		if err != nil {
+			t.Fatalf("judge0_client.py against %s: %v", url, err)
+		}
+		if n := strings.Count(string(out), "\nok ") + btoi(strings.HasPrefix(string(out), "ok ")); n != 16 {
+			t.Errorf("against %s: %d steps passed, want 16", url, n)
+		}
 	}
 
 	// A callback: PUT of the final result, base64-encoded, to the allowed host.

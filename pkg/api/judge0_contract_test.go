@@ -7,6 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"slices"
 	"sort"
@@ -559,4 +562,42 @@ func derefOr(s *string) string {
 		return "<nil>"
 	}
 	return *s
+}
+
+// TestJudge0RootListener: ServeJudge0Root answers the Judge0 routes at the root, and nothing else.
+func TestJudge0RootListener(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.api.ServeJudge0Root(ctx, ln, time.Second) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ServeJudge0Root: %v", err)
+		}
+	}()
+	get := func(path string) (int, string) {
+		hr, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+path, nil)
+		hr.Header.Set("X-Auth-Token", e.viewer)
+		res, err := http.DefaultClient.Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := get("/about"); code != 200 || !strings.Contains(body, `"version":"1.13.1"`) {
+		t.Errorf("/about at the root: %d %s", code, body)
+	}
+	if code, body := get("/languages/71"); code != 200 || !strings.Contains(body, `"id":71`) {
+		t.Errorf("/languages/71 at the root: %d %s", code, body)
+	}
+	if code, _ := get("/v1/languages"); code != 404 {
+		t.Errorf("/v1/languages on the Judge0 root listener: %d, want 404", code)
+	}
 }

@@ -195,8 +195,24 @@ func (s *Server) Close() {
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully: new connections are
 // refused and requests in flight get up to grace to finish (SSE streams are told to end).
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	return s.serve(ctx, ln, grace, s.handler)
+}
+
+// ServeJudge0Root is Serve for a listener of its own that answers the Judge0 routes at the
+// root (/submissions, /languages, ...), for clients that take a bare Judge0 URL; anything else
+// there is the same 404 as on the main listener.
+func (s *Server) ServeJudge0Root(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	return s.serve(ctx, ln, grace, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/judge0" + r.URL.Path
+		r2.URL.RawPath = ""
+		s.handler.ServeHTTP(w, r2)
+	}))
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener, grace time.Duration, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           s.handler,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		// No WriteTimeout: SSE streams and ?wait= answers are long on purpose; they end on their own.
