@@ -58,6 +58,22 @@ func TestJudge0OfficialClient(t *testing.T) {
 		}
 	}
 
+	// The README's examples, unchanged, with the implicit client of JUDGE0_CE_ENDPOINT and
+	// JUDGE0_CE_AUTH_HEADERS (Java needs the full image).
+	testenv.Image(t, "full")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "testdata/judge0_readme.py")
+	cmd.Env = append(cmd.Environ(), "JUDGE0_CE_ENDPOINT="+base, `JUDGE0_CE_AUTH_HEADERS={"X-Auth-Token": "`+c.token+`"}`)
+	out, err := cmd.CombinedOutput()
+	t.Logf("judge0_readme.py:\n%s", out)
+	if err != nil {
+		t.Fatalf("judge0_readme.py: %v", err)
+	}
+	if n := strings.Count(string(out), "ok "); n != 6 {
+		t.Errorf("%d README examples passed, want 6", n)
+	}
+
 	// A callback: PUT of the final result, base64-encoded, to the allowed host.
 	body, _ := json.Marshal(map[string]any{"source_code": "print(input())", "language_id": "71", "stdin": "cb",
 		"callback_url": hook.URL + "/done"})
