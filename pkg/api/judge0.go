@@ -109,7 +109,10 @@ func (s *Server) judge0Errors(h handlerFunc) handlerFunc {
 		}
 		e, internal := toAPIError(err)
 		if internal {
-			return err
+			return err // route logs it and answers 500
+		}
+		if e.status == http.StatusServiceUnavailable {
+			s.log.Warn("request failed: unavailable", "route", r.Pattern, "err", err)
 		}
 		if e.status == http.StatusUnprocessableEntity && len(e.fields) > 0 {
 			fe := judge0FieldsOf(e.fields)
