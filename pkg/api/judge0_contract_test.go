@@ -208,6 +208,13 @@ func TestJudge0Contract(t *testing.T) {
 		if len(w) != 1 || w[0]["available"] != 0.0 {
 			t.Errorf("workers without any = %v", w)
 		}
+		if _, err := e.st.DB().Exec(`INSERT INTO workers (name, slots) VALUES ('w1', 3), ('w2', 2)`); err != nil {
+			t.Fatal(err)
+		}
+		w = decode[[]map[string]any](t, e.judge0Do(t, spec, "/judge0/workers", req{method: "GET", path: "/judge0/workers", token: e.viewer}))
+		if w[0]["available"] != 5.0 || w[0]["idle"] != 5.0 || w[0]["working"] != 0.0 || w[0]["queue"] != "1.13.1" {
+			t.Errorf("workers with 5 slots = %v", w)
+		}
 		e.judge0Do(t, spec, "/judge0/authenticate", req{method: "POST", path: "/judge0/authenticate", header: j0(e.viewer)})
 		if r := e.judge0Do(t, spec, "/judge0/authenticate", req{method: "POST", path: "/judge0/authenticate", header: j0("jdg_nope")}); r.status != 401 {
 			t.Errorf("authenticate with a bad token: %d", r.status)
