@@ -74,10 +74,10 @@ func TestJudge0OfficialClient(t *testing.T) {
 		t.Errorf("%d README examples passed, want 6", n)
 	}
 
-	// A callback: PUT of the final result, base64-encoded, to the allowed host.
-	body, _ := json.Marshal(map[string]any{"source_code": "print(input())", "language_id": "71", "stdin": "cb",
-		"callback_url": hook.URL + "/done"})
-	req, _ := http.NewRequest("POST", base+"/submissions", bytes.NewReader(body))
+	// command_line_arguments reach the program as words, unexpanded.
+	body, _ := json.Marshal(map[string]any{"source_code": "import sys; print(sys.argv[1:])", "language_id": 71,
+		"command_line_arguments": `a 'b c' $HOME`})
+	req, _ := http.NewRequest("POST", base+"/submissions?wait=true&fields=stdout,status", bytes.NewReader(body))
 	req.Header.Set("X-Auth-Token", c.token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
@@ -85,6 +85,22 @@ func TestJudge0OfficialClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated || !strings.Contains(string(b), `"stdout":"['a', 'b c', '$HOME']\n"`) {
+		t.Errorf("command_line_arguments: %d %s", res.StatusCode, b)
+	}
+
+	// A callback: PUT of the final result, base64-encoded, to the allowed host.
+	body, _ = json.Marshal(map[string]any{"source_code": "print(input())", "language_id": "71", "stdin": "cb",
+		"callback_url": hook.URL + "/done"})
+	req, _ = http.NewRequest("POST", base+"/submissions", bytes.NewReader(body))
+	req.Header.Set("X-Auth-Token", c.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("POST with callback_url: %d %s", res.StatusCode, b)

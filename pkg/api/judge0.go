@@ -347,8 +347,18 @@ func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest
 		}
 	}
 	refuseSet("compiler_options", jr.CompilerOptions, "setting compiler options is not allowed: each language has one fixed compile command")
-	refuseSet("command_line_arguments", jr.CommandLineArguments, "setting command line arguments is not allowed by this judge")
 	refuseSet("additional_files", jr.AdditionalFiles, "setting additional files is not allowed by this judge")
+	if a := jr.CommandLineArguments; a != nil && *a != "" {
+		words, err := splitArgs(*a)
+		switch {
+		case len(*a) > judge0MaxArguments:
+			fe.add("command_line_arguments", "is too long (maximum is %d characters)", judge0MaxArguments)
+		case err != nil:
+			fe.add("command_line_arguments", "%s", err.Error())
+		default:
+			j0.Args, opts.CommandLineArguments = words, *a
+		}
+	}
 	if jr.CallbackURL != nil && *jr.CallbackURL != "" {
 		if err := s.checkCallbackURL(*jr.CallbackURL); err != nil {
 			fe.add("callback_url", "%s", err.Error())

@@ -79,6 +79,7 @@ func (s *Server) judge0Config() judge0Config {
 	}
 	return judge0Config{
 		EnableWaitResult:                  true,
+		EnableCommandLineArguments:        true,
 		AllowedLanguagesForCompileOptions: []string{},
 		EnableSubmissionDelete:            true,
 		EnableCallbacks:                   len(s.judge0.CallbackHosts) > 0,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -90,6 +91,60 @@ type judge0Extras struct {
 	CPUExtraTime float64 `json:"cpu_extra_time"`
 	StackLimit   int64   `json:"stack_limit"`
 	NumberOfRuns int     `json:"number_of_runs"`
+	// CommandLineArguments is the text the client sent; store.Judge0.Args holds its words.
+	CommandLineArguments string `json:"command_line_arguments,omitempty"`
+}
+
+// judge0MaxArguments is Judge0's length limit of command_line_arguments.
+const judge0MaxArguments = 128
+
+// splitArgs splits command_line_arguments into words as a POSIX shell does, without expanding
+// anything (Judge0 hands them to bash; here no shell runs): blanks separate words, '...' is
+// literal, "..." keeps blanks and lets \ escape " \ $ and `, and a backslash elsewhere escapes
+// the next character.
+func splitArgs(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n':
+			if inWord {
+				words, inWord = append(words, cur.String()), false
+				cur.Reset()
+			}
+			continue
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return nil, errors.New("has an unterminated ' quote")
+			}
+			cur.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+		case c == '"':
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+			if i >= len(s) {
+				return nil, errors.New(`has an unterminated " quote`)
+			}
+		case c == '\\' && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+		default:
+			cur.WriteByte(c)
+		}
+		inWord = true
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
 }
 
 // judge0FieldErrors collects validation errors the way Judge0 (Rails) reports them: each
@@ -350,6 +405,9 @@ func (s *Server) judge0View(sub store.Submission, d store.Judge0Details, b64 boo
 	}
 	if opts.StackLimit > 0 {
 		v["stack_limit"] = opts.StackLimit
+	}
+	if opts.CommandLineArguments != "" {
+		v["command_line_arguments"] = opts.CommandLineArguments
 	}
 	if lim.Processes > 0 {
 		v["max_processes_and_or_threads"] = lim.Processes

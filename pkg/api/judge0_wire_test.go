@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,28 @@ func TestParseJudge0Fields(t *testing.T) {
 	}
 	if _, err := parseJudge0Fields("stdout,x,y"); err == nil || !strings.Contains(err.Error(), "invalid fields: [x, y]") {
 		t.Errorf("unknown: %v", err)
+	}
+}
+
+func TestSplitArgsAsAShellWould(t *testing.T) {
+	for in, want := range map[string][]string{
+		"a b  c":                {"a", "b", "c"},
+		`'b c' "d e"`:           {"b c", "d e"},
+		`x'y z'"w"`:             {"xy zw"},
+		`"a \"q\" \\ \$x \n"`:   {`a "q" \ $x \n`},
+		`a\ b \'c`:              {"a b", "'c"},
+		`'' ""`:                 {"", ""},
+		"$HOME *.txt $(rm -rf)": {"$HOME", "*.txt", "$(rm", "-rf)"}, // nothing is expanded or run
+		"":                      nil,
+	} {
+		got, err := splitArgs(in)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("splitArgs(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{`'open`, `"open`, `a "b\"`} {
+		if _, err := splitArgs(in); err == nil {
+			t.Errorf("splitArgs(%q): no error for an unterminated quote", in)
+		}
 	}
 }

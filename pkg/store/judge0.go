@@ -25,6 +25,8 @@ type Judge0 struct {
 	// StdinBytes, when not nil, is a stdin that is not text (NUL bytes or invalid UTF-8): the
 	// submission's stdin column holds "" and the worker reads these bytes instead.
 	StdinBytes []byte
+	// Args are appended to the language's run command (Judge0's command_line_arguments).
+	Args []string
 }
 
 func insertJudge0(ctx context.Context, tx *sql.Tx, id string, j *Judge0) error {
@@ -36,8 +38,12 @@ func insertJudge0(ctx context.Context, tx *sql.Tx, id string, j *Judge0) error {
 	if j.CallbackURL != "" {
 		cb = j.CallbackURL
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO judge0_submissions (submission_id, language_id, options, callback_url, stdin_bytes)
-		VALUES ($1, $2, $3, $4, $5)`, id, j.LanguageID, []byte(opts), cb, j.StdinBytes)
+	var argv any
+	if len(j.Args) > 0 {
+		argv = pq.Array(j.Args)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO judge0_submissions (submission_id, language_id, options, callback_url, stdin_bytes, argv)
+		VALUES ($1, $2, $3, $4, $5, $6)`, id, j.LanguageID, []byte(opts), cb, j.StdinBytes, argv)
 	if err != nil {
 		return fmt.Errorf("store Judge0 options: %w", err)
 	}

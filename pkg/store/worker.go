@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
@@ -30,6 +32,8 @@ type Claimed struct {
 	Stdin          *string
 	ExpectedOutput *string
 	Limits         apiv1.Limits
+	// Args are appended to the run command of an ad-hoc run (Judge0's command_line_arguments).
+	Args []string
 }
 
 // ClaimSubmission moves a queued submission to running for worker, if the message's attempt
@@ -45,9 +49,11 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 			RETURNING s.language, s.source, s.problem_id,
 				coalesce((SELECT slug FROM problems p WHERE p.id = s.problem_id), ''),
 				s.stdin, s.expected_output, s.limits,
-				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id)`,
+				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id),
+				(SELECT j.argv FROM judge0_submissions j WHERE j.submission_id = s.id)`,
 			id, attempt, worker, lease.Milliseconds()).
-			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &stdinBytes)
+			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &stdinBytes,
+				pq.Array(&c.Args))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

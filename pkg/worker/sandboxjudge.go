@@ -91,7 +91,7 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		if sub.ExpectedOutput != nil {
 			expected = []byte(*sub.ExpectedOutput)
 		}
-		out, err := judge.JudgeAdHoc(ctx, prog, stdin, expected, sub.ExpectedOutput != nil, lim)
+		out, err := judge.JudgeAdHoc(ctx, prog, stdin, expected, sub.ExpectedOutput != nil, lim, sub.Args...)
 		if err != nil {
 			return store.Verdict{}, err
 		}
