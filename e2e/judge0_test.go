@@ -74,10 +74,11 @@ func TestJudge0OfficialClient(t *testing.T) {
 		t.Errorf("%d README examples passed, want 6", n)
 	}
 
-	// command_line_arguments reach the program as words, unexpanded.
-	body, _ := json.Marshal(map[string]any{"source_code": "import sys; print(sys.argv[1:])", "language_id": 71,
-		"command_line_arguments": `a 'b c' $HOME`})
-	req, _ := http.NewRequest("POST", base+"/submissions?wait=true&fields=stdout,status", bytes.NewReader(body))
+	// command_line_arguments reach the program as words, unexpanded; redirect_stderr_to_stdout
+	// merges the streams in order.
+	body, _ := json.Marshal(map[string]any{"source_code": "import sys; print(sys.argv[1:], flush=True); print('e', file=sys.stderr)",
+		"language_id": 71, "command_line_arguments": `a 'b c' $HOME`, "redirect_stderr_to_stdout": true})
+	req, _ := http.NewRequest("POST", base+"/submissions?wait=true&fields=stdout,stderr,status", bytes.NewReader(body))
 	req.Header.Set("X-Auth-Token", c.token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
@@ -86,8 +87,9 @@ func TestJudge0OfficialClient(t *testing.T) {
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusCreated || !strings.Contains(string(b), `"stdout":"['a', 'b c', '$HOME']\n"`) {
-		t.Errorf("command_line_arguments: %d %s", res.StatusCode, b)
+	if res.StatusCode != http.StatusCreated || !strings.Contains(string(b), `"stdout":"['a', 'b c', '$HOME']\ne\n"`) ||
+		!strings.Contains(string(b), `"stderr":null`) {
+		t.Errorf("command_line_arguments and redirect_stderr_to_stdout: %d %s", res.StatusCode, b)
 	}
 
 	// A callback: PUT of the final result, base64-encoded, to the allowed host.

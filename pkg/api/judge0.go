@@ -339,7 +339,6 @@ func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest
 	}
 	refuseTrue("enable_per_process_and_thread_time_limit", jr.PerProcessAndThreadTimeLimit, "this option cannot be enabled")
 	refuseTrue("enable_per_process_and_thread_memory_limit", jr.PerProcessAndThreadMemLimit, "this option cannot be enabled")
-	refuseTrue("redirect_stderr_to_stdout", jr.RedirectStderrToStdout, "is not supported by this judge: stderr is always captured separately")
 	refuseTrue("enable_network", jr.EnableNetwork, "is not supported by this judge: programs never have network access")
 	refuseSet := func(field string, v *string, msg string) {
 		if v != nil && *v != "" {
@@ -348,6 +347,7 @@ func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest
 	}
 	refuseSet("compiler_options", jr.CompilerOptions, "setting compiler options is not allowed: each language has one fixed compile command")
 	refuseSet("additional_files", jr.AdditionalFiles, "setting additional files is not allowed by this judge")
+	j0.StderrToStdout = jr.RedirectStderrToStdout != nil && bool(*jr.RedirectStderrToStdout)
 	if a := jr.CommandLineArguments; a != nil && *a != "" {
 		words, err := splitArgs(*a)
 		switch {

@@ -371,22 +371,23 @@ func TestJudge0Contract(t *testing.T) {
 		}
 	})
 
-	t.Run("command line arguments", func(t *testing.T) {
+	t.Run("command line arguments and stderr to stdout", func(t *testing.T) {
 		args := `one 'two words' "say \"hi\"" $HOME`
 		r := e.judge0Do(t, spec, "/judge0/submissions", req{method: "POST", path: "/judge0/submissions", header: j0(e.sub),
-			body: map[string]any{"source_code": "import sys; print(sys.argv[1:])", "language_id": 71, "command_line_arguments": args}})
+			body: map[string]any{"source_code": "import sys; print(sys.argv[1:])", "language_id": 71, "command_line_arguments": args,
+				"redirect_stderr_to_stdout": true}})
 		if r.status != 201 {
 			t.Fatalf("POST: %d %s", r.status, r.body)
 		}
 		id := decode[map[string]string](t, r)["token"]
 		got := decode[map[string]any](t, e.judge0Do(t, spec, "/judge0/submissions/{token}",
-			req{method: "GET", path: "/judge0/submissions/" + id + "?fields=command_line_arguments", token: e.sub}))
-		if got["command_line_arguments"] != args {
+			req{method: "GET", path: "/judge0/submissions/" + id + "?fields=command_line_arguments,redirect_stderr_to_stdout", token: e.sub}))
+		if got["command_line_arguments"] != args || got["redirect_stderr_to_stdout"] != true {
 			t.Errorf("echoed %v, want %q", got, args)
 		}
 		c, ok, err := e.st.ClaimSubmission(context.Background(), id, 1, "w1", time.Minute)
-		if want := []string{"one", "two words", `say "hi"`, "$HOME"}; err != nil || !ok || !slices.Equal(c.Args, want) {
-			t.Errorf("the worker gets args %q (ok=%v err=%v), want %q", c.Args, ok, err, want)
+		if want := []string{"one", "two words", `say "hi"`, "$HOME"}; err != nil || !ok || !slices.Equal(c.Args, want) || !c.StderrToStdout {
+			t.Errorf("the worker gets args %q and stderr_to_stdout %v (ok=%v err=%v), want %q and true", c.Args, c.StderrToStdout, ok, err, want)
 		}
 	})
 
@@ -414,7 +415,6 @@ func TestJudge0Contract(t *testing.T) {
 			{map[string]any{"source_code": "x", "language_id": 71, "enable_per_process_and_thread_time_limit": true}, "enable_per_process_and_thread_time_limit", "this option cannot be enabled"},
 			{map[string]any{"source_code": "x", "language_id": 71, "enable_per_process_and_thread_memory_limit": "true"}, "enable_per_process_and_thread_memory_limit", "this option cannot be enabled"},
 			{map[string]any{"source_code": "x", "language_id": 71, "enable_network": true}, "enable_network", "never have network access"},
-			{map[string]any{"source_code": "x", "language_id": 71, "redirect_stderr_to_stdout": true}, "redirect_stderr_to_stdout", "not supported"},
 			{map[string]any{"source_code": "x", "language_id": 71, "compiler_options": "-O3"}, "compiler_options", "not allowed"},
 			{map[string]any{"source_code": "x", "language_id": 71, "command_line_arguments": "a 'b"}, "command_line_arguments", "unterminated ' quote"},
 			{map[string]any{"source_code": "x", "language_id": 71, "command_line_arguments": strings.Repeat("a", 129)}, "command_line_arguments", "is too long (maximum is 128 characters)"},

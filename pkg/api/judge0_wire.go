@@ -406,6 +406,9 @@ func (s *Server) judge0View(sub store.Submission, d store.Judge0Details, b64 boo
 	if opts.StackLimit > 0 {
 		v["stack_limit"] = opts.StackLimit
 	}
+	if d.Judge0 != nil {
+		v["redirect_stderr_to_stdout"] = d.Judge0.StderrToStdout
+	}
 	if opts.CommandLineArguments != "" {
 		v["command_line_arguments"] = opts.CommandLineArguments
 	}

@@ -27,6 +27,8 @@ type Judge0 struct {
 	StdinBytes []byte
 	// Args are appended to the language's run command (Judge0's command_line_arguments).
 	Args []string
+	// StderrToStdout merges the program's stderr into its stdout (redirect_stderr_to_stdout).
+	StderrToStdout bool
 }
 
 func insertJudge0(ctx context.Context, tx *sql.Tx, id string, j *Judge0) error {
@@ -42,8 +44,8 @@ func insertJudge0(ctx context.Context, tx *sql.Tx, id string, j *Judge0) error {
 	if len(j.Args) > 0 {
 		argv = pq.Array(j.Args)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO judge0_submissions (submission_id, language_id, options, callback_url, stdin_bytes, argv)
-		VALUES ($1, $2, $3, $4, $5, $6)`, id, j.LanguageID, []byte(opts), cb, j.StdinBytes, argv)
+	_, err := tx.ExecContext(ctx, `INSERT INTO judge0_submissions (submission_id, language_id, options, callback_url, stdin_bytes, argv,
+		stderr_to_stdout) VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, j.LanguageID, []byte(opts), cb, j.StdinBytes, argv, j.StderrToStdout)
 	if err != nil {
 		return fmt.Errorf("store Judge0 options: %w", err)
 	}
@@ -62,7 +64,7 @@ type Judge0Details struct {
 // Judge0Details returns the details of the submissions ids that exist.
 func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Judge0Details, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.source, s.stdin, s.expected_output,
-		j.language_id, j.options, coalesce(j.callback_url, ''), j.stdin_bytes
+		j.language_id, j.options, coalesce(j.callback_url, ''), j.stdin_bytes, coalesce(j.stderr_to_stdout, false)
 		FROM submissions s LEFT JOIN judge0_submissions j ON j.submission_id = s.id
 		WHERE s.id = ANY($1::uuid[])`, pq.Array(ids))
 	if err != nil {
@@ -78,7 +80,8 @@ func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Jud
 		var opts []byte
 		var cb string
 		var stdinBytes []byte
-		if err := rows.Scan(&id, &d.Source, &stdin, &expected, &langID, &opts, &cb, &stdinBytes); err != nil {
+		var merged bool
+		if err := rows.Scan(&id, &d.Source, &stdin, &expected, &langID, &opts, &cb, &stdinBytes, &merged); err != nil {
 			return nil, fmt.Errorf("read Judge0 details: %w", mapError(err))
 		}
 		if stdin.Valid {
@@ -88,7 +91,8 @@ func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Jud
 			d.ExpectedOutput = &expected.String
 		}
 		if langID.Valid {
-			d.Judge0 = &Judge0{LanguageID: int(langID.Int64), Options: opts, CallbackURL: cb, StdinBytes: stdinBytes}
+			d.Judge0 = &Judge0{LanguageID: int(langID.Int64), Options: opts, CallbackURL: cb, StdinBytes: stdinBytes,
+				StderrToStdout: merged}
 			if stdinBytes != nil {
 				v := string(stdinBytes)
 				d.Stdin = &v

@@ -34,6 +34,8 @@ type Claimed struct {
 	Limits         apiv1.Limits
 	// Args are appended to the run command of an ad-hoc run (Judge0's command_line_arguments).
 	Args []string
+	// StderrToStdout merges stderr into stdout (Judge0's redirect_stderr_to_stdout).
+	StderrToStdout bool
 }
 
 // ClaimSubmission moves a queued submission to running for worker, if the message's attempt
@@ -50,10 +52,11 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 				coalesce((SELECT slug FROM problems p WHERE p.id = s.problem_id), ''),
 				s.stdin, s.expected_output, s.limits,
 				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id),
-				(SELECT j.argv FROM judge0_submissions j WHERE j.submission_id = s.id)`,
+				(SELECT j.argv FROM judge0_submissions j WHERE j.submission_id = s.id),
+				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false)`,
 			id, attempt, worker, lease.Milliseconds()).
 			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &stdinBytes,
-				pq.Array(&c.Args))
+				pq.Array(&c.Args), &c.StderrToStdout)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

@@ -91,7 +91,8 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		if sub.ExpectedOutput != nil {
 			expected = []byte(*sub.ExpectedOutput)
 		}
-		out, err := judge.JudgeAdHoc(ctx, prog, stdin, expected, sub.ExpectedOutput != nil, lim, sub.Args...)
+		spec := run.Spec{Stdin: stdin, Args: sub.Args, Limits: lim, StderrToStdout: sub.StderrToStdout}
+		out, err := judge.JudgeAdHoc(ctx, prog, spec, expected, sub.ExpectedOutput != nil)
 		if err != nil {
 			return store.Verdict{}, err
 		}

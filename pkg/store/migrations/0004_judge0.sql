@@ -3,7 +3,8 @@
 -- accepted without a column of their own, and its callback (PUT to callback_url once the
 -- verdict is final), and a stdin that is not text (NUL bytes or invalid UTF-8: Judge0 accepts any
 -- bytes base64-encoded), which the worker reads instead of submissions.stdin, and the program's
--- arguments (command_line_arguments split into words). Written in the same transaction as the
+-- arguments (command_line_arguments split into words) and whether its stderr goes to stdout
+-- (redirect_stderr_to_stdout). Written in the same transaction as the
 -- submission.
 CREATE TABLE judge0_submissions (
     submission_id       uuid        PRIMARY KEY REFERENCES submissions (id) ON DELETE CASCADE,
@@ -15,7 +16,8 @@ CREATE TABLE judge0_submissions (
     callback_done_at    timestamptz,
     callback_error      text,
     stdin_bytes         bytea,
-    argv                text[]
+    argv                text[],
+    stderr_to_stdout    boolean     NOT NULL DEFAULT false
 );
 CREATE INDEX judge0_callbacks_pending ON judge0_submissions (callback_next_at)
     WHERE callback_url IS NOT NULL AND callback_done_at IS NULL;
