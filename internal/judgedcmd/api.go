@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/judge-dev/judge/pkg/api"
 	"github.com/judge-dev/judge/pkg/config"
@@ -58,7 +59,8 @@ func serveAPIWith(ctx context.Context, cfg config.Config, st *store.Store, log *
 		return fmt.Errorf("listen for submission events: %w", err)
 	}
 	defer l.Close()
-	srv, err := api.New(api.Deps{Store: st, Languages: langs, Events: l, Logger: log, Registry: reg, Limits: limits})
+	srv, err := api.New(api.Deps{Store: st, Languages: langs, Events: l, Logger: log, Registry: reg, Limits: limits,
+		Judge0: api.Judge0Options{CallbackHosts: cfg.Judge0CallbackHosts}})
 	if err != nil {
 		return err
 	}
@@ -67,8 +69,21 @@ func serveAPIWith(ctx context.Context, cfg config.Config, st *store.Store, log *
 	if err != nil {
 		return fmt.Errorf("listen (JUDGE_LISTEN): %w", err)
 	}
+	var jln net.Listener
+	if cfg.Judge0Listen != "" {
+		if jln, err = net.Listen("tcp", cfg.Judge0Listen); err != nil {
+			ln.Close()
+			return fmt.Errorf("judge0_listen (JUDGE_JUDGE0_LISTEN): %w", err)
+		}
+	}
 	log.Info("api listening", "addr", ln.Addr().String(), "languages", len(langs.All()))
-	if err := srv.Serve(ctx, ln, apiShutdownGrace); err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Serve(gctx, ln, apiShutdownGrace) })
+	if jln != nil {
+		log.Info("api listening for Judge0 clients at the root", "addr", jln.Addr().String())
+		g.Go(func() error { return srv.ServeJudge0Root(gctx, jln, apiShutdownGrace) })
+	}
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	log.Info("api stopped")

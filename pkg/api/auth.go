@@ -40,6 +40,9 @@ func (s *Server) authenticate(r *http.Request, allowed []string) (principal, err
 	if t := r.Header.Get("X-Auth-Token"); h == "" && t != "" {
 		h = "Bearer " + t // Judge0's header
 	}
+	if u := r.Header.Get("X-Auth-User"); h == "" && u != "" {
+		h = "Bearer " + u // Judge0's authorization header alone: the admin token authenticates too
+	}
 	if h == "" {
 		return principal{}, errUnauthorized("missing Authorization header: send `Authorization: Bearer <token>` (create one with `judged token create`)")
 	}

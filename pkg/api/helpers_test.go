@@ -38,6 +38,7 @@ type envOpts struct {
 	poll   time.Duration
 	limits api.Limits
 	store  api.Store // overrides the real store (for outage tests)
+	judge0 api.Judge0Options
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -61,7 +62,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if o.store != nil {
 		s = o.store
 	}
-	a, err := api.New(api.Deps{Store: s, Languages: langs, Events: l, Limits: o.limits, PollInterval: o.poll})
+	a, err := api.New(api.Deps{Store: s, Languages: langs, Events: l, Limits: o.limits, PollInterval: o.poll, Judge0: o.judge0})
 	if err != nil {
 		t.Fatal(err)
 	}

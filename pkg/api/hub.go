@@ -76,10 +76,16 @@ func notify(ch chan struct{}) {
 	}
 }
 
+// anySubmission subscribes to the events of every submission.
+const anySubmission = "*"
+
 func (h *hub) wake(id string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for ch := range h.subs[id] {
+		notify(ch)
+	}
+	for ch := range h.subs[anySubmission] {
 		notify(ch)
 	}
 }

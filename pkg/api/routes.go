@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
@@ -18,6 +19,7 @@ type Store interface {
 	problemStore
 	pinger
 	relayHealthStore
+	judge0Store
 }
 
 func (s *Server) routesHandler() http.Handler {
@@ -31,15 +33,15 @@ func (s *Server) routesHandler() http.Handler {
 	s.route(mux, "GET /v1/problems", readers, s.listProblems)
 	s.route(mux, "GET /v1/problems/{slug}", readers, s.getProblem)
 	s.route(mux, "PUT /v1/problems/{slug}", admins, s.putProblem)
-	s.route(mux, "POST /judge0/submissions", submitters, s.judge0Submit)
-	s.route(mux, "GET /judge0/submissions/{token}", readers, s.judge0Get)
-	s.route(mux, "GET /judge0/languages", readers, s.judge0Languages)
+	s.judge0Routes(mux)
 	s.route(mux, "GET /healthz", nil, s.healthz)
 	s.route(mux, "GET /readyz", nil, s.readyz)
 	s.routes = append(s.routes, "GET /metrics")
 	mux.Handle("GET /metrics", s.metricsHandler())
-	// A known path with another method is a problem+json 405 naming the allowed ones (a pattern
-	// without a method loses to the ones with); everything else is a problem+json 404.
+	// A known path with another method is a problem+json 405 naming the allowed ones;
+	// everything else is a problem+json 404. The 405s are registered per method: a pattern
+	// without one would conflict with a more specific path of another method
+	// (/judge0/submissions/batch against /judge0/submissions/{token}).
 	allowed := map[string][]string{}
 	for _, rt := range s.routes {
 		method, path, _ := strings.Cut(rt, " ")
@@ -47,11 +49,18 @@ func (s *Server) routesHandler() http.Handler {
 	}
 	for path, methods := range allowed {
 		allow := strings.Join(methods, ", ")
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		notAllowed := func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
 			writeProblem(w, &apiError{status: http.StatusMethodNotAllowed, typ: apiv1.ErrTypeMethodNotAllowed,
 				title: "Method not allowed", detail: fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, allow)})
-		})
+		}
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+			http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace} {
+			if slices.Contains(methods, m) || (m == http.MethodHead && slices.Contains(methods, http.MethodGet)) {
+				continue
+			}
+			mux.HandleFunc(m+" "+path, notAllowed)
+		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, errNotFound("no route %s %s; see api/openapi.yaml", r.Method, r.URL.Path))

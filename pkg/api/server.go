@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,7 +56,7 @@ func DefaultLimits() Limits {
 		MaxPackageBytes: 64 << 20,
 		MaxTests:        2000,
 		DefaultRun:      apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
-		MaxRun:          apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000},
+		MaxRun:          apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000, Processes: 256, FileSizeKB: 256 << 10},
 		MaxWait:         60 * time.Second,
 		MaxPageSize:     100,
 	}
@@ -110,6 +111,8 @@ type Deps struct {
 	// PollInterval is how often SSE streams and waits re-read the database without a
 	// notification (a safety net for lost notifications); default 5s.
 	PollInterval time.Duration
+	// Judge0 are the settings of the Judge0-compatible routes.
+	Judge0 Judge0Options
 }
 
 // Server is the HTTP API. Build it with New, serve Handler, and Close it when done.
@@ -126,6 +129,13 @@ type Server struct {
 	routes   []string
 	stats    statsCache
 	limiter  *limiter
+	judge0   Judge0Options
+	// judge0Langs are the Judge0 ids of the language table, by id.
+	judge0Langs []judge0Language
+	// callbackClient delivers Judge0 callbacks; stopCallbacks ends their delivery loop.
+	callbackClient *http.Client
+	callbackPoll   time.Duration
+	stopCallbacks  context.CancelFunc
 }
 
 // New validates deps and builds the server; its event fan-out runs until Close.
@@ -157,6 +167,16 @@ func New(deps Deps) (*Server, error) {
 	s.limiter = newLimiter(s.limits.SubmitRate, s.limits.SubmitBurst)
 	s.hub = newHub(deps.Events, s.log)
 	s.handler = s.routesHandler()
+	for _, h := range deps.Judge0.CallbackHosts {
+		s.judge0.CallbackHosts = append(s.judge0.CallbackHosts, strings.ToLower(strings.TrimSpace(h)))
+	}
+	s.judge0Langs = judge0Languages(s.langs)
+	s.stopCallbacks = func() {}
+	if len(s.judge0.CallbackHosts) > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.callbackClient, s.callbackPoll, s.stopCallbacks = newCallbackClient(), min(s.poll, time.Second), cancel
+		go s.runCallbacks(ctx)
+	}
 	return s, nil
 }
 
@@ -166,14 +186,33 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Routes lists the registered patterns ("GET /v1/languages"), for docs and tests.
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
-// Close stops the event fan-out; open SSE streams end.
-func (s *Server) Close() { s.hub.close() }
+// Close stops the event fan-out and Judge0 callback delivery; open SSE streams end.
+func (s *Server) Close() {
+	s.stopCallbacks()
+	s.hub.close()
+}
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully: new connections are
 // refused and requests in flight get up to grace to finish (SSE streams are told to end).
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	return s.serve(ctx, ln, grace, s.handler)
+}
+
+// ServeJudge0Root is Serve for a listener of its own that answers the Judge0 routes at the
+// root (/submissions, /languages, ...), for clients that take a bare Judge0 URL; anything else
+// there is the same 404 as on the main listener.
+func (s *Server) ServeJudge0Root(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	return s.serve(ctx, ln, grace, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/judge0" + r.URL.Path
+		r2.URL.RawPath = ""
+		s.handler.ServeHTTP(w, r2)
+	}))
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener, grace time.Duration, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           s.handler,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		// No WriteTimeout: SSE streams and ?wait= answers are long on purpose; they end on their own.

@@ -110,11 +110,15 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 }
 
 // accept validates req, applies the owner's rate limit and stores the submission with its outbox
-// row: the one path by which both the v1 and the Judge0 routes accept work.
-func (s *Server) accept(ctx context.Context, p principal, req apiv1.SubmissionRequest, key string) (store.Created, error) {
+// row: the one path by which both the v1 and the Judge0 routes accept work. extra adds to what
+// is stored (the Judge0 routes' own row).
+func (s *Server) accept(ctx context.Context, p principal, req apiv1.SubmissionRequest, key string, extra ...func(*store.NewSubmission)) (store.Created, error) {
 	n, err := s.validateSubmission(ctx, req)
 	if err != nil {
 		return store.Created{}, err
+	}
+	for _, f := range extra {
+		f(&n)
 	}
 	if err := s.checkRate(p); err != nil {
 		return store.Created{}, err
@@ -192,6 +196,8 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 		check("memory_kb", l.MemoryKB, max.MemoryKB)
 		check("output_kb", l.OutputKB, max.OutputKB)
 		check("wall_time_ms", int64(l.WallTimeMS), int64(max.WallTimeMS))
+		check("processes", int64(l.Processes), int64(max.Processes))
+		check("file_size_kb", l.FileSizeKB, max.FileSizeKB)
 		base = mergeLimits(base, l)
 	}
 	if len(tooLarge) > 0 {
@@ -217,6 +223,12 @@ func mergeLimits(base, over apiv1.Limits) apiv1.Limits {
 	}
 	if over.WallTimeMS > 0 {
 		base.WallTimeMS = over.WallTimeMS
+	}
+	if over.Processes > 0 {
+		base.Processes = over.Processes
+	}
+	if over.FileSizeKB > 0 {
+		base.FileSizeKB = over.FileSizeKB
 	}
 	return base
 }

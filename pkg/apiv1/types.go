@@ -53,6 +53,10 @@ type Limits struct {
 	MemoryKB   int64 `json:"memory_kb,omitempty"`
 	OutputKB   int64 `json:"output_kb,omitempty"`
 	WallTimeMS int   `json:"wall_time_ms,omitempty"`
+	// Processes caps the processes and threads of the program.
+	Processes int `json:"processes,omitempty"`
+	// FileSizeKB caps any one file the program writes.
+	FileSizeKB int64 `json:"file_size_kb,omitempty"`
 }
 
 // SubmissionAccepted is the 202 answer to a POST.

@@ -50,6 +50,12 @@ type Config struct {
 	LogLevel string `yaml:"log_level" env:"JUDGE_LOG_LEVEL" flag:"log-level" usage:"log level: debug, info, warn, error"`
 	// LogFormat is text or json.
 	LogFormat string `yaml:"log_format" env:"JUDGE_LOG_FORMAT" flag:"log-format" usage:"log format: text or json"`
+	// Judge0Listen, when set, is a second API listen address that answers the Judge0 routes at
+	// the root, for clients configured with a bare Judge0 URL.
+	Judge0Listen string `yaml:"judge0_listen" env:"JUDGE_JUDGE0_LISTEN" flag:"judge0-listen" usage:"listen address that serves the Judge0 API at the root (empty: only under /judge0 on --listen)"`
+	// Judge0CallbackHosts are the hosts a Judge0 callback_url may name; empty (the default)
+	// turns Judge0 callbacks off, so the API never calls out to an address a client chose.
+	Judge0CallbackHosts []string `yaml:"judge0_callback_hosts" env:"JUDGE_JUDGE0_CALLBACK_HOSTS" flag:"judge0-callback-hosts" usage:"host names Judge0 callback_url may name, comma separated (empty: callbacks off)"`
 }
 
 // Default returns the settings used when nothing else is given.
@@ -111,6 +117,11 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log_level (JUDGE_LOG_LEVEL): %q, want debug, info, warn or error", c.LogLevel))
+	}
+	for _, h := range c.Judge0CallbackHosts {
+		if h == "" || strings.ContainsAny(h, "/:@ ") {
+			errs = append(errs, fmt.Errorf("judge0_callback_hosts (JUDGE_JUDGE0_CALLBACK_HOSTS): %q is not a host name (no scheme, port or path)", h))
+		}
 	}
 	switch c.LogFormat {
 	case "text", "json":

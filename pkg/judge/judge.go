@@ -459,9 +459,10 @@ func mergeLimits(over, base run.Limits) run.Limits {
 
 // JudgeAdHoc runs prog once on stdin (no problem) and, when hasExpected, compares its output
 // with expected using the default validator; without an expected output a clean run is AC.
-func JudgeAdHoc(ctx context.Context, prog Program, stdin, expected []byte, hasExpected bool, lim run.Limits) (Outcome, error) {
+// spec says how to run it (stdin, arguments, limits, merged outputs).
+func JudgeAdHoc(ctx context.Context, prog Program, spec run.Spec, expected []byte, hasExpected bool) (Outcome, error) {
 	to := TestOutcome{Name: "adhoc"}
-	res, err := prog.Run(ctx, run.Spec{Stdin: stdin, Limits: lim})
+	res, err := prog.Run(ctx, spec)
 	if err != nil {
 		return Outcome{Verdict: apiv1.VerdictIE, Message: err.Error()}, fmt.Errorf("judge ad hoc: %w", err)
 	}

@@ -408,7 +408,7 @@ func TestJudgeAdHoc(t *testing.T) {
 		has             bool
 		want            string
 	}{{"hi", "", false, "AC"}, {"hi", "hi\n", true, "AC"}, {"hi", "ho", true, "WA"}, {"boom", "", false, "RE"}} {
-		o, err := JudgeAdHoc(context.Background(), prog, []byte(tc.stdin), []byte(tc.expected), tc.has, run.Limits{})
+		o, err := JudgeAdHoc(context.Background(), prog, run.Spec{Stdin: []byte(tc.stdin)}, []byte(tc.expected), tc.has)
 		if err != nil || o.Verdict != tc.want || len(o.Tests) != 1 {
 			t.Fatalf("%+v: got %+v %v", tc, o, err)
 		}

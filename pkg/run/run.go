@@ -59,6 +59,9 @@ type Spec struct {
 	// links.
 	CollectDir string
 	Limits     Limits
+	// StderrToStdout gives the program one stream for both outputs, as a shell's 2>&1:
+	// Result.Stderr stays empty and the order of writes is kept.
+	StderrToStdout bool
 }
 
 // Result is what was measured about one execution.

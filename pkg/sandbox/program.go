@@ -236,13 +236,14 @@ func (p *Program) request(spec run.Spec, limits run.Limits) (*agent.Request, err
 		}
 	}
 	req := &agent.Request{
-		Argv:         append(slices.Clone(p.cmd.Run), spec.Args...),
-		Env:          env(p.lang),
-		Files:        files,
-		ProgramID:    p.id(),
-		Stdin:        spec.Stdin,
-		CollectDir:   spec.CollectDir,
-		CollectBytes: artifactCap,
+		Argv:           append(slices.Clone(p.cmd.Run), spec.Args...),
+		Env:            env(p.lang),
+		Files:          files,
+		ProgramID:      p.id(),
+		Stdin:          spec.Stdin,
+		StderrToStdout: spec.StderrToStdout,
+		CollectDir:     spec.CollectDir,
+		CollectBytes:   artifactCap,
 	}
 	limitsRequest(req, limits)
 	return req, nil

@@ -30,6 +30,8 @@ type NewSubmission struct {
 	Limits         apiv1.Limits
 	// IdempotencyKey, when set, makes a repeated create by the same owner return the first id.
 	IdempotencyKey string
+	// Judge0, for a submission made through the Judge0 routes, is stored with it.
+	Judge0 *Judge0
 }
 
 // Created is the outcome of CreateSubmission.
@@ -78,6 +80,11 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dispatch (submission_id, attempt, language, problem)
 			VALUES ($1, 1, $2, $3)`, c.ID, n.Language, n.ProblemSlug); err != nil {
 			return err
+		}
+		if n.Judge0 != nil {
+			if err := insertJudge0(ctx, tx, c.ID, n.Judge0); err != nil {
+				return err
+			}
 		}
 		_, err = AppendEvent(ctx, tx, c.ID, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusQueued})
 		return err

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
@@ -33,6 +35,10 @@ type Claimed struct {
 	// InfraRetries counts earlier attempts handed back for infrastructure faults; they did not
 	// spend the submission's attempts (Spent).
 	InfraRetries int
+	// Args are appended to the run command of an ad-hoc run (Judge0's command_line_arguments).
+	Args []string
+	// StderrToStdout merges stderr into stdout (Judge0's redirect_stderr_to_stdout).
+	StderrToStdout bool
 }
 
 // Spent is how many of the submission's attempts were used, this one included.
@@ -43,16 +49,20 @@ func (c Claimed) Spent() int { return c.Attempt - c.InfraRetries }
 // lease, done, or re-queued with a later attempt): the caller skips it.
 func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, worker string, lease time.Duration) (c Claimed, ok bool, err error) {
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		var limits []byte
+		var limits, stdinBytes []byte
 		var problemID sql.NullInt64
 		err := tx.QueryRowContext(ctx, `UPDATE submissions s SET status = 'running', worker = $3,
 				lease_until = now() + $4 * interval '1 millisecond', started_at = coalesce(s.started_at, now())
 			WHERE s.id = $1 AND s.attempt = $2 AND s.status = 'queued'
 			RETURNING s.language, s.source, s.problem_id,
 				coalesce((SELECT slug FROM problems p WHERE p.id = s.problem_id), ''),
-				s.stdin, s.expected_output, s.limits, s.infra_retries`,
+				s.stdin, s.expected_output, s.limits, s.infra_retries,
+				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id),
+				(SELECT j.argv FROM judge0_submissions j WHERE j.submission_id = s.id),
+				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false)`,
 			id, attempt, worker, lease.Milliseconds()).
-			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries)
+			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries, &stdinBytes,
+				pq.Array(&c.Args), &c.StderrToStdout)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -64,6 +74,11 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 		}
 		c.Claim = Claim{ID: id, Attempt: attempt, Worker: worker}
 		c.ProblemID = problemID.Int64
+		if stdinBytes != nil {
+			// A Judge0 stdin that is not text (store.Judge0.StdinBytes) replaces the "" stored.
+			v := string(stdinBytes)
+			c.Stdin = &v
+		}
 		ok = true
 		_, err = AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusRunning})
 		return err

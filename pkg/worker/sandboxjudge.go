@@ -91,7 +91,8 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		if sub.ExpectedOutput != nil {
 			expected = []byte(*sub.ExpectedOutput)
 		}
-		out, err := judge.JudgeAdHoc(ctx, prog, stdin, expected, sub.ExpectedOutput != nil, lim)
+		spec := run.Spec{Stdin: stdin, Args: sub.Args, Limits: lim, StderrToStdout: sub.StderrToStdout}
+		out, err := judge.JudgeAdHoc(ctx, prog, spec, expected, sub.ExpectedOutput != nil)
 		if err != nil {
 			return store.Verdict{}, err
 		}
@@ -197,10 +198,12 @@ func sourceName(l lang.Language) string {
 
 func limitsOf(l apiv1.Limits) run.Limits {
 	return run.Limits{
-		CPUTime:     time.Duration(l.TimeMS) * time.Millisecond,
-		WallTime:    time.Duration(l.WallTimeMS) * time.Millisecond,
-		MemoryBytes: l.MemoryKB << 10,
-		OutputBytes: l.OutputKB << 10,
+		CPUTime:       time.Duration(l.TimeMS) * time.Millisecond,
+		WallTime:      time.Duration(l.WallTimeMS) * time.Millisecond,
+		MemoryBytes:   l.MemoryKB << 10,
+		OutputBytes:   l.OutputKB << 10,
+		Processes:     l.Processes,
+		FileSizeBytes: l.FileSizeKB << 10,
 	}
 }
 

@@ -57,6 +57,8 @@ type Request struct {
 	Stdin []byte `json:"stdin,omitempty"`
 	// Interactive streams stdin and stdout as frames instead of Stdin and Response.Stdout.
 	Interactive bool `json:"interactive,omitempty"`
+	// StderrToStdout makes the program's stderr the same pipe as its stdout (2>&1).
+	StderrToStdout bool `json:"stderr_to_stdout,omitempty"`
 
 	CPUTimeNs     int64 `json:"cpu_time_ns"`
 	WallTimeNs    int64 `json:"wall_time_ns"`

@@ -118,10 +118,14 @@ func (a *Agent) execute(req *Request) Response {
 	if a.cfg.UID != os.Getuid() || a.cfg.GID != os.Getgid() {
 		sys.Credential = &syscall.Credential{Uid: uint32(a.cfg.UID), Gid: uint32(a.cfg.GID), Groups: []uint32{}}
 	}
+	errFd := stderrW.Fd()
+	if req.StderrToStdout {
+		errFd = stdoutW.Fd() // 2>&1: the stderr pipe then only sees EOF
+	}
 	attr := &syscall.ProcAttr{
 		Dir:   a.cfg.WorkDir,
 		Env:   env,
-		Files: []uintptr{stdinR.Fd(), stdoutW.Fd(), stderrW.Fd()},
+		Files: []uintptr{stdinR.Fd(), stdoutW.Fd(), errFd},
 		Sys:   sys,
 	}
 
