@@ -1,13 +1,13 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"math"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/store"
@@ -89,9 +89,9 @@ func (s *Server) judge0Submit(w http.ResponseWriter, r *http.Request, p principa
 	if err != nil {
 		return err
 	}
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
-		return errBadRequest("Idempotency-Key must be at most %d printable ASCII characters without spaces", maxIdempotencyKey)
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
 	}
 	var jr judge0Request
 	if err := decodeJSON(w, r, s.limits.MaxBodyBytes, &jr); err != nil {
@@ -109,12 +109,13 @@ func (s *Server) judge0Submit(w http.ResponseWriter, r *http.Request, p principa
 		writeJSON(w, http.StatusCreated, map[string]string{"token": c.ID})
 		return nil
 	}
-	if _, _, err := s.waitDone(r.Context(), c.ID, s.limits.MaxWait, p); err != nil {
-		return err
-	}
-	sub, err := s.store.GetSubmission(r.Context(), c.ID, false)
+	// Committed: from here on the answer is the submission, never an error (see waitDone).
+	_, _, _ = s.waitDone(r.Context(), c.ID, s.limits.MaxWait, p)
+	sub, err := s.store.GetSubmission(context.WithoutCancel(r.Context()), c.ID, false)
 	if err != nil {
-		return err
+		s.log.Warn("judge0 wait: answering with the token only", "submission", c.ID, "err", err)
+		writeJSON(w, http.StatusCreated, map[string]string{"token": c.ID})
+		return nil
 	}
 	writeJSON(w, http.StatusCreated, toJudge0(sub, b64))
 	return nil

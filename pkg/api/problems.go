@@ -9,7 +9,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -40,6 +39,9 @@ func (s *Server) listProblems(w http.ResponseWriter, r *http.Request, _ principa
 
 func (s *Server) getProblem(w http.ResponseWriter, r *http.Request, _ principal) error {
 	slug := r.PathValue("slug")
+	if !slugRE.MatchString(slug) {
+		return errBadSlug(slug)
+	}
 	p, err := s.store.LatestProblem(r.Context(), slug)
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound("no problem %q; GET /v1/problems lists them", slug)
@@ -51,8 +53,6 @@ func (s *Server) getProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	return nil
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-
 // packageTypes are the Content-Types a package upload may have; the archive format itself is
 // detected from its first bytes.
 var packageTypes = []string{"application/zip", "application/gzip", "application/x-gzip", "application/x-tar",
@@ -63,7 +63,7 @@ var packageTypes = []string{"application/zip", "application/gzip", "application/
 func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal) error {
 	slug := r.PathValue("slug")
 	if !slugRE.MatchString(slug) {
-		return errBadRequest("problem slug %q: use 1-64 lower-case letters, digits, '-' and '_', starting with a letter or digit", slug)
+		return errBadSlug(slug)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)

@@ -80,14 +80,17 @@ func (s *Store) ExtendLease(ctx context.Context, c Claim, lease time.Duration) (
 	return n == 1, err
 }
 
-// AppendTestEvent streams one finished test to the submission's watchers. Hidden tests carry
-// only their verdict, time and memory, like the API shows them.
-func (s *Store) AppendTestEvent(ctx context.Context, id string, t apiv1.TestResult) error {
+// AppendTestEvent streams one finished test of claim c to the submission's watchers. Hidden
+// tests carry only their verdict, time and memory, like the API shows them. A claim that no
+// longer holds the submission (re-queued, or finished by another worker) records nothing, so a
+// late worker never adds events after "done" or to another attempt.
+func (s *Store) AppendTestEvent(ctx context.Context, c Claim, t apiv1.TestResult) error {
+	id := c.ID
 	if t.Hidden {
 		t.Stdout, t.Stderr, t.Feedback = "", "", ""
 	}
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventTest, Status: apiv1.StatusRunning, Test: &t})
+		_, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventTest, Status: apiv1.StatusRunning, Test: &t, Attempt: c.Attempt})
 		return err
 	})
 	if err != nil {
