@@ -65,20 +65,20 @@ type Limits struct {
 // DefaultLimits are the limits of a server that is not told otherwise.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxBodyBytes:    1 << 20,
-		MaxSourceBytes:  256 << 10,
-		MaxStdinBytes:   512 << 10,
+		MaxBodyBytes:     1 << 20,
+		MaxSourceBytes:   256 << 10,
+		MaxStdinBytes:    512 << 10,
 		MaxPackageBytes:  64 << 20,
 		MaxUnpackedBytes: 1 << 30,
 		MaxTestFileBytes: 256 << 20,
 		MemoryBudget:     256 << 20,
 		MaxTests:         2000,
-		DefaultRun:      apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
-		MaxRun:          apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000},
-		MaxWait:         60 * time.Second,
-		MaxPageSize:     100,
-		SubmitRate:      100,
-		SubmitBurst:     200,
+		DefaultRun:       apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
+		MaxRun:           apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000},
+		MaxWait:          60 * time.Second,
+		MaxPageSize:      100,
+		SubmitRate:       100,
+		SubmitBurst:      200,
 		// Streams and waits are idle almost always: they touch the database (20 connections by
 		// default) only to re-read a submission when it changed, so a few hundred are cheap; the
 		// caps keep a stampede of them from starving submissions of connections.
