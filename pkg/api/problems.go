@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 
@@ -72,18 +72,40 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 		}
 	}
 	if r.ContentLength > s.limits.MaxPackageBytes {
-		return errTooLarge(fmt.Sprintf("the package (%d bytes) is larger than the limit of %d bytes", r.ContentLength, s.limits.MaxPackageBytes))
+		return errTooLarge(fmt.Sprintf("the package (%d bytes) is larger than the limit of %d bytes (max_package_bytes)", r.ContentLength, s.limits.MaxPackageBytes))
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.limits.MaxPackageBytes))
+	// The upload never sits in memory whole: the archive is spooled to a file, unpacked with
+	// every byte counted as it is decompressed, its test data spilled to files, and stored in
+	// chunks. What stays in memory is the package's small files (a quarter of the budget at
+	// most) and one chunk at a time.
+	dir, err := os.MkdirTemp(s.limits.SpillDir, "judge-upload-*")
 	if err != nil {
-		return err // a *http.MaxBytesError becomes 413
+		return fmt.Errorf("upload: spool directory: %w", err)
 	}
-	if len(data) == 0 {
+	defer os.RemoveAll(dir)
+	archive, size, err := spool(dir, http.MaxBytesReader(w, r.Body, s.limits.MaxPackageBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errTooLarge(fmt.Sprintf("the package is larger than the limit of %d bytes (max_package_bytes)", s.limits.MaxPackageBytes))
+		}
+		return err
+	}
+	defer archive.Close()
+	if size == 0 {
 		return errBadRequest("the body is empty; send the problem package as a zip or tar.gz archive")
 	}
-	pkg, err := problem.LoadArchive(bytes.NewReader(data))
+	pkg, err := problem.LoadArchiveFile(archive, size, problem.Caps{
+		MaxFileBytes: s.limits.MaxTestFileBytes, MaxTotalBytes: s.limits.MaxUnpackedBytes,
+		MaxMemoryBytes: s.limits.MemoryBudget / 4, SpillDir: dir,
+	})
 	var invalid *problem.Error
+	var capped *problem.LimitError
 	switch {
+	case errors.As(err, &capped):
+		setting := map[string]string{"file": "max_test_file_bytes", "total": "max_package_unpacked_bytes", "memory": "request_memory_budget (a quarter of it)"}[capped.Cap]
+		return errTooLarge(fmt.Sprintf("%v; the server refuses it (%s = %d bytes)", capped, setting, capped.Limit),
+			apiv1.FieldError{Field: capped.Path, Message: fmt.Sprintf("over the cap of %d bytes (%s)", capped.Limit, setting)})
 	case errors.As(err, &invalid):
 		fields := make([]apiv1.FieldError, 0, len(invalid.Issues))
 		for _, is := range invalid.Issues {
@@ -98,7 +120,7 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	if n := len(pkg.Tests()); n > s.limits.MaxTests {
 		return errTooLarge(fmt.Sprintf("the package has %d test cases, more than the limit of %d", n, s.limits.MaxTests))
 	}
-	p, created, err := s.store.PutProblem(r.Context(), s.flatten(slug, data, pkg))
+	p, created, err := s.store.PutProblem(r.Context(), s.flatten(slug, archive.Name(), pkg))
 	if err != nil {
 		return err
 	}
@@ -122,9 +144,9 @@ type packageSettings struct {
 
 // flatten turns a loaded package into rows. A package without a fixed time limit (legacy
 // packages compute theirs from the accepted submissions) gets the server's default.
-func (s *Server) flatten(slug string, archive []byte, p *problem.Problem) store.NewProblem {
+func (s *Server) flatten(slug, archiveFile string, p *problem.Problem) store.NewProblem {
 	n := store.NewProblem{
-		Slug: slug, Name: p.Name, Package: archive,
+		Slug: slug, Name: p.Name, PackageFile: archiveFile,
 		TimeLimitMS: int(p.Limits.TimeLimit.Milliseconds()),
 		MemoryKB:    p.Limits.MemoryBytes >> 10,
 		OutputKB:    p.Limits.OutputBytes >> 10,
@@ -164,7 +186,22 @@ func (s *Server) flatten(slug string, archive []byte, p *problem.Problem) store.
 		if i := strings.LastIndex(t.Name, "/"); i >= 0 {
 			group = t.Name[:i]
 		}
-		n.Tests = append(n.Tests, store.NewTestcase{Name: t.Name, Group: group, Hidden: !t.Sample, Input: t.Input, Answer: t.Answer})
+		n.Tests = append(n.Tests, store.NewTestcase{Name: t.Name, Group: group, Hidden: !t.Sample,
+			Input: t.Input, Answer: t.Answer, InputFile: t.InputFile, AnswerFile: t.AnswerFile})
 	}
 	return n
+}
+
+// spool copies r into a new file in dir and returns it open for reading, with its size.
+func spool(dir string, r io.Reader) (*os.File, int64, error) {
+	f, err := os.CreateTemp(dir, "package-*")
+	if err != nil {
+		return nil, 0, fmt.Errorf("upload: spool: %w", err)
+	}
+	n, err := io.Copy(f, r)
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, n, nil
 }

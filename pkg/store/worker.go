@@ -224,11 +224,16 @@ type ProblemPackage struct {
 // GetProblemPackage reads the package archive of problem version id.
 func (s *Store) GetProblemPackage(ctx context.Context, id int64) (ProblemPackage, error) {
 	var p ProblemPackage
-	err := s.db.QueryRowContext(ctx, `SELECT b.data, p.time_limit_ms, p.memory_kb, p.output_kb
+	var hash string
+	var size int64
+	err := s.db.QueryRowContext(ctx, `SELECT b.sha256, b.size, b.data, p.time_limit_ms, p.memory_kb, p.output_kb
 		FROM problems p JOIN blobs b ON b.sha256 = p.package_sha256 WHERE p.id = $1`, id).
-		Scan(&p.Archive, &p.TimeLimitMS, &p.MemoryKB, &p.OutputKB)
+		Scan(&hash, &size, &p.Archive, &p.TimeLimitMS, &p.MemoryKB, &p.OutputKB)
 	if err != nil {
 		return ProblemPackage{}, fmt.Errorf("read package of problem %d: %w", id, mapError(err))
+	}
+	if p.Archive, err = readBlob(ctx, s.db, hash, p.Archive, size); err != nil {
+		return ProblemPackage{}, fmt.Errorf("read package of problem %d: %w", id, err)
 	}
 	return p, nil
 }
