@@ -128,6 +128,9 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
+// maxHeaderBytes caps a request's header block (net/http allows 4 KiB of slack above it).
+const maxHeaderBytes = 64 << 10
+
 // Notifications delivers NOTIFY payloads of store.EventsChannel ("" after a reconnect);
 // *store.Listener is one.
 type Notifications interface {
@@ -219,13 +222,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		ReadTimeout:       60 * time.Second,
 		// No WriteTimeout: SSE streams and ?wait= answers are long on purpose; they end on their own.
 		IdleTimeout:    120 * time.Second,
-		MaxHeaderBytes: 64 << 10,
+		MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	srv.RegisterOnShutdown(s.hub.close)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// net/http's own 431/400/501 answers become problem+json on the way out (see rawerrors.go).
+	go func() { errc <- srv.Serve(problemListener{Listener: ln, maxHeaderBytes: maxHeaderBytes}) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
