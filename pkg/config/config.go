@@ -80,8 +80,8 @@ func Default() Config {
 		MaxPackageUnpackedBytes: 1 << 30,
 		MaxTestFileBytes:        256 << 20,
 		RequestMemoryBudget:     256 << 20,
-		LogLevel:        "info",
-		LogFormat:       "text",
+		LogLevel:                "info",
+		LogFormat:               "text",
 	}
 }
 
