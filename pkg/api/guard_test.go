@@ -412,3 +412,25 @@ func TestStreamShowsOnlyTheFinalAttempt(t *testing.T) {
 		t.Errorf("stream %v, want %v", got, want)
 	}
 }
+
+// TestPackageTextWithNULIs422: YAML can spell a NUL ("\0"); a package whose name or settings
+// carry one is refused before PostgreSQL sees it.
+func TestPackageTextWithNULIs422(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	for name, yaml := range map[string]string{
+		"name":            "name: \"Sum\\0\"\n",
+		"validator flags": "name: Sum\nvalidator_flags: \"a\\0b\"\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			files := sumPackage("4\n")
+			files["problem.yaml"] = yaml
+			r := e.do(req{method: "PUT", path: "/v1/problems/nul", token: e.admin, body: pack(t, files), header: map[string]string{"Content-Type": "application/gzip"}})
+			if r.status != http.StatusUnprocessableEntity || !hasField(r.problem(t), "problem.yaml") {
+				t.Errorf("%d %s, want 422 naming problem.yaml", r.status, r.body)
+			}
+		})
+	}
+	if n := e.count("problems"); n != 0 {
+		t.Errorf("%d problems stored", n)
+	}
+}

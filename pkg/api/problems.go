@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -120,7 +121,21 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	if n := len(pkg.Tests()); n > s.limits.MaxTests {
 		return errTooLarge(fmt.Sprintf("the package has %d test cases, more than the limit of %d", n, s.limits.MaxTests))
 	}
-	p, created, err := s.store.PutProblem(r.Context(), s.flatten(slug, archive.Name(), pkg))
+	n := s.flatten(slug, archive.Name(), pkg)
+	// What the package's YAML says goes into text and jsonb columns: a NUL there (YAML can
+	// write one as "\0") is a 422 here, not a database error.
+	var fields []apiv1.FieldError
+	if p := textProblem(n.Name, 4096); p != "" {
+		fields = append(fields, apiv1.FieldError{Field: "problem.yaml", Message: "name: " + p})
+	}
+	if bytes.Contains(n.Settings, []byte(`\u0000`)) {
+		fields = append(fields, apiv1.FieldError{Field: "problem.yaml", Message: "a setting (validator flags, grading) contains a NUL character"})
+	}
+	if len(fields) > 0 {
+		return &apiError{status: http.StatusUnprocessableEntity, typ: apiv1.ErrTypeValidation, title: "Invalid problem package",
+			detail: "the package has text the server cannot store; see errors", fields: fields}
+	}
+	p, created, err := s.store.PutProblem(r.Context(), n)
 	if err != nil {
 		return err
 	}
