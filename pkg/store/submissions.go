@@ -32,7 +32,7 @@ type NewSubmission struct {
 	IdempotencyKey string
 	// RequestSHA256 is the hash of the canonical request the key was sent with: a replay of the
 	// key must carry the same one (any difference, in stdin, limits or anything else, is a
-	// conflict). Empty compares language, source and problem only.
+	// conflict). Rows stored without one are compared by language, source and problem only.
 	RequestSHA256 string
 }
 
@@ -105,8 +105,9 @@ func replay(ctx context.Context, tx *sql.Tx, n NewSubmission, srcHash string, c 
 	if err != nil {
 		return fmt.Errorf("find submission of idempotency key: %w", err)
 	}
+	// A row stored before request hashes existed is compared by the fields it has.
 	same := lang == n.Language && hash == srcHash && problemID.Valid == (n.ProblemID != 0)
-	if reqHash.Valid || n.RequestSHA256 != "" {
+	if reqHash.Valid {
 		same = reqHash.String == n.RequestSHA256
 	}
 	if !same {
