@@ -22,7 +22,6 @@ import (
 const apiShutdownGrace = 15 * time.Second
 
 func newAPICmd(a *app) *cobra.Command {
-	var limits api.Limits
 	cmd := &cobra.Command{
 		Use:   "api",
 		Short: "Serve the HTTP API (stateless; run as many replicas as you like)",
@@ -33,23 +32,32 @@ func newAPICmd(a *app) *cobra.Command {
 			return a.withStore(cmd, func(ctx context.Context, cfg config.Config, st *store.Store) error {
 				reg := prometheus.NewRegistry()
 				reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-				return serveAPIWith(ctx, cfg, st, a.logger(cfg), reg, limits)
+				return serveAPI(ctx, cfg, st, a.logger(cfg), reg)
 			})
 		},
 	}
-	cmd.Flags().Float64Var(&limits.SubmitRate, "submit-rate", 0, "submissions per second one token may make on this replica (0 = unlimited)")
-	cmd.Flags().IntVar(&limits.SubmitBurst, "submit-burst", 0, "burst allowed above --submit-rate (default: the rate, at least 1)")
 	return cmd
+}
+
+// apiLimits are the request limits cfg sets; the rest are api.DefaultLimits.
+func apiLimits(cfg config.Config) api.Limits {
+	l := api.Limits{
+		SubmitRate: float64(cfg.SubmitRate), SubmitBurst: cfg.SubmitBurst,
+		MaxStreams: cfg.MaxEventStreams, MaxWaits: cfg.MaxWaits,
+		MaxPackageBytes: int64(cfg.MaxPackageBytes), MaxUnpackedBytes: int64(cfg.MaxPackageUnpackedBytes),
+		MaxTestFileBytes: int64(cfg.MaxTestFileBytes), MemoryBudget: int64(cfg.RequestMemoryBudget),
+		SpillDir: cfg.UploadSpillDir,
+	}
+	if cfg.SubmitRate == 0 {
+		l.SubmitRate = -1 // off; api.Limits reads 0 as "the default"
+	}
+	return l
 }
 
 // serveAPI runs the API role on cfg.Listen until ctx ends; `judged all` calls it too, with the
 // registry the other roles share.
 func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, reg *prometheus.Registry) error {
-	return serveAPIWith(ctx, cfg, st, log, reg, api.Limits{})
-}
-
-// serveAPIWith is serveAPI with request limits other than the defaults.
-func serveAPIWith(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, reg *prometheus.Registry, limits api.Limits) error {
+	limits := apiLimits(cfg)
 	langs, err := lang.Load(cfg.LanguagesFile)
 	if err != nil {
 		return fmt.Errorf("languages_file (JUDGE_LANGUAGES_FILE): %w", err)

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -50,6 +51,10 @@ func (s *Server) authenticate(r *http.Request, allowed []string) (principal, err
 	secret = strings.TrimSpace(secret)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		return principal{}, errUnauthorized("Authorization header must be `Bearer <token>`")
+	}
+	if len(secret) > maxTokenBytes || strings.ContainsFunc(secret, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		// Never a token this server issued; refused before it costs a database round trip.
+		return principal{}, errUnauthorized(fmt.Sprintf("the token is not one this server issues (at most %d printable ASCII characters)", maxTokenBytes))
 	}
 	t, err := s.store.Authenticate(r.Context(), secret)
 	if errors.Is(err, store.ErrNotFound) {

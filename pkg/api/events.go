@@ -38,6 +38,13 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 			return errBadRequest("Last-Event-ID %q: want the id of an event this stream sent", lastID)
 		}
 	}
+	if !s.streams.tryAcquire() {
+		s.metrics.capped.WithLabelValues("events").Inc()
+		return &apiError{status: http.StatusServiceUnavailable, typ: apiv1.ErrTypeUnavailable, title: "Too many event streams",
+			detail:     fmt.Sprintf("this replica serves at most %d event streams at once; retry after Retry-After seconds, or poll GET /v1/submissions/{id}?wait=", s.limits.MaxStreams),
+			retryAfter: 5}
+	}
+	defer s.streams.release()
 	// Subscribe before the first read, so nothing committed in between is missed.
 	wake, unsubscribe := s.hub.subscribe(sub.ID)
 	defer unsubscribe()

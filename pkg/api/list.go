@@ -57,6 +57,12 @@ func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request, p princ
 	default:
 		fields = append(fields, apiv1.FieldError{Field: "verdict", Message: "want AC, WA, TLE, MLE, OLE, RE, CE, IE or PA"})
 	}
+	if f.Problem != "" && !slugRE.MatchString(f.Problem) {
+		fields = append(fields, apiv1.FieldError{Field: "problem", Message: "not a problem slug: use " + slugRule})
+	}
+	if p := nameProblem(f.Owner, maxNameBytes); p != "" {
+		fields = append(fields, apiv1.FieldError{Field: "owner", Message: p})
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > s.limits.MaxPageSize {

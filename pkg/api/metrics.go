@@ -17,6 +17,14 @@ type metrics struct {
 	requests *prometheus.HistogramVec
 	accepted prometheus.Counter
 	streams  prometheus.Gauge
+	// capped counts requests turned away or answered without waiting because a per-route
+	// concurrency cap (SSE streams, ?wait=) was full.
+	capped *prometheus.CounterVec
+	// waitErrors counts ?wait= that stopped waiting on a database error and answered with the
+	// submission as it was.
+	waitErrors prometheus.Counter
+	// waits is the number of requests inside a ?wait= now.
+	waits prometheus.Gauge
 }
 
 func newMetrics(reg *prometheus.Registry, st interface {
@@ -37,8 +45,20 @@ func newMetrics(reg *prometheus.Registry, st interface {
 			Name: "judge_api_event_streams",
 			Help: "Open Server-Sent Event streams on this API process.",
 		}),
+		capped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "judge_api_concurrency_capped_total",
+			Help: "Requests refused (SSE: 503) or answered without waiting (?wait=) because the route's concurrency cap was full.",
+		}, []string{"route"}),
+		waits: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "judge_api_waits",
+			Help: "Requests of this API process waiting with ?wait= now.",
+		}),
+		waitErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "judge_api_wait_errors_total",
+			Help: "?wait= requests that stopped waiting on a database error and answered with the submission's last known state.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.accepted, m.streams, newStatsCollector(st, 5*time.Second), newRelayHealthCollector(st, 5*time.Second)} {
+	for _, c := range []prometheus.Collector{m.requests, m.accepted, m.streams, m.capped, m.waitErrors, m.waits, newStatsCollector(st, 5*time.Second), newRelayHealthCollector(st, 5*time.Second)} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register api metrics: %w", err)
 		}

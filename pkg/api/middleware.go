@@ -99,7 +99,9 @@ func (s *Server) route(mux *http.ServeMux, pattern string, roles []string, h han
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var p principal
 		var err error
-		if roles != nil {
+		if e := checkRequestStrings(r); e != nil {
+			err = e
+		} else if roles != nil {
 			p, err = s.authenticate(r, roles)
 		}
 		if err == nil {

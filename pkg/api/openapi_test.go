@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"slices"
@@ -107,5 +109,67 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		if !slices.Equal(want, got) {
 			t.Errorf("schema %s has properties %v, apiv1.%s has %v", rt.Name(), got, rt.Name(), want)
 		}
+	}
+}
+
+// TestOpenAPILanguageEnumsMatchTheTable: the spec lists the built-in languages (v1 ids and
+// Judge0 ids) as enums, so a generated valid request names a language the server knows.
+func TestOpenAPILanguageEnumsMatchTheTable(t *testing.T) {
+	data, err := os.ReadFile("../../api/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum []any `yaml:"enum"`
+				} `yaml:"properties"`
+			} `yaml:"schemas"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	langs, _ := lang.Load("")
+	var want []string
+	for _, l := range langs.All() {
+		want = append(want, l.ID)
+	}
+	var got []string
+	for _, v := range doc.Components.Schemas["SubmissionRequest"].Properties["language"].Enum {
+		got = append(got, v.(string))
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("SubmissionRequest.language enum %v, built-in table %v", got, want)
+	}
+	s, err := api.New(api.Deps{Store: panicStore{}, Languages: langs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rec := httptest.NewRecorder()
+	hr := httptest.NewRequest("GET", "/judge0/languages", nil)
+	hr.Header.Set("Authorization", "Bearer x")
+	s.Handler().ServeHTTP(rec, hr)
+	var j0 []struct {
+		ID int `json:"id"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &j0); err != nil {
+		t.Fatalf("GET /judge0/languages: %v: %s", err, rec.Body)
+	}
+	var wantIDs, gotIDs []int
+	for _, l := range j0 {
+		wantIDs = append(wantIDs, l.ID)
+	}
+	for _, v := range doc.Components.Schemas["Judge0Request"].Properties["language_id"].Enum {
+		gotIDs = append(gotIDs, v.(int))
+	}
+	sort.Ints(wantIDs)
+	sort.Ints(gotIDs)
+	if !slices.Equal(gotIDs, wantIDs) {
+		t.Errorf("Judge0Request.language_id enum %v, GET /judge0/languages %v", gotIDs, wantIDs)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
+	"os"
 	"slices"
 	"strings"
 
@@ -40,6 +40,9 @@ func (s *Server) listProblems(w http.ResponseWriter, r *http.Request, _ principa
 
 func (s *Server) getProblem(w http.ResponseWriter, r *http.Request, _ principal) error {
 	slug := r.PathValue("slug")
+	if !slugRE.MatchString(slug) {
+		return errBadSlug(slug)
+	}
 	p, err := s.store.LatestProblem(r.Context(), slug)
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound("no problem %q; GET /v1/problems lists them", slug)
@@ -51,8 +54,6 @@ func (s *Server) getProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	return nil
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-
 // packageTypes are the Content-Types a package upload may have; the archive format itself is
 // detected from its first bytes.
 var packageTypes = []string{"application/zip", "application/gzip", "application/x-gzip", "application/x-tar",
@@ -63,7 +64,7 @@ var packageTypes = []string{"application/zip", "application/gzip", "application/
 func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal) error {
 	slug := r.PathValue("slug")
 	if !slugRE.MatchString(slug) {
-		return errBadRequest("problem slug %q: use 1-64 lower-case letters, digits, '-' and '_', starting with a letter or digit", slug)
+		return errBadSlug(slug)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -72,18 +73,40 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 		}
 	}
 	if r.ContentLength > s.limits.MaxPackageBytes {
-		return errTooLarge(fmt.Sprintf("the package (%d bytes) is larger than the limit of %d bytes", r.ContentLength, s.limits.MaxPackageBytes))
+		return errTooLarge(fmt.Sprintf("the package (%d bytes) is larger than the limit of %d bytes (max_package_bytes)", r.ContentLength, s.limits.MaxPackageBytes))
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.limits.MaxPackageBytes))
+	// The upload never sits in memory whole: the archive is spooled to a file, unpacked with
+	// every byte counted as it is decompressed, its test data spilled to files, and stored in
+	// chunks. What stays in memory is the package's small files (a quarter of the budget at
+	// most) and one chunk at a time.
+	dir, err := os.MkdirTemp(s.limits.SpillDir, "judge-upload-*")
 	if err != nil {
-		return err // a *http.MaxBytesError becomes 413
+		return fmt.Errorf("upload: spool directory: %w", err)
 	}
-	if len(data) == 0 {
+	defer os.RemoveAll(dir)
+	archive, size, err := spool(dir, http.MaxBytesReader(w, r.Body, s.limits.MaxPackageBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errTooLarge(fmt.Sprintf("the package is larger than the limit of %d bytes (max_package_bytes)", s.limits.MaxPackageBytes))
+		}
+		return err
+	}
+	defer archive.Close()
+	if size == 0 {
 		return errBadRequest("the body is empty; send the problem package as a zip or tar.gz archive")
 	}
-	pkg, err := problem.LoadArchive(bytes.NewReader(data))
+	pkg, err := problem.LoadArchiveFile(archive, size, problem.Caps{
+		MaxFileBytes: s.limits.MaxTestFileBytes, MaxTotalBytes: s.limits.MaxUnpackedBytes,
+		MaxMemoryBytes: s.limits.MemoryBudget / 4, SpillDir: dir,
+	})
 	var invalid *problem.Error
+	var capped *problem.LimitError
 	switch {
+	case errors.As(err, &capped):
+		setting := map[string]string{"file": "max_test_file_bytes", "total": "max_package_unpacked_bytes", "memory": "request_memory_budget (a quarter of it)"}[capped.Cap]
+		return errTooLarge(fmt.Sprintf("%v; the server refuses it (%s = %d bytes)", capped, setting, capped.Limit),
+			apiv1.FieldError{Field: capped.Path, Message: fmt.Sprintf("over the cap of %d bytes (%s)", capped.Limit, setting)})
 	case errors.As(err, &invalid):
 		fields := make([]apiv1.FieldError, 0, len(invalid.Issues))
 		for _, is := range invalid.Issues {
@@ -98,7 +121,21 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	if n := len(pkg.Tests()); n > s.limits.MaxTests {
 		return errTooLarge(fmt.Sprintf("the package has %d test cases, more than the limit of %d", n, s.limits.MaxTests))
 	}
-	p, created, err := s.store.PutProblem(r.Context(), s.flatten(slug, data, pkg))
+	n := s.flatten(slug, archive.Name(), pkg)
+	// What the package's YAML says goes into text and jsonb columns: a NUL there (YAML can
+	// write one as "\0") is a 422 here, not a database error.
+	var fields []apiv1.FieldError
+	if p := textProblem(n.Name, 4096); p != "" {
+		fields = append(fields, apiv1.FieldError{Field: "problem.yaml", Message: "name: " + p})
+	}
+	if bytes.Contains(n.Settings, []byte(`\u0000`)) {
+		fields = append(fields, apiv1.FieldError{Field: "problem.yaml", Message: "a setting (validator flags, grading) contains a NUL character"})
+	}
+	if len(fields) > 0 {
+		return &apiError{status: http.StatusUnprocessableEntity, typ: apiv1.ErrTypeValidation, title: "Invalid problem package",
+			detail: "the package has text the server cannot store; see errors", fields: fields}
+	}
+	p, created, err := s.store.PutProblem(r.Context(), n)
 	if err != nil {
 		return err
 	}
@@ -122,9 +159,9 @@ type packageSettings struct {
 
 // flatten turns a loaded package into rows. A package without a fixed time limit (legacy
 // packages compute theirs from the accepted submissions) gets the server's default.
-func (s *Server) flatten(slug string, archive []byte, p *problem.Problem) store.NewProblem {
+func (s *Server) flatten(slug, archiveFile string, p *problem.Problem) store.NewProblem {
 	n := store.NewProblem{
-		Slug: slug, Name: p.Name, Package: archive,
+		Slug: slug, Name: p.Name, PackageFile: archiveFile,
 		TimeLimitMS: int(p.Limits.TimeLimit.Milliseconds()),
 		MemoryKB:    p.Limits.MemoryBytes >> 10,
 		OutputKB:    p.Limits.OutputBytes >> 10,
@@ -164,7 +201,22 @@ func (s *Server) flatten(slug string, archive []byte, p *problem.Problem) store.
 		if i := strings.LastIndex(t.Name, "/"); i >= 0 {
 			group = t.Name[:i]
 		}
-		n.Tests = append(n.Tests, store.NewTestcase{Name: t.Name, Group: group, Hidden: !t.Sample, Input: t.Input, Answer: t.Answer})
+		n.Tests = append(n.Tests, store.NewTestcase{Name: t.Name, Group: group, Hidden: !t.Sample,
+			Input: t.Input, Answer: t.Answer, InputFile: t.InputFile, AnswerFile: t.AnswerFile})
 	}
 	return n
+}
+
+// spool copies r into a new file in dir and returns it open for reading, with its size.
+func spool(dir string, r io.Reader) (*os.File, int64, error) {
+	f, err := os.CreateTemp(dir, "package-*")
+	if err != nil {
+		return nil, 0, fmt.Errorf("upload: spool: %w", err)
+	}
+	n, err := io.Copy(f, r)
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, n, nil
 }

@@ -41,3 +41,30 @@ func TestLimiterRefillsAtRate(t *testing.T) {
 		t.Error("rate 0 must not limit")
 	}
 }
+
+// TestRateLimitOnByDefault: a server built with no limits limits submissions (100/s, bursts of
+// 200 per token); a negative rate turns it off.
+func TestRateLimitOnByDefault(t *testing.T) {
+	now := time.Unix(0, 0)
+	for _, tc := range []struct {
+		limits  Limits
+		allowed int // of 1000 at one instant
+	}{
+		{Limits{}, 200},
+		{Limits{SubmitRate: 5, SubmitBurst: 7}, 7},
+		{Limits{SubmitRate: -1}, 1000},
+	} {
+		l := tc.limits.withDefaults()
+		lim := newLimiter(l.SubmitRate, l.SubmitBurst)
+		lim.now = func() time.Time { return now }
+		n := 0
+		for range 1000 {
+			if ok, _ := lim.allow(1); ok {
+				n++
+			}
+		}
+		if n != tc.allowed {
+			t.Errorf("limits %+v: %d of 1000 simultaneous submissions allowed, want %d", tc.limits, n, tc.allowed)
+		}
+	}
+}

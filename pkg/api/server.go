@@ -29,8 +29,19 @@ type Limits struct {
 	MaxSourceBytes int64
 	// MaxStdinBytes caps an ad-hoc stdin and expected output, each.
 	MaxStdinBytes int64
-	// MaxPackageBytes caps a problem package upload.
+	// MaxPackageBytes caps a problem package upload as sent (compressed).
 	MaxPackageBytes int64
+	// MaxUnpackedBytes caps the sum of a package's files once decompressed; counted while it
+	// decompresses, so a gzip bomb is refused after MaxUnpackedBytes, not after it expanded.
+	MaxUnpackedBytes int64
+	// MaxTestFileBytes caps one file of a package (a test input or answer) decompressed.
+	MaxTestFileBytes int64
+	// MemoryBudget is the most one request may grow the process by. Request bodies are capped
+	// well under it; a package upload keeps only its small files in memory (at most a quarter of
+	// the budget) and spills test data to temporary files, then to the database in chunks.
+	MemoryBudget int64
+	// SpillDir is where uploads spill test data; "" means the system's temporary directory.
+	SpillDir string
 	// MaxTests caps the number of test cases of a problem package.
 	MaxTests int
 	// DefaultRun are the limits of a run that neither the problem nor the request sets.
@@ -42,23 +53,38 @@ type Limits struct {
 	// MaxPageSize caps ?limit= of lists.
 	MaxPageSize int
 	// SubmitRate is how many submissions per second one token may make on one replica, with
-	// bursts of SubmitBurst; 0 means no limit (the default).
+	// bursts of SubmitBurst; 0 means the default (100/s, bursts of 200), negative means no limit.
 	SubmitRate  float64
 	SubmitBurst int
+	// MaxStreams caps the open SSE streams of this replica (503 with Retry-After beyond it).
+	MaxStreams int
+	// MaxWaits caps the requests of this replica waiting with ?wait= at once; beyond it a
+	// request is answered at once, without waiting (202 for a POST).
+	MaxWaits int
 }
 
 // DefaultLimits are the limits of a server that is not told otherwise.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxBodyBytes:    1 << 20,
-		MaxSourceBytes:  256 << 10,
-		MaxStdinBytes:   512 << 10,
-		MaxPackageBytes: 64 << 20,
-		MaxTests:        2000,
-		DefaultRun:      apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
-		MaxRun:          apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000, Processes: 256, FileSizeKB: 256 << 10},
-		MaxWait:         60 * time.Second,
-		MaxPageSize:     100,
+		MaxBodyBytes:     1 << 20,
+		MaxSourceBytes:   256 << 10,
+		MaxStdinBytes:    512 << 10,
+		MaxPackageBytes:  64 << 20,
+		MaxUnpackedBytes: 1 << 30,
+		MaxTestFileBytes: 256 << 20,
+		MemoryBudget:     256 << 20,
+		MaxTests:         2000,
+		DefaultRun:       apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
+		MaxRun:           apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000, Processes: 256, FileSizeKB: 256 << 10},
+		MaxWait:          60 * time.Second,
+		MaxPageSize:      100,
+		SubmitRate:       100,
+		SubmitBurst:      200,
+		// Streams and waits are idle almost always: they touch the database (20 connections by
+		// default) only to re-read a submission when it changed, so a few hundred are cheap; the
+		// caps keep a stampede of them from starving submissions of connections.
+		MaxStreams: 500,
+		MaxWaits:   200,
 	}
 }
 
@@ -73,6 +99,18 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxSourceBytes, d.MaxSourceBytes)
 	set(&l.MaxStdinBytes, d.MaxStdinBytes)
 	set(&l.MaxPackageBytes, d.MaxPackageBytes)
+	set(&l.MaxUnpackedBytes, d.MaxUnpackedBytes)
+	set(&l.MaxTestFileBytes, d.MaxTestFileBytes)
+	set(&l.MemoryBudget, d.MemoryBudget)
+	if l.SubmitRate == 0 {
+		l.SubmitRate, l.SubmitBurst = d.SubmitRate, max(l.SubmitBurst, d.SubmitBurst)
+	}
+	if l.MaxStreams <= 0 {
+		l.MaxStreams = d.MaxStreams
+	}
+	if l.MaxWaits <= 0 {
+		l.MaxWaits = d.MaxWaits
+	}
 	if l.DefaultRun == (apiv1.Limits{}) {
 		l.DefaultRun = d.DefaultRun
 	}
@@ -90,6 +128,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	return l
 }
+
+// maxHeaderBytes caps a request's header block (net/http allows 4 KiB of slack above it).
+const maxHeaderBytes = 64 << 10
 
 // Notifications delivers NOTIFY payloads of store.EventsChannel ("" after a reconnect);
 // *store.Listener is one.
@@ -136,6 +177,8 @@ type Server struct {
 	callbackClient *http.Client
 	callbackPoll   time.Duration
 	stopCallbacks  context.CancelFunc
+	streams        gate
+	waits          gate
 }
 
 // New validates deps and builds the server; its event fan-out runs until Close.
@@ -165,6 +208,7 @@ func New(deps Deps) (*Server, error) {
 	}
 	s.metrics = m
 	s.limiter = newLimiter(s.limits.SubmitRate, s.limits.SubmitBurst)
+	s.streams, s.waits = newGate(s.limits.MaxStreams), newGate(s.limits.MaxWaits)
 	s.hub = newHub(deps.Events, s.log)
 	s.handler = s.routesHandler()
 	for _, h := range deps.Judge0.CallbackHosts {
@@ -217,13 +261,14 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, grace time.Duration
 		ReadTimeout:       60 * time.Second,
 		// No WriteTimeout: SSE streams and ?wait= answers are long on purpose; they end on their own.
 		IdleTimeout:    120 * time.Second,
-		MaxHeaderBytes: 64 << 10,
+		MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	srv.RegisterOnShutdown(s.hub.close)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// net/http's own 431/400/501 answers become problem+json on the way out (see rawerrors.go).
+	go func() { errc <- srv.Serve(problemListener{Listener: ln, maxHeaderBytes: maxHeaderBytes}) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)

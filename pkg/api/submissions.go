@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/store"
@@ -29,16 +30,14 @@ type submissionStore interface {
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-const maxIdempotencyKey = 255
-
 func (s *Server) createSubmission(w http.ResponseWriter, r *http.Request, p principal) error {
 	wait, err := s.parseWait(r)
 	if err != nil {
 		return err
 	}
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
-		return errBadRequest("Idempotency-Key must be at most %d printable ASCII characters without spaces", maxIdempotencyKey)
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
 	}
 	var req apiv1.SubmissionRequest
 	if err := decodeJSON(w, r, s.limits.MaxBodyBytes, &req); err != nil {
@@ -53,16 +52,19 @@ func (s *Server) createSubmission(w http.ResponseWriter, r *http.Request, p prin
 	if c.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
+	// From here on the submission is committed: whatever happens while waiting, the answer is
+	// the submission (202 unless done), never an error a client would retry without a key.
 	if wait > 0 {
 		sub, done, err := s.waitDone(r.Context(), c.ID, wait, p)
-		if err != nil {
-			return err
-		}
-		if done {
+		switch {
+		case err != nil:
+			s.log.Warn("wait for submission: answering 202", "submission", c.ID, "err", err)
+		case done:
 			writeJSON(w, http.StatusOK, sub)
 			return nil
+		default:
+			c.Status = sub.Status
 		}
-		c.Status = sub.Status
 	}
 	writeJSON(w, http.StatusAccepted, apiv1.SubmissionAccepted{ID: c.ID, Status: c.Status, Location: loc})
 	return nil
@@ -124,12 +126,37 @@ func (s *Server) accept(ctx context.Context, p principal, req apiv1.SubmissionRe
 		return store.Created{}, err
 	}
 	n.OwnerTokenID, n.Owner, n.IdempotencyKey = p.tokenID, p.name, key
+	if key != "" {
+		n.RequestSHA256 = requestHash(req, n.Judge0)
+	}
 	c, err := s.store.CreateSubmission(ctx, n)
+	if errors.Is(err, store.ErrConflict) && key != "" {
+		return store.Created{}, &apiError{status: http.StatusConflict, typ: apiv1.ErrTypeConflict, title: "Idempotency-Key reused",
+			detail: fmt.Sprintf("Idempotency-Key %q was already used with a different request body; replay it with exactly the same body, or use a new key", key),
+			fields: []apiv1.FieldError{{Field: "Idempotency-Key", Message: "already used for a different request"}}}
+	}
 	if err != nil {
 		return store.Created{}, err
 	}
 	s.metrics.accepted.Inc()
 	return c, nil
+}
+
+// requestHash is the SHA-256 of the canonical form of req: its JSON encoding, with absent and
+// all-zero limits alike, followed by the Judge0 routes' own options when there are any (their
+// arguments, stdin bytes, callback...). An Idempotency-Key binds it, so a replay must carry the
+// same request.
+func requestHash(req apiv1.SubmissionRequest, j0 *store.Judge0) string {
+	if req.Limits != nil && *req.Limits == (apiv1.Limits{}) {
+		req.Limits = nil
+	}
+	b, _ := json.Marshal(req) // plain data: cannot fail
+	if j0 != nil {
+		extra, _ := json.Marshal(j0)
+		b = append(b, extra...)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // validateSubmission checks req against the language table, the problems and the limits,
@@ -143,6 +170,8 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 	switch {
 	case req.Language == "":
 		bad("language", "required; GET /v1/languages lists the ids")
+	case !langRE.MatchString(req.Language):
+		bad("language", "not a language id (%s); GET /v1/languages lists the ids", nameProblemOr(req.Language, "lower-case letters, digits and _+.-"))
 	default:
 		if _, ok := s.langs.Get(req.Language); !ok {
 			bad("language", "unknown language %q; GET /v1/languages lists the ids", req.Language)
@@ -154,10 +183,10 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 			bad(field, "required and must not be blank")
 		case int64(len(v)) > limit:
 			tooLarge = append(tooLarge, apiv1.FieldError{Field: field, Message: fmt.Sprintf("%d bytes, more than the limit of %d", len(v), limit)})
-		case strings.ContainsRune(v, 0):
-			bad(field, "must not contain NUL characters")
-		case !utf8.ValidString(v):
-			bad(field, "must be valid UTF-8")
+		default:
+			if p := textProblem(v, -1); p != "" {
+				bad(field, "%s", p)
+			}
 		}
 	}
 	text("source", req.Source, s.limits.MaxSourceBytes, true)
@@ -168,7 +197,9 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 		text("expected_output", *req.ExpectedOutput, s.limits.MaxStdinBytes, false)
 	}
 	base := s.limits.DefaultRun
-	if req.Problem != "" {
+	if req.Problem != "" && !slugRE.MatchString(req.Problem) {
+		bad("problem", "not a problem slug: use %s", slugRule)
+	} else if req.Problem != "" {
 		if req.Stdin != nil || req.ExpectedOutput != nil {
 			bad("problem", "give either a problem or an ad-hoc stdin/expected_output, not both")
 		}
@@ -254,35 +285,19 @@ func (s *Server) parseWait(r *http.Request) (time.Duration, error) {
 }
 
 // waitDone blocks until submission id is done or d passes, woken by the event fan-out and,
-// as a safety net, by polling. It returns the submission as p may see it.
+// as a safety net, by polling. It returns the submission as p may see it. It does not wait at
+// all when the server's waits are at their cap (Limits.MaxWaits) or it is shutting down, and
+// stops waiting at the first database error: a wait holds a request, and the database pool is
+// shared with every other request. err is set only when the submission could not be read at
+// the end; the caller answers with what it already knows.
 func (s *Server) waitDone(ctx context.Context, id string, d time.Duration, p principal) (apiv1.Submission, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	wake, unsubscribe := s.hub.subscribe(id)
-	defer unsubscribe()
-	tick := time.NewTicker(s.poll)
-	defer tick.Stop()
-	// A shutting-down server answers waits at once (202 unless done) instead of holding them.
-	go func() {
-		select {
-		case <-s.hub.closing():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	for {
-		st, err := s.store.SubmissionStatus(ctx, id)
-		if err != nil && ctx.Err() == nil {
-			return apiv1.Submission{}, false, err
-		}
-		if st == apiv1.StatusDone || ctx.Err() != nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-		case <-wake:
-		case <-tick.C:
-		}
+	if s.waits.tryAcquire() {
+		defer s.waits.release()
+		s.metrics.waits.Inc()
+		s.waitUntilDone(ctx, id, d)
+		s.metrics.waits.Dec()
+	} else {
+		s.metrics.capped.WithLabelValues("wait").Inc()
 	}
 	// Read the answer with the request's own context: the wait may be over, the request is not.
 	sub, err := s.store.GetSubmission(context.WithoutCancel(ctx), id, false)
@@ -290,6 +305,36 @@ func (s *Server) waitDone(ctx context.Context, id string, d time.Duration, p pri
 		return apiv1.Submission{}, false, err
 	}
 	return view(sub, p, false), sub.Status == apiv1.StatusDone, nil
+}
+
+func (s *Server) waitUntilDone(ctx context.Context, id string, d time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	wake, unsubscribe := s.hub.subscribe(id)
+	defer unsubscribe()
+	tick := time.NewTicker(s.poll)
+	defer tick.Stop()
+	for {
+		st, err := s.store.SubmissionStatus(ctx, id)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("wait for submission: stop waiting", "submission", id, "err", err)
+				s.metrics.waitErrors.Inc()
+			}
+			return
+		}
+		if st == apiv1.StatusDone {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.hub.closing():
+			return // a shutting-down server answers waits at once (202 unless done)
+		case <-wake:
+		case <-tick.C:
+		}
+	}
 }
 
 func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, p principal) error {
@@ -304,7 +349,9 @@ func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, p princip
 	if wait > 0 && sub.Status != apiv1.StatusDone {
 		v, _, err := s.waitDone(r.Context(), sub.ID, wait, p)
 		if err != nil {
-			return err
+			// The submission was read a moment ago; that state is still a true answer.
+			s.log.Warn("wait for submission: answering the state before the wait", "submission", sub.ID, "err", err)
+			v = view(sub, p, false)
 		}
 		writeJSON(w, http.StatusOK, v)
 		return nil

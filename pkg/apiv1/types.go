@@ -128,8 +128,11 @@ const (
 
 // Event is the data of one SSE event.
 type Event struct {
-	Seq        int64       `json:"seq"`
-	Type       string      `json:"type"`
+	Seq  int64  `json:"seq"`
+	Type string `json:"type"`
+	// Attempt is the submission's attempt the event belongs to; a stream shows only the
+	// current attempt's events, and a new attempt starts with a "status" event.
+	Attempt    int         `json:"attempt,omitempty"`
 	Status     string      `json:"status,omitempty"`
 	Test       *TestResult `json:"test,omitempty"`
 	Submission *Submission `json:"submission,omitempty"`

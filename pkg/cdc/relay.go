@@ -162,7 +162,7 @@ func (r *Relay) Run(ctx context.Context) error {
 // term takes the leader lock if free and relays while holding it. led reports whether the
 // lock was taken.
 func (r *Relay) term(ctx context.Context) (led bool, err error) {
-	lockConn, err := pgconn.Connect(ctx, r.opts.DSN)
+	lockConn, err := connect(ctx, r.opts.DSN)
 	if err != nil {
 		return false, fmt.Errorf("connect for leader lock: %w", err)
 	}

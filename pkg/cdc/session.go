@@ -48,7 +48,7 @@ type progress struct {
 }
 
 func newSession(ctx context.Context, r *Relay, prod Producer) (*session, error) {
-	conn, err := pgconn.Connect(ctx, replicationDSN(r.opts.DSN))
+	conn, err := connect(ctx, replicationDSN(r.opts.DSN))
 	if err != nil {
 		return nil, fmt.Errorf("replication connection: %w", err)
 	}

@@ -46,6 +46,25 @@ type Config struct {
 	// HealthInterval is how often a worker checks its Docker engine and database; while one
 	// fails it takes no new work.
 	HealthInterval time.Duration `yaml:"health_interval" env:"JUDGE_HEALTH_INTERVAL" flag:"health-interval" usage:"how often a worker checks Docker and PostgreSQL (it pauses consumption while one fails)"`
+	// SubmitRate is how many submissions per second one API token may make on one API replica
+	// (a token bucket with bursts of SubmitBurst); 0 turns the limit off.
+	SubmitRate int `yaml:"submit_rate" env:"JUDGE_SUBMIT_RATE" flag:"submit-rate" usage:"submissions per second one token may make on one API replica (0 = unlimited)"`
+	// SubmitBurst is the burst allowed above SubmitRate.
+	SubmitBurst int `yaml:"submit_burst" env:"JUDGE_SUBMIT_BURST" flag:"submit-burst" usage:"burst of submissions allowed above submit_rate"`
+	// MaxEventStreams caps the SSE streams one API replica serves at once.
+	MaxEventStreams int `yaml:"max_event_streams" env:"JUDGE_MAX_EVENT_STREAMS" flag:"max-event-streams" usage:"open SSE streams per API replica; beyond it 503 with Retry-After"`
+	// MaxWaits caps the requests one API replica holds in ?wait= at once.
+	MaxWaits int `yaml:"max_waits" env:"JUDGE_MAX_WAITS" flag:"max-waits" usage:"requests per API replica waiting with ?wait= at once; beyond it they are answered without waiting"`
+	// MaxPackageBytes caps a problem package upload as sent (compressed).
+	MaxPackageBytes ByteSize `yaml:"max_package_bytes" env:"JUDGE_MAX_PACKAGE_BYTES" flag:"max-package-bytes" usage:"largest problem package upload, compressed"`
+	// MaxPackageUnpackedBytes caps the sum of a package's files, decompressed.
+	MaxPackageUnpackedBytes ByteSize `yaml:"max_package_unpacked_bytes" env:"JUDGE_MAX_PACKAGE_UNPACKED_BYTES" flag:"max-package-unpacked-bytes" usage:"largest problem package, decompressed (counted while it decompresses)"`
+	// MaxTestFileBytes caps one file of a package (a test input or answer), decompressed.
+	MaxTestFileBytes ByteSize `yaml:"max_test_file_bytes" env:"JUDGE_MAX_TEST_FILE_BYTES" flag:"max-test-file-bytes" usage:"largest file of a problem package (a test input or answer), decompressed"`
+	// RequestMemoryBudget is the most one API request may grow the process by.
+	RequestMemoryBudget ByteSize `yaml:"request_memory_budget" env:"JUDGE_REQUEST_MEMORY_BUDGET" flag:"request-memory-budget" usage:"most memory one API request may take; package uploads keep a quarter of it in memory and spill test data to disk"`
+	// UploadSpillDir is where package uploads are spooled and their test data spilled.
+	UploadSpillDir string `yaml:"upload_spill_dir" env:"JUDGE_UPLOAD_SPILL_DIR" flag:"upload-spill-dir" usage:"directory for spooled package uploads (default: the system's temporary directory)"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level" env:"JUDGE_LOG_LEVEL" flag:"log-level" usage:"log level: debug, info, warn, error"`
 	// LogFormat is text or json.
@@ -71,6 +90,16 @@ func Default() Config {
 		HealthInterval:     2 * time.Second,
 		LogLevel:           "info",
 		LogFormat:          "text",
+		SubmitRate:         100,
+		SubmitBurst:        200,
+		MaxEventStreams:    500,
+		MaxWaits:           200,
+		MaxPackageBytes:    64 << 20,
+		// A gigabyte of test data decompressed, 256 MiB in one file: what real ICPC packages need,
+		// spilled to disk and stored in chunks, never held in memory.
+		MaxPackageUnpackedBytes: 1 << 30,
+		MaxTestFileBytes:        256 << 20,
+		RequestMemoryBudget:     256 << 20,
 	}
 }
 
@@ -112,6 +141,34 @@ func (c Config) Validate() error {
 	}
 	if c.HealthInterval < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("health_interval (JUDGE_HEALTH_INTERVAL): %s, want at least 100ms", c.HealthInterval))
+	}
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"submit_rate (JUDGE_SUBMIT_RATE)", c.SubmitRate}, {"submit_burst (JUDGE_SUBMIT_BURST)", c.SubmitBurst}} {
+		if v.n < 0 {
+			errs = append(errs, fmt.Errorf("%s: %d, want 0 or more", v.name, v.n))
+		}
+	}
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"max_event_streams (JUDGE_MAX_EVENT_STREAMS)", c.MaxEventStreams}, {"max_waits (JUDGE_MAX_WAITS)", c.MaxWaits}} {
+		if v.n < 1 {
+			errs = append(errs, fmt.Errorf("%s: %d, want at least 1", v.name, v.n))
+		}
+	}
+	for _, v := range []struct {
+		name string
+		n    ByteSize
+	}{{"max_package_bytes (JUDGE_MAX_PACKAGE_BYTES)", c.MaxPackageBytes}, {"max_package_unpacked_bytes (JUDGE_MAX_PACKAGE_UNPACKED_BYTES)", c.MaxPackageUnpackedBytes},
+		{"max_test_file_bytes (JUDGE_MAX_TEST_FILE_BYTES)", c.MaxTestFileBytes}} {
+		if v.n < 1<<10 {
+			errs = append(errs, fmt.Errorf("%s: %s, want at least 1KiB", v.name, v.n))
+		}
+	}
+	if c.RequestMemoryBudget < 16<<20 {
+		errs = append(errs, fmt.Errorf("request_memory_budget (JUDGE_REQUEST_MEMORY_BUDGET): %s, want at least 16MiB (request bodies alone take 1 MiB each)", c.RequestMemoryBudget))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -48,6 +48,8 @@ func BindFlags(fs *pflag.FlagSet) {
 			fs.Duration(f.flag, v, f.usage)
 		case []string:
 			fs.StringSlice(f.flag, v, f.usage)
+		case ByteSize:
+			fs.Var(&v, f.flag, f.usage)
 		}
 	})
 	fs.String("config", "", "YAML config file (env JUDGE_CONFIG)")
@@ -290,7 +292,8 @@ func applyYAML(c *Config, path string) error {
 }
 
 func decodeNode(v reflect.Value, node *yaml.Node) error {
-	if _, ok := v.Interface().(time.Duration); ok {
+	_, isSize := v.Interface().(ByteSize)
+	if _, ok := v.Interface().(time.Duration); ok || isSize {
 		var s string
 		if err := node.Decode(&s); err != nil {
 			return err
@@ -310,6 +313,12 @@ func setFromString(v reflect.Value, raw string) error {
 			return fmt.Errorf("%q is not a whole number", raw)
 		}
 		v.SetInt(int64(n))
+	case ByteSize:
+		b, err := ParseByteSize(raw)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(b))
 	case time.Duration:
 		d, err := time.ParseDuration(raw)
 		if err != nil {

@@ -146,6 +146,10 @@ func readArchive(r io.Reader, maxTotal int64) (*tree, error) {
 func readTar(r io.Reader, maxTotal int64) (*tree, error) {
 	t := newTree()
 	t.maxTotal = maxTotal
+	return readTarInto(t, r)
+}
+
+func readTarInto(t *tree, r io.Reader) (*tree, error) {
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -191,12 +195,16 @@ func readTar(r io.Reader, maxTotal int64) (*tree, error) {
 }
 
 func readZip(data []byte, maxTotal int64) (*tree, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	t := newTree()
+	t.maxTotal = maxTotal
+	return readZipInto(t, bytes.NewReader(data), int64(len(data)))
+}
+
+func readZipInto(t *tree, ra io.ReaderAt, size int64) (*tree, error) {
+	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return nil, fmt.Errorf("not a valid zip file: %w", err)
 	}
-	t := newTree()
-	t.maxTotal = maxTotal
 	for _, f := range zr.File {
 		name, err := cleanName(f.Name)
 		if err != nil {
@@ -249,7 +257,10 @@ func stripTopDir(t *tree) *tree {
 	}
 	prefix := dirs[0] + "/"
 	out := newTree()
-	out.total, out.maxTotal = t.total, t.maxTotal
+	out.total, out.maxTotal, out.caps, out.mem = t.total, t.maxTotal, t.caps, t.mem
+	for p, f := range t.spilled {
+		out.spilled[strings.TrimPrefix(p, prefix)] = f
+	}
 	for p, d := range t.files {
 		out.files[strings.TrimPrefix(p, prefix)] = d
 		out.addDir(parent(strings.TrimPrefix(p, prefix)))

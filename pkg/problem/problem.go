@@ -115,6 +115,10 @@ type Test struct {
 	Name   string
 	Input  []byte
 	Answer []byte
+	// InputFile and AnswerFile are set instead of Input and Answer for test data that
+	// LoadArchiveFile spilled to disk: the files live in Caps.SpillDir, owned by the caller.
+	InputFile  string
+	AnswerFile string
 	// Sample is set for tests under data/sample; all others are hidden from contestants.
 	Sample bool
 }

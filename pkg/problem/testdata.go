@@ -90,7 +90,8 @@ func loadGroup(t *tree, p *Problem, name string, inherited Settings, is *issues)
 				is.add(full, "has no answer file %s.ans", base)
 				continue
 			}
-			entries = append(entries, entry{base: base, test: &Test{Name: name + "/" + base, Input: in, Answer: ans, Sample: strings.HasPrefix(name, "sample")}})
+			entries = append(entries, entry{base: base, test: &Test{Name: name + "/" + base, Input: in, Answer: ans,
+				InputFile: t.spillPath(full), AnswerFile: t.spillPath(ansPath), Sample: strings.HasPrefix(name, "sample")}})
 		case strings.HasSuffix(f, ".ans"):
 			if !t.exists(dir + "/" + strings.TrimSuffix(f, ".ans") + ".in") {
 				is.add(full, "answer file without an input file %s.in", strings.TrimSuffix(f, ".ans"))

@@ -32,10 +32,16 @@ type tree struct {
 	total int64
 	// maxTotal caps the sum of file sizes (MaxTotalBytes; smaller in tests).
 	maxTotal int64
+	// caps, when set, bound the unpacking more finely and spill test data to disk (see
+	// LoadArchiveFile); spilled maps such a file's path to its file on disk (files has nil).
+	caps    *Caps
+	spilled map[string]string
+	// mem is the sum of the sizes of the files held in memory.
+	mem int64
 }
 
 func newTree() *tree {
-	return &tree{files: map[string][]byte{}, links: map[string]string{}, hard: map[string]string{}, dirs: map[string]bool{"": true}, maxTotal: MaxTotalBytes}
+	return &tree{files: map[string][]byte{}, links: map[string]string{}, hard: map[string]string{}, dirs: map[string]bool{"": true}, maxTotal: MaxTotalBytes, spilled: map[string]string{}}
 }
 
 // cleanName validates an entry name of an archive or a directory walk.
@@ -85,6 +91,9 @@ func (t *tree) count(p string) error {
 func (t *tree) addFile(p string, r io.Reader) error {
 	if err := t.count(p); err != nil {
 		return err
+	}
+	if t.caps != nil {
+		return t.addCapped(p, r)
 	}
 	data, err := io.ReadAll(io.LimitReader(r, t.maxTotal-t.total+1))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,19 +37,36 @@ func ParseEventPayload(p string) (submissionID string, seq int64, err error) {
 
 // AppendEvent records ev for a submission inside tx and notifies EventsChannel, so listeners
 // hear of it exactly when tx commits. ev.Seq is ignored (the database assigns it) and
-// returned. The stored payload is ev as JSON; readers set Seq and Type from the row.
+// returned. The stored payload is ev as JSON; readers set Seq, Type and Attempt from the row.
+//
+// The event belongs to the submission's current attempt, read in tx (so a caller that has just
+// re-queued or finished the submission in tx gets the new state). With ev.Attempt set, the event
+// is recorded only while that attempt is still running: a late worker's event (its attempt was
+// re-queued or finished by someone else) is dropped, and seq 0 is returned.
 func AppendEvent(ctx context.Context, tx *sql.Tx, submissionID string, ev apiv1.Event) (int64, error) {
 	if ev.Type == "" {
 		return 0, fmt.Errorf("append event for %s: empty type", submissionID)
 	}
-	ev.Seq = 0
+	attempt := ev.Attempt
+	ev.Seq, ev.Attempt = 0, 0
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return 0, fmt.Errorf("append %s event for %s: encode: %w", ev.Type, submissionID, err)
 	}
 	var seq int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO submission_events (submission_id, type, payload)
-		VALUES ($1, $2, $3) RETURNING seq`, submissionID, ev.Type, payload).Scan(&seq)
+	if attempt > 0 {
+		err = tx.QueryRowContext(ctx, `INSERT INTO submission_events (submission_id, type, payload, attempt)
+			SELECT s.id, $2, $3, s.attempt FROM submissions s
+			WHERE s.id = $1 AND s.attempt = $4 AND s.status = 'running'
+			RETURNING seq`, submissionID, ev.Type, payload, attempt).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+	} else {
+		err = tx.QueryRowContext(ctx, `INSERT INTO submission_events (submission_id, type, payload, attempt)
+			VALUES ($1, $2, $3, coalesce((SELECT attempt FROM submissions WHERE id = $1), 1)) RETURNING seq`,
+			submissionID, ev.Type, payload).Scan(&seq)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("append %s event for %s: %w", ev.Type, submissionID, mapError(err))
 	}
@@ -58,10 +76,13 @@ func AppendEvent(ctx context.Context, tx *sql.Tx, submissionID string, ev apiv1.
 	return seq, nil
 }
 
-// EventsAfter returns the stored events of a submission with seq > after, oldest first.
+// EventsAfter returns the stored events of a submission with seq > after, oldest first, of its
+// current attempt only: what an earlier attempt streamed before it was re-queued is history, and
+// a stream (or a client resuming one) shows the attempt that decides the result.
 func (s *Store) EventsAfter(ctx context.Context, submissionID string, after int64) ([]apiv1.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, type, payload FROM submission_events
-		WHERE submission_id = $1 AND seq > $2 ORDER BY seq`, submissionID, after)
+	rows, err := s.db.QueryContext(ctx, `SELECT e.seq, e.type, e.payload, e.attempt FROM submission_events e
+		JOIN submissions s ON s.id = e.submission_id
+		WHERE e.submission_id = $1 AND e.seq > $2 AND e.attempt = s.attempt ORDER BY e.seq`, submissionID, after)
 	if err != nil {
 		return nil, fmt.Errorf("read events of %s: %w", submissionID, mapError(err))
 	}
@@ -73,14 +94,15 @@ func (s *Store) EventsAfter(ctx context.Context, submissionID string, after int6
 			seq     int64
 			typ     string
 			payload []byte
+			attempt int
 		)
-		if err := rows.Scan(&seq, &typ, &payload); err != nil {
+		if err := rows.Scan(&seq, &typ, &payload, &attempt); err != nil {
 			return nil, fmt.Errorf("read events of %s: %w", submissionID, mapError(err))
 		}
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return nil, fmt.Errorf("event %d of %s: decode payload: %w", seq, submissionID, err)
 		}
-		ev.Seq, ev.Type = seq, typ
+		ev.Seq, ev.Type, ev.Attempt = seq, typ, attempt
 		evs = append(evs, ev)
 	}
 	if err := rows.Err(); err != nil {

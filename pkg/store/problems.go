@@ -1,12 +1,15 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 )
@@ -72,7 +75,9 @@ type NewProblem struct {
 	Slug string
 	Name string
 	// Package is the archive as uploaded; its SHA-256 decides whether this is a new version.
-	Package []byte
+	// PackageFile, when set, names a file holding it instead (an upload spooled to disk).
+	Package     []byte
+	PackageFile string
 	// Settings holds what the worker needs besides the test data (validator flags, group
 	// settings, limits not in columns), as JSON.
 	Settings    []byte
@@ -85,27 +90,34 @@ type NewProblem struct {
 	Tests []NewTestcase
 }
 
-// NewTestcase is one test of a NewProblem.
+// NewTestcase is one test of a NewProblem. InputFile and AnswerFile, when set, name files
+// holding the data instead of Input and Answer (test data spilled to disk by the upload).
 type NewTestcase struct {
-	Name   string
-	Group  string
-	Hidden bool
-	Input  []byte
-	Answer []byte
+	Name       string
+	Group      string
+	Hidden     bool
+	Input      []byte
+	Answer     []byte
+	InputFile  string
+	AnswerFile string
 }
 
 // PutProblem stores n as the next version of its slug, with its package and test data as
 // content-addressed blobs, unless the latest version has the same package hash: then it returns
 // that version and created=false. Concurrent uploads of one slug are serialised.
 func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, bool, error) {
-	pkgHash := sha256Hex(n.Package)
+	pkg := blob{data: n.Package, file: n.PackageFile}
+	pkgHash, err := pkg.hash()
+	if err != nil {
+		return ProblemVersion{}, false, fmt.Errorf("put problem %s: %w", n.Slug, err)
+	}
 	settings := n.Settings
 	if len(settings) == 0 {
 		settings = []byte("{}")
 	}
 	var id int64
 	created := false
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('judge.problem:' || $1))`, n.Slug); err != nil {
 			return err
 		}
@@ -119,7 +131,7 @@ func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, b
 		if latestHash == pkgHash {
 			return nil
 		}
-		if err := putBlob(ctx, tx, pkgHash, n.Package); err != nil {
+		if err := putBlob(ctx, tx, pkgHash, pkg); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO problems (slug, version, name, package_sha256, settings,
@@ -130,11 +142,19 @@ func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, b
 			return err
 		}
 		for i, tc := range n.Tests {
-			in, ans := sha256Hex(tc.Input), sha256Hex(tc.Answer)
-			if err := putBlob(ctx, tx, in, tc.Input); err != nil {
+			inBlob, ansBlob := blob{data: tc.Input, file: tc.InputFile}, blob{data: tc.Answer, file: tc.AnswerFile}
+			in, err := inBlob.hash()
+			if err != nil {
 				return err
 			}
-			if err := putBlob(ctx, tx, ans, tc.Answer); err != nil {
+			ans, err := ansBlob.hash()
+			if err != nil {
+				return err
+			}
+			if err := putBlob(ctx, tx, in, inBlob); err != nil {
+				return err
+			}
+			if err := putBlob(ctx, tx, ans, ansBlob); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO testcases (problem_id, ordinal, name, test_group, hidden,
@@ -156,13 +176,111 @@ func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, b
 	return p, created, nil
 }
 
-func putBlob(ctx context.Context, tx *sql.Tx, hash string, data []byte) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3)
-		ON CONFLICT (sha256) DO NOTHING`, hash, len(data), data)
-	return err
+// blobChunk is the size of one row of blob_chunks: large enough that a 1 GiB blob is a
+// thousand rows, small enough that one statement's hex-encoded parameter stays a few MiB.
+const blobChunk = 1 << 20
+
+// blob is content to store by its hash: bytes in memory, or a file read in chunks.
+type blob struct {
+	data []byte
+	file string
 }
 
-func sha256Hex(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
+func (b blob) open() (io.ReadCloser, error) {
+	if b.file == "" {
+		return io.NopCloser(bytes.NewReader(b.data)), nil
+	}
+	return os.Open(b.file)
+}
+
+// hash is the blob's SHA-256, read in a stream.
+func (b blob) hash() (string, error) {
+	r, err := b.open()
+	if err != nil {
+		return "", fmt.Errorf("hash blob: %w", err)
+	}
+	defer r.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", fmt.Errorf("hash blob %s: %w", b.file, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// putBlob stores b under hash unless it is there. A blob up to blobChunk is one row of blobs;
+// a larger one gets an empty blobs.data and its bytes in blob_chunks, written chunk by chunk so
+// that neither this process nor one statement ever holds all of it.
+func putBlob(ctx context.Context, tx *sql.Tx, hash string, b blob) error {
+	r, err := b.open()
+	if err != nil {
+		return fmt.Errorf("store blob: %w", err)
+	}
+	defer r.Close()
+	buf := make([]byte, blobChunk)
+	n, err := io.ReadFull(r, buf)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return fmt.Errorf("store blob %s: %w", hash, err)
+	}
+	if n < blobChunk {
+		_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3)
+			ON CONFLICT (sha256) DO NOTHING`, hash, n, buf[:n])
+		return err
+	}
+	size := int64(len(b.data))
+	if b.file != "" {
+		fi, err := os.Stat(b.file)
+		if err != nil {
+			return fmt.Errorf("store blob %s: %w", hash, err)
+		}
+		size = fi.Size()
+	}
+	var inserted string
+	err = tx.QueryRowContext(ctx, `INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, ''::bytea)
+		ON CONFLICT (sha256) DO NOTHING RETURNING sha256`, hash, size).Scan(&inserted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // stored before: content-addressed, so it is the same bytes
+	}
+	if err != nil {
+		return err
+	}
+	for seq := 0; n > 0; seq++ {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)`, hash, seq, buf[:n]); err != nil {
+			return fmt.Errorf("store blob %s chunk %d: %w", hash, seq, err)
+		}
+		n, err = io.ReadFull(r, buf)
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return fmt.Errorf("store blob %s: %w", hash, err)
+		}
+	}
+	return nil
+}
+
+// readBlob returns the bytes of a blob row: data itself, or its chunks when data is empty and
+// size is not.
+func readBlob(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, hash string, data []byte, size int64) ([]byte, error) {
+	if int64(len(data)) == size {
+		return data, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT data FROM blob_chunks WHERE sha256 = $1 ORDER BY seq`, hash)
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", hash, mapError(err))
+	}
+	defer rows.Close()
+	out := make([]byte, 0, size)
+	for rows.Next() {
+		var chunk []byte
+		if err := rows.Scan(&chunk); err != nil {
+			return nil, fmt.Errorf("read blob %s: %w", hash, mapError(err))
+		}
+		out = append(out, chunk...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", hash, mapError(err))
+	}
+	if int64(len(out)) != size {
+		return nil, fmt.Errorf("read blob %s: %d bytes in chunks, want %d", hash, len(out), size)
+	}
+	return out, nil
 }

@@ -1,8 +1,11 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/judge-dev/judge/pkg/store"
@@ -48,5 +51,33 @@ func TestPutProblemVersions(t *testing.T) {
 	list, err := s.ListProblems(ctx)
 	if err != nil || len(list) != 1 || list[0].Version != 2 {
 		t.Errorf("list = %+v, %v", list, err)
+	}
+}
+
+// TestLargeBlobsAreChunked: a package larger than one chunk is stored in blob_chunks, from
+// bytes or from a file, and a worker reads it back whole.
+func TestLargeBlobsAreChunked(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	archive := make([]byte, 3<<20+123)
+	for i := range archive {
+		archive[i] = byte(i * 7)
+	}
+	file := filepath.Join(t.TempDir(), "in")
+	if err := os.WriteFile(file, archive[:2<<20+1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, created, err := s.PutProblem(ctx, store.NewProblem{Slug: "big", Name: "Big", Package: archive, TimeLimitMS: 1000, MemoryKB: 1024, OutputKB: 64,
+		Tests: []store.NewTestcase{{Name: "secret/1", Group: "secret", Hidden: true, InputFile: file, Answer: []byte("1\n")}}})
+	if err != nil || !created {
+		t.Fatalf("put: %v %v", created, err)
+	}
+	var chunks int
+	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM blob_chunks`).Scan(&chunks); err != nil || chunks != 4+3 {
+		t.Errorf("%d chunks (%v), want 4 for the package and 3 for the input", chunks, err)
+	}
+	got, err := s.GetProblemPackage(ctx, p.ID)
+	if err != nil || !bytes.Equal(got.Archive, archive) {
+		t.Errorf("package read back: %d bytes (%v), want the %d bytes stored", len(got.Archive), err, len(archive))
 	}
 }

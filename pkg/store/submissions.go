@@ -32,6 +32,10 @@ type NewSubmission struct {
 	IdempotencyKey string
 	// Judge0, for a submission made through the Judge0 routes, is stored with it.
 	Judge0 *Judge0
+	// RequestSHA256 is the hash of the canonical request the key was sent with: a replay of the
+	// key must carry the same one (any difference, in stdin, limits or anything else, is a
+	// conflict). Rows stored without one are compared by language, source and problem only.
+	RequestSHA256 string
 }
 
 // Created is the outcome of CreateSubmission.
@@ -53,9 +57,12 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 	}
 	sum := sha256.Sum256([]byte(n.Source))
 	srcHash := hex.EncodeToString(sum[:])
-	var key, problemID any
+	var key, problemID, reqHash any
 	if n.IdempotencyKey != "" {
 		key = n.IdempotencyKey
+	}
+	if n.RequestSHA256 != "" {
+		reqHash = n.RequestSHA256
 	}
 	if n.ProblemID != 0 {
 		problemID = n.ProblemID
@@ -63,11 +70,11 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 	var c Created
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO submissions
-			(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key, request_sha256)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (owner_token_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 			RETURNING id, status`,
-			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key).
+			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key, reqHash).
 			Scan(&c.ID, &c.Status)
 		if err == sql.ErrNoRows {
 			// The key was used before; ON CONFLICT waited for that transaction, so its row is
@@ -97,16 +104,22 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 
 func replay(ctx context.Context, tx *sql.Tx, n NewSubmission, srcHash string, c *Created) error {
 	var lang, hash string
+	var reqHash sql.NullString
 	var problemID sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT id, status, language, source_sha256, problem_id FROM submissions
+	err := tx.QueryRowContext(ctx, `SELECT id, status, language, source_sha256, problem_id, request_sha256 FROM submissions
 		WHERE owner_token_id = $1 AND idempotency_key = $2`, n.OwnerTokenID, n.IdempotencyKey).
-		Scan(&c.ID, &c.Status, &lang, &hash, &problemID)
+		Scan(&c.ID, &c.Status, &lang, &hash, &problemID, &reqHash)
 	if err != nil {
 		return fmt.Errorf("find submission of idempotency key: %w", err)
 	}
-	if lang != n.Language || hash != srcHash || (problemID.Valid != (n.ProblemID != 0)) {
+	// A row stored before request hashes existed is compared by the fields it has.
+	same := lang == n.Language && hash == srcHash && problemID.Valid == (n.ProblemID != 0)
+	if reqHash.Valid {
+		same = reqHash.String == n.RequestSHA256
+	}
+	if !same {
 		return &mappedError{kind: ErrConflict, err: fmt.Errorf(
-			"Idempotency-Key %q was already used for a different submission (%s); use a new key for a new submission", n.IdempotencyKey, c.ID)}
+			"Idempotency-Key %q was already used for a different request (submission %s); send the same body to replay it, or use a new key for a new submission", n.IdempotencyKey, c.ID)}
 	}
 	c.Replayed = true
 	return nil

@@ -101,14 +101,17 @@ func (s *Store) ExtendLease(ctx context.Context, c Claim, lease time.Duration) (
 	return n == 1, err
 }
 
-// AppendTestEvent streams one finished test to the submission's watchers. Hidden tests carry
-// only their verdict, time and memory, like the API shows them.
-func (s *Store) AppendTestEvent(ctx context.Context, id string, t apiv1.TestResult) error {
+// AppendTestEvent streams one finished test of claim c to the submission's watchers. Hidden
+// tests carry only their verdict, time and memory, like the API shows them. A claim that no
+// longer holds the submission (re-queued, or finished by another worker) records nothing, so a
+// late worker never adds events after "done" or to another attempt.
+func (s *Store) AppendTestEvent(ctx context.Context, c Claim, t apiv1.TestResult) error {
+	id := c.ID
 	if t.Hidden {
 		t.Stdout, t.Stderr, t.Feedback = "", "", ""
 	}
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventTest, Status: apiv1.StatusRunning, Test: &t})
+		_, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventTest, Status: apiv1.StatusRunning, Test: &t, Attempt: c.Attempt})
 		return err
 	})
 	if err != nil {
@@ -257,11 +260,16 @@ type ProblemPackage struct {
 // GetProblemPackage reads the package archive of problem version id.
 func (s *Store) GetProblemPackage(ctx context.Context, id int64) (ProblemPackage, error) {
 	var p ProblemPackage
-	err := s.db.QueryRowContext(ctx, `SELECT b.data, p.time_limit_ms, p.memory_kb, p.output_kb
+	var hash string
+	var size int64
+	err := s.db.QueryRowContext(ctx, `SELECT b.sha256, b.size, b.data, p.time_limit_ms, p.memory_kb, p.output_kb
 		FROM problems p JOIN blobs b ON b.sha256 = p.package_sha256 WHERE p.id = $1`, id).
-		Scan(&p.Archive, &p.TimeLimitMS, &p.MemoryKB, &p.OutputKB)
+		Scan(&hash, &size, &p.Archive, &p.TimeLimitMS, &p.MemoryKB, &p.OutputKB)
 	if err != nil {
 		return ProblemPackage{}, fmt.Errorf("read package of problem %d: %w", id, mapError(err))
+	}
+	if p.Archive, err = readBlob(ctx, s.db, hash, p.Archive, size); err != nil {
+		return ProblemPackage{}, fmt.Errorf("read package of problem %d: %w", id, err)
 	}
 	return p, nil
 }

@@ -45,7 +45,7 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 	leaseDone := make(chan struct{})
 	go func() { defer close(leaseDone); w.keepLease(jctx, cancel, sub.Claim) }()
 	v, jerr := w.safeJudge(jctx, sub, func(t apiv1.TestResult) {
-		if err := w.st.AppendTestEvent(jctx, sub.ID, t); err != nil && jctx.Err() == nil {
+		if err := w.st.AppendTestEvent(jctx, sub.Claim, t); err != nil && jctx.Err() == nil {
 			log.Warn("test event", "err", err)
 		}
 	})
