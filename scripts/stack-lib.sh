@@ -149,3 +149,30 @@ install_packages() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$STACK_DIR/apt.log" 2>&1 ||
 		die "apt-get install $* failed; see $STACK_DIR/apt.log"
 }
+
+# pinned_venv NAME REQUIREMENTS: a Python virtualenv in $STACK_CACHE/NAME with exactly the pins of
+# the requirements file REQUIREMENTS, made (or remade when the pins changed) on first use; prints
+# the path of its python on stdout, everything else on stderr. python3's venv module needs the
+# Debian package python3-venv, installed here when missing (as root).
+pinned_venv() {
+	local name=$1 req=$2 venv=$STACK_CACHE/$1 log=$STACK_DIR/venv-$1.log
+	if [[ -x $venv/bin/python && -f $venv/.pins ]] && cmp -s "$req" "$venv/.pins"; then
+		printf '%s\n' "$venv/bin/python"
+		return 0
+	fi
+	mkdir -p "$STACK_DIR" "$STACK_CACHE"
+	need_commands python3 >&2
+	# Debian splits ensurepip (which `python3 -m venv` needs) into python3-venv.
+	if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+		install_packages python3-venv >&2
+	fi
+	say "creating the $name virtualenv in $venv (log: $log)" >&2
+	rm -rf "$venv"
+	if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --disable-pip-version-check --no-input -r "$req"; } >"$log" 2>&1; then
+		tail -n 20 "$log" | sed 's/^/  | /' >&2
+		rm -rf "$venv"
+		die "installing the $name virtualenv failed; see $log"
+	fi
+	cp "$req" "$venv/.pins"
+	printf '%s\n' "$venv/bin/python"
+}

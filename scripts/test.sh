@@ -40,7 +40,7 @@ if ! "$here/images.sh" >"$STACK_DIR/images.log" 2>&1; then
 fi
 grep -o 'judge-runtime-[a-z0-9]*:[0-9a-f]*' "$STACK_DIR/images.log" | sort -u | sed 's/^/  /'
 # Programs the tests themselves drive (judgectl watch runs in tmux; see scripts/host-tools.tsv).
-need_commands tmux
+need_commands tmux iptables
 say "go vet ${PKGS[*]}"
 go vet "${PKGS[@]}" || exit 1
 say "go test -race -p $GO_TEST_P -timeout $GO_TEST_TIMEOUT ${PKGS[*]}"

@@ -257,6 +257,8 @@ var dynamicExecSites = map[string]string{
 	"internal/judgectlcmd/imports_test.go": "runs the go command found by LookPath(\"go\")",
 	"internal/testenv/testenv_test.go":     "runs the judged binary the test built",
 	"internal/hosttools/hosttools_test.go": "runs dpkg-query, named in the manifest",
+	"pkg/api/schemathesis_test.go":         "runs scripts/schemathesis.sh (checked as a script)",
+	"pkg/api/upload_memory_test.go":        "runs the test binary itself as a child process",
 	"internal/judgectlcmd/script_test.go":  "runs the test binary itself as judgectl",
 	"internal/judgectlcmd/tmux_test.go":    "runs the tmux found by LookPath(\"tmux\")",
 }
