@@ -69,7 +69,7 @@ func mainErr(mode, language string, conc int, dur time.Duration, agent string, o
 		return err
 	}
 	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{
-		Mode: mode, AgentPath: agent, PoolSize: conc + 1, CompileCache: -1, MaxUses: 1 << 30,
+		Mode: mode, AgentPath: agent, PoolSize: conc + 1, CompileCacheBytes: -1, MaxUses: 1 << 30,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
