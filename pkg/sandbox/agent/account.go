@@ -53,6 +53,10 @@ func (a *Agent) startMeter() *meter {
 		m.cpuOK = true
 		m.self0 = selfCPU()
 	}
+	if a.unsettled {
+		settle(m.cg)
+		a.unsettled = false
+	}
 	if m.base, err = m.cg.Usage(); err == nil {
 		m.memOK = true
 		m.peak0, _ = m.cg.Peak()
@@ -60,6 +64,22 @@ func (a *Agent) startMeter() *meter {
 		m.sampled = m.base
 	}
 	return m
+}
+
+// settle waits (up to 200 ms) until the group's usage stops falling.
+func settle(cg cgroup.Group) {
+	prev, err := cg.Usage()
+	if err != nil {
+		return
+	}
+	for range 100 {
+		time.Sleep(2 * time.Millisecond)
+		cur, err := cg.Usage()
+		if err != nil || prev-cur < 64<<10 {
+			return
+		}
+		prev = cur
+	}
 }
 
 // selfCPU is the agent's own user+system time, all threads.

@@ -54,6 +54,9 @@ type Agent struct {
 
 	// clean is set after a successful wipe and cleared when a run starts.
 	clean bool
+	// unsettled is set when the last run left processes behind to kill: the group's usage
+	// still falls for a while after, and the next run waits for it to settle.
+	unsettled bool
 	// programID names the program files kept in the work directory (Request.ProgramID).
 	programID string
 	kept      map[string]keptFile

@@ -230,7 +230,10 @@ func (a *Agent) execute(req *Request, stdin *os.File) Response {
 		a.attachStdin(stdinW)
 	}
 
-	dirty := reapAll(j)
+	left, dirty := reapAll(j)
+	// The kernel frees what killed processes held (stacks, page tables) a little later; the
+	// next run's base must not count memory that is about to go.
+	a.unsettled = left > 0
 	wall := time.Since(start)
 	close(stop)
 	<-watchDone
