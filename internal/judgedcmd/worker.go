@@ -68,7 +68,11 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 		return err
 	}
 	defer d.Close()
-	sb, err := sandbox.New(ctx, d, langs, sandbox.Options{Mode: cfg.SandboxMode, PoolSize: slots, Logger: log})
+	cacheBytes, err := cfg.CompileCacheBytes()
+	if err != nil {
+		return fmt.Errorf("compile_cache: %w", err)
+	}
+	sb, err := sandbox.New(ctx, d, langs, sandbox.Options{Mode: cfg.SandboxMode, PoolSize: slots, CompileCacheBytes: cacheBytes, Logger: log})
 	if err != nil {
 		return fmt.Errorf("start sandbox: %w", err)
 	}

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/docker/go-units"
 )
 
 // Config is the effective configuration of one judged process.
@@ -35,6 +37,8 @@ type Config struct {
 	Slots int `yaml:"slots" env:"JUDGE_SLOTS" flag:"slots" usage:"concurrent runs per worker (0 = number of CPUs)"`
 	// SandboxMode is fresh (a new container per submission) or reuse (warm containers, reset between runs).
 	SandboxMode string `yaml:"sandbox_mode" env:"JUDGE_SANDBOX_MODE" flag:"sandbox-mode" usage:"sandbox isolation mode: fresh or reuse"`
+	// CompileCache bounds the compiled programs a worker keeps in memory by source hash.
+	CompileCache string `yaml:"compile_cache" env:"JUDGE_COMPILE_CACHE" flag:"compile-cache" usage:"bytes of compiled programs a worker keeps by source hash, e.g. 1GiB (0 disables)"`
 	// LeaseDuration is how long a worker's claim on a submission lasts without renewal.
 	LeaseDuration time.Duration `yaml:"lease_duration" env:"JUDGE_LEASE_DURATION" flag:"lease-duration" usage:"worker lease on a running submission"`
 	// LogLevel is debug, info, warn or error.
@@ -50,6 +54,7 @@ func Default() Config {
 		KafkaPartitions: 12,
 		Listen:          "127.0.0.1:8080",
 		SandboxMode:     "reuse",
+		CompileCache:    "1GiB",
 		LeaseDuration:   30 * time.Second,
 		LogLevel:        "info",
 		LogFormat:       "text",
@@ -83,6 +88,9 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("sandbox_mode (JUDGE_SANDBOX_MODE): %q, want fresh or reuse", c.SandboxMode))
 	}
+	if _, err := c.CompileCacheBytes(); err != nil {
+		errs = append(errs, fmt.Errorf("compile_cache (JUDGE_COMPILE_CACHE): %w", err))
+	}
 	if c.LeaseDuration < time.Second {
 		errs = append(errs, fmt.Errorf("lease_duration (JUDGE_LEASE_DURATION): %s, want at least 1s", c.LeaseDuration))
 	}
@@ -97,6 +105,18 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("log_format (JUDGE_LOG_FORMAT): %q, want text or json", c.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// CompileCacheBytes is the compile cache's bound in bytes; -1 means disabled (a bound of 0).
+func (c Config) CompileCacheBytes() (int64, error) {
+	n, err := units.RAMInBytes(c.CompileCache)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q, want a size such as 1GiB or 512MiB, or 0 to disable the cache", c.CompileCache)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 // RequireDatabase reports a missing database URL with what to do about it.

@@ -71,6 +71,17 @@ JUDGE_LOG_LEVEL=warn
 	}
 }
 
+func TestCompileCacheBytes(t *testing.T) {
+	for in, want := range map[string]int64{"1GiB": 1 << 30, "512MiB": 512 << 20, "0": -1} {
+		if got, err := (Config{CompileCache: in}).CompileCacheBytes(); err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if got, err := Default().CompileCacheBytes(); err != nil || got != 1<<30 {
+		t.Errorf("default: %d, %v; want 1 GiB", got, err)
+	}
+}
+
 func TestLoadErrorsNameTheSetting(t *testing.T) {
 	tests := []struct {
 		name string
@@ -82,6 +93,7 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"bad int", map[string]string{"JUDGE_SLOTS": "many"}, "", "JUDGE_SLOTS"},
 		{"bad mode", map[string]string{"JUDGE_SANDBOX_MODE": "yolo"}, "", "sandbox_mode (JUDGE_SANDBOX_MODE)"},
 		{"bad dsn", map[string]string{"JUDGE_DATABASE_URL": "localhost"}, "", "database_url (JUDGE_DATABASE_URL)"},
+		{"bad cache size", map[string]string{"JUDGE_COMPILE_CACHE": "lots"}, "", "compile_cache (JUDGE_COMPILE_CACHE)"},
 		{"bad broker", map[string]string{"JUDGE_KAFKA_BROKERS": "kafka"}, "", "kafka_brokers"},
 		{"unknown yaml key", nil, "databse_url: x\n", `unknown setting "databse_url"`},
 		{"yaml type", nil, "slots: lots\n", "slots"},
