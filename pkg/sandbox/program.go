@@ -69,8 +69,9 @@ func (s *Sandbox) Compile(ctx context.Context, language string, files map[string
 	}
 	req := &agent.Request{Argv: cmd.Compile, Env: env(l), CollectDir: ".", CollectBytes: artifactCap}
 	limitsRequest(req, limits)
+	// The compile step's stdout limit is the language's (a verdict past it); of what it prints
+	// the host keeps 64 KiB to show, and stderr past that is dropped, not an error.
 	req.StderrBytes = compileOutputCap
-	req.OutputBytes = compileOutputCap
 	o := &outgoing{req: req}
 	req.Files, o.data = headers(sources)
 	r := &reply{stdoutCap: compileOutputCap, stderrCap: compileOutputCap}
