@@ -7,7 +7,9 @@ import (
 
 func TestCompileCacheIsBoundedInBytes(t *testing.T) {
 	c := newCompileCache(100)
-	entry := func(size int64) cached { return cached{size: size, files: map[string]file{"main": {data: make([]byte, size)}}} }
+	entry := func(size int64) cached {
+		return cached{size: size, files: map[string]file{"main": {data: make([]byte, size)}}}
+	}
 	for i := range 10 {
 		c.put(fmt.Sprint(i), entry(30))
 		if n, b := c.size(); b > 100 || n > 3 {
