@@ -257,6 +257,15 @@ int main(void){ static char buf[1 << 20]; memset(buf, 'y', sizeof buf); for (int
 					t.Errorf("stdout %d bytes truncated=%v, want all 48 MiB", len(r.Stdout), r.StdoutTruncated)
 				}
 			}},
+		// After floods, memory hogs and files in the same (reused) container, the agent's
+		// memory neither counts against the program nor narrows its limit.
+		{name: "ok-62MiB-of-64MiB-after-floods", lang: "c", src: cAlloc(62, false), limits: small, want: run.OK, check: memoryNear(62 * mib)},
+		{name: "fill-tmp-unhandled", lang: "python3", src: "n = 0\nwhile True:\n    open('/tmp/f%d' % n, 'wb').write(b'x' * (1 << 20))\n    n += 1\n",
+			limits: run.Limits{CPUTime: 2 * time.Second, MemoryBytes: 128 * mib}, want: run.RE, check: func(t *testing.T, r run.Result) {
+				if !strings.Contains(string(r.Stderr), "No space left on device") {
+					t.Errorf("stderr %q: want the program's own ENOSPC", truncate(r.Stderr))
+				}
+			}},
 		{name: "stderr-garbage", lang: "c", src: `#include <stdio.h>
 int main(void){ fwrite("a\0b\xff\xc3", 1, 5, stderr); for (int i = 0; i < 100000; i++) fputs("\xc3\xa9", stderr); return 1; }`,
 			limits: small, want: run.RE, check: func(t *testing.T, r run.Result) {
