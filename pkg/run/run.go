@@ -68,7 +68,7 @@ type Result struct {
 	Status   Status
 	ExitCode int
 	// Signal is the name of the signal that ended the program ("SIGSEGV"), if any.
-	Signal      string
+	Signal string
 	// CPUTime is user+system of every process of the run (the kernel's cgroup accounting).
 	CPUTime  time.Duration
 	WallTime time.Duration
