@@ -142,17 +142,39 @@ type Response struct {
 type Writer struct {
 	mu  sync.Mutex
 	w   io.Writer
-	hdr [5]byte
+	buf []byte // header and payload of a frame up to smallFrame, written at once
 }
+
+// smallFrame is the largest payload a Writer copies to send with its header in one write: every
+// write crosses dockerd and the container's shim, each a scheduling point, so a control frame
+// must not become two. Bulk data goes in two writes, without the copy.
+const smallFrame = 64 << 10
 
 // NewWriter writes frames to w.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
 // Frame writes one frame.
 func (w *Writer) Frame(typ byte, payload []byte) error {
+	if len(payload) > MaxFrame {
+		return fmt.Errorf("frame %q of %d bytes is over the %d-byte cap", typ, len(payload), MaxFrame)
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return writeFrame(w.w, &w.hdr, typ, payload)
+	if w.buf == nil {
+		w.buf = make([]byte, 5, 5+smallFrame)
+	}
+	hdr := w.buf[:5]
+	hdr[0] = typ
+	binary.BigEndian.PutUint32(hdr[1:5], uint32(len(payload)))
+	if len(payload) <= smallFrame {
+		_, err := w.w.Write(append(hdr, payload...))
+		return err
+	}
+	if _, err := w.w.Write(hdr); err != nil {
+		return err
+	}
+	_, err := w.w.Write(payload)
+	return err
 }
 
 // JSON writes v as the payload of one frame.
@@ -178,29 +200,7 @@ func (w *Writer) Data(typ byte, p []byte) error {
 
 // WriteFrame writes one frame to w (a writer nobody else writes to concurrently).
 func WriteFrame(w io.Writer, typ byte, payload []byte) error {
-	var hdr [5]byte
-	return writeFrame(w, &hdr, typ, payload)
-}
-
-func writeFrame(w io.Writer, hdr *[5]byte, typ byte, payload []byte) error {
-	if len(payload) > MaxFrame {
-		return fmt.Errorf("frame %q of %d bytes is over the %d-byte cap", typ, len(payload), MaxFrame)
-	}
-	hdr[0] = typ
-	binary.BigEndian.PutUint32(hdr[1:5], uint32(len(payload)))
-	if len(payload) <= 512 {
-		// Small frames go out in one write.
-		var buf [5 + 512]byte
-		copy(buf[:5], hdr[:])
-		copy(buf[5:], payload)
-		_, err := w.Write(buf[:5+len(payload)])
-		return err
-	}
-	if _, err := w.Write(hdr[:]); err != nil {
-		return err
-	}
-	_, err := w.Write(payload)
-	return err
+	return NewWriter(w).Frame(typ, payload)
 }
 
 // Reader reads frames into one buffer it reuses: a payload is valid until the next Next.
