@@ -66,19 +66,30 @@ func (a *Agent) startMeter() *meter {
 	return m
 }
 
-// settle waits (up to 200 ms) until the group's usage stops falling.
+// settle waits until the group's usage has stopped falling: unchanged (within 64 KiB, the
+// counter's per-CPU fuzz) over 20 ms, or 1 s at most. The kernel frees killed processes' stacks
+// and task structures after an RCU grace period, which on a loaded machine takes tens of ms.
 func settle(cg cgroup.Group) {
 	prev, err := cg.Usage()
 	if err != nil {
 		return
 	}
-	for range 100 {
-		time.Sleep(2 * time.Millisecond)
+	stable := 0
+	for range 200 {
+		time.Sleep(5 * time.Millisecond)
 		cur, err := cg.Usage()
-		if err != nil || prev-cur < 64<<10 {
+		if err != nil {
 			return
 		}
-		prev = cur
+		if prev-cur < 64<<10 {
+			stable++
+			if stable == 4 {
+				return
+			}
+		} else {
+			stable = 0
+		}
+		prev = min(prev, cur)
 	}
 }
 
