@@ -1,6 +1,7 @@
 // Command sandboxbench measures the sandbox: submissions per second (compile + one test) for a
-// language, mode and concurrency, and the per-test overhead of a warm container against running
-// the same binary directly on the host. bench/sandbox/run.sh runs the whole set and prints the
+// language, mode and concurrency, the per-test overhead of a warm container against running
+// the same binary directly on the host, and the agent's peak memory moving 64 MiB of output and
+// of input. bench/sandbox/run.sh runs the whole set and prints the
 // table of docs/benchmarks.md.
 package main
 
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,19 +40,20 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "measuring time")
 	agent := flag.String("agent", "", "static judged binary (required)")
 	overhead := flag.Int("overhead", 0, "measure per-test overhead with this many runs instead")
+	agentRSS := flag.Bool("agent-rss", false, "measure the agent's peak RSS for 64 MiB of output and of input instead")
 	printImage := flag.Bool("print-image", false, "print the base image's tag and exit")
 	flag.Parse()
 	if *printImage {
 		fmt.Println(image.Resolve("base"))
 		return
 	}
-	if err := mainErr(*mode, *language, *conc, *dur, *agent, *overhead); err != nil {
+	if err := mainErr(*mode, *language, *conc, *dur, *agent, *overhead, *agentRSS); err != nil {
 		fmt.Fprintln(os.Stderr, "sandboxbench:", err)
 		os.Exit(1)
 	}
 }
 
-func mainErr(mode, language string, conc int, dur time.Duration, agent string, overhead int) error {
+func mainErr(mode, language string, conc int, dur time.Duration, agent string, overhead int, agentRSS bool) error {
 	src, ok := sources[language]
 	if !ok {
 		return fmt.Errorf("-lang %q: want python3 or c", language)
@@ -69,7 +72,7 @@ func mainErr(mode, language string, conc int, dur time.Duration, agent string, o
 		return err
 	}
 	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{
-		Mode: mode, AgentPath: agent, PoolSize: conc + 1, CompileCache: -1, MaxUses: 1 << 30,
+		Mode: mode, AgentPath: agent, PoolSize: conc + 1, CompileCacheBytes: -1, MaxUses: 1 << 30,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
@@ -80,6 +83,9 @@ func mainErr(mode, language string, conc int, dur time.Duration, agent string, o
 
 	if overhead > 0 {
 		return measureOverhead(ctx, sb, overhead)
+	}
+	if agentRSS {
+		return measureAgentRSS(ctx, sb, docker)
 	}
 	submit := func() error {
 		p, c, err := sb.Compile(ctx, language, map[string][]byte{"main": []byte(src)})
@@ -201,3 +207,71 @@ func measureOverhead(ctx context.Context, sb *sandbox.Sandbox, n int) error {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// measureAgentRSS reports the agent's resident memory (read from the host: /proc of the
+// container's PID 1) after a hello-world run, and its high-water mark after a run that writes
+// 64 MiB to stdout and one that reads 64 MiB from stdin, each in a container of its own.
+func measureAgentRSS(ctx context.Context, sb *sandbox.Sandbox, docker *client.Client) error {
+	const size = 64 << 20
+	cases := []struct {
+		name, src string
+		spec      run.Spec
+	}{
+		{"output", `#include <stdio.h>
+#include <string.h>
+int main(void){ static char b[1 << 16]; memset(b, 'x', sizeof b); for (int i = 0; i < 1024; i++) fwrite(b, 1, sizeof b, stdout); return 0; }`,
+			run.Spec{Limits: run.Limits{CPUTime: 10 * time.Second, OutputBytes: size}}},
+		{"input", `#include <stdio.h>
+int main(void){ static char b[1 << 16]; size_t n = 0, k; while ((k = fread(b, 1, sizeof b, stdin)) > 0) n += k; printf("%zu\n", n); return 0; }`,
+			run.Spec{Stdin: make([]byte, size), Limits: run.Limits{CPUTime: 10 * time.Second}}},
+	}
+	for _, c := range cases {
+		p, comp, err := sb.Compile(ctx, "c", map[string][]byte{"main.c": []byte(c.src)})
+		if err != nil || comp.Status != run.OK {
+			return fmt.Errorf("compile %s: %v %s %s", c.name, err, comp.Status, comp.Output)
+		}
+		if r, err := p.Run(ctx, run.Spec{Stdin: []byte("x"), Limits: run.Limits{OutputBytes: size}}); err != nil {
+			return fmt.Errorf("warm-up run: %v %+v", err, r.Status)
+		}
+		idleRSS, idleHWM, err := agentMemory(ctx, docker, p.Container())
+		if err != nil {
+			return err
+		}
+		r, err := p.Run(ctx, c.spec)
+		if err != nil || r.Status != run.OK {
+			return fmt.Errorf("run %s: %v %s %s", c.name, err, r.Status, r.Message)
+		}
+		_, hwm, err := agentMemory(ctx, docker, p.Container())
+		if err != nil {
+			return err
+		}
+		p.Close()
+		fmt.Printf("agent-rss %s=64MiB idle_rss=%.1fMiB idle_hwm=%.1fMiB peak_hwm=%.1fMiB above_idle=%.1fMiB stdout=%d\n",
+			c.name, mb(idleRSS), mb(idleHWM), mb(hwm), mb(hwm-idleRSS), len(r.Stdout))
+	}
+	return nil
+}
+
+// agentMemory reads VmRSS and VmHWM of the container's PID 1, the agent.
+func agentMemory(ctx context.Context, docker *client.Client, id string) (rss, hwm int64, err error) {
+	info, err := docker.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", info.Container.State.Pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("read the agent's status (run on the Docker host): %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var kb int64
+		if _, err := fmt.Sscanf(line, "VmRSS: %d kB", &kb); err == nil {
+			rss = kb << 10
+		}
+		if _, err := fmt.Sscanf(line, "VmHWM: %d kB", &kb); err == nil {
+			hwm = kb << 10
+		}
+	}
+	return rss, hwm, nil
+}
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }

@@ -3,7 +3,8 @@
 #   (a) `docker run --rm <base image> true` loop rate at concurrency 1 and 4;
 #   (b) submissions/s (compile + 1 test, compile cache off) for Python and C hello-world at
 #       concurrency 1, 2 and 4, in fresh and reuse mode;
-#   (c) per-test overhead in a warm container against the same binary run directly on the host.
+#   (c) per-test overhead in a warm container against the same binary run directly on the host;
+#   (d) the agent's peak RSS moving 64 MiB of output and 64 MiB of input (fresh containers).
 # Usage: bench/sandbox/run.sh [seconds per point, default 10]. Needs Docker and the base image.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,3 +48,4 @@ for mode in fresh reuse; do
 	done
 done
 "$tmp/bench" -agent "$tmp/judged" -overhead 500
+"$tmp/bench" -agent "$tmp/judged" -mode fresh -agent-rss

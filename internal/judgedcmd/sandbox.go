@@ -83,15 +83,19 @@ type compileReport struct {
 }
 
 type runReport struct {
-	Status          string `json:"status"`
-	Message         string `json:"message,omitempty"`
-	ExitCode        int    `json:"exit_code"`
-	Signal          string `json:"signal,omitempty"`
-	CPUMs           int64  `json:"cpu_ms"`
-	WallMs          int64  `json:"wall_ms"`
-	MemoryKB        int64  `json:"memory_kb"`
-	Stdout          string `json:"stdout"`
-	Stderr          string `json:"stderr"`
+	Status   string `json:"status"`
+	Message  string `json:"message,omitempty"`
+	ExitCode int    `json:"exit_code"`
+	Signal   string `json:"signal,omitempty"`
+	CPUMs    int64  `json:"cpu_ms"`
+	WallMs   int64  `json:"wall_ms"`
+	MemoryKB int64  `json:"memory_kb"`
+	Stdout   string `json:"stdout"`
+	Stderr   string `json:"stderr"`
+	// StdoutRaw and StderrRaw are the same bytes unchanged (base64 in JSON), for output that
+	// is not text.
+	StdoutRaw       []byte `json:"stdout_raw,omitempty"`
+	StderrRaw       []byte `json:"stderr_raw,omitempty"`
 	StdoutTruncated bool   `json:"stdout_truncated"`
 }
 
@@ -197,6 +201,7 @@ func (a *app) sandboxRun(cmd *cobra.Command, o sandboxRunOptions) error {
 			Status: string(r.Status), Message: r.Message, ExitCode: r.ExitCode, Signal: r.Signal,
 			CPUMs: r.CPUTime.Milliseconds(), WallMs: r.WallTime.Milliseconds(), MemoryKB: r.MemoryBytes / 1024,
 			Stdout: clip(r.Stdout, o.show), Stderr: clip(r.Stderr, o.show), StdoutTruncated: r.StdoutTruncated,
+			StdoutRaw: r.Stdout[:min(len(r.Stdout), max(o.show, 0))], StderrRaw: r.Stderr[:min(len(r.Stderr), max(o.show, 0))],
 		}
 	}
 	if o.format == "json" {
@@ -233,11 +238,12 @@ func printReport(w io.Writer, rep sandboxReport) {
 	}
 }
 
+// clip shows the first n bytes of b as text (run.Text: storable, cut on a character).
 func clip(b []byte, n int) string {
 	if n >= 0 && len(b) > n {
-		return string(b[:n]) + fmt.Sprintf("\n[... %d more bytes]", len(b)-n)
+		return run.Text(b[:n], 0) + fmt.Sprintf("\n[... %d more bytes]", len(b)-n)
 	}
-	return string(b)
+	return run.Text(b, 0)
 }
 
 func dash(s string) string {

@@ -69,7 +69,8 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 		return err
 	}
 	defer d.Close()
-	sb, err := sandbox.New(ctx, d, langs, sandbox.Options{Mode: cfg.SandboxMode, PoolSize: slots, Logger: log})
+	cacheBytes := cfg.CompileCacheBytes()
+	sb, err := sandbox.New(ctx, d, langs, sandbox.Options{Mode: cfg.SandboxMode, PoolSize: slots, CompileCacheBytes: cacheBytes, Logger: log})
 	if err != nil {
 		return fmt.Errorf("start sandbox: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
 )
 
 // Config is the effective configuration of one judged process.
@@ -35,6 +36,8 @@ type Config struct {
 	Slots int `yaml:"slots" env:"JUDGE_SLOTS" flag:"slots" usage:"concurrent runs per worker (0 = number of CPUs)"`
 	// SandboxMode is fresh (a new container per submission) or reuse (warm containers, reset between runs).
 	SandboxMode string `yaml:"sandbox_mode" env:"JUDGE_SANDBOX_MODE" flag:"sandbox-mode" usage:"sandbox isolation mode: fresh or reuse"`
+	// CompileCache bounds the compiled programs a worker keeps in memory by source hash.
+	CompileCache ByteSize `yaml:"compile_cache" env:"JUDGE_COMPILE_CACHE" flag:"compile-cache" usage:"bytes of compiled programs a worker keeps by source hash, e.g. 1GiB (0 disables)"`
 	// LeaseDuration is how long a worker's claim on a submission lasts without renewal.
 	LeaseDuration time.Duration `yaml:"lease_duration" env:"JUDGE_LEASE_DURATION" flag:"lease-duration" usage:"worker lease on a running submission"`
 	// RedispatchAfter is how long a submission may stay queued after its last dispatch before
@@ -84,6 +87,7 @@ func Default() Config {
 		KafkaPartitions:    12,
 		Listen:             "127.0.0.1:8080",
 		SandboxMode:        "reuse",
+		CompileCache:       1 << 30,
 		LeaseDuration:      30 * time.Second,
 		RedispatchAfter:    2 * time.Minute,
 		RelayCheckInterval: 10 * time.Second,
@@ -186,6 +190,15 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("log_format (JUDGE_LOG_FORMAT): %q, want text or json", c.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// CompileCacheBytes is the compile cache's bound in bytes as sandbox.Options wants it: -1 means
+// disabled (a setting of 0).
+func (c Config) CompileCacheBytes() int64 {
+	if c.CompileCache == 0 {
+		return -1
+	}
+	return int64(c.CompileCache)
 }
 
 // RequireDatabase reports a missing database URL with what to do about it.

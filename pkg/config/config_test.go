@@ -71,6 +71,21 @@ JUDGE_LOG_LEVEL=warn
 	}
 }
 
+func TestCompileCacheBytes(t *testing.T) {
+	for in, want := range map[string]int64{"1GiB": 1 << 30, "512MiB": 512 << 20, "0": -1} {
+		size, err := ParseByteSize(in)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := (Config{CompileCache: size}).CompileCacheBytes(); got != want {
+			t.Errorf("%q: %d; want %d", in, got, want)
+		}
+	}
+	if got := Default().CompileCacheBytes(); got != 1<<30 {
+		t.Errorf("default: %d; want 1 GiB", got)
+	}
+}
+
 func TestLoadErrorsNameTheSetting(t *testing.T) {
 	tests := []struct {
 		name string
@@ -82,6 +97,7 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"bad int", map[string]string{"JUDGE_SLOTS": "many"}, "", "JUDGE_SLOTS"},
 		{"bad mode", map[string]string{"JUDGE_SANDBOX_MODE": "yolo"}, "", "sandbox_mode (JUDGE_SANDBOX_MODE)"},
 		{"bad dsn", map[string]string{"JUDGE_DATABASE_URL": "localhost"}, "", "database_url (JUDGE_DATABASE_URL)"},
+		{"bad cache size", map[string]string{"JUDGE_COMPILE_CACHE": "lots"}, "", "compile_cache (JUDGE_COMPILE_CACHE)"},
 		{"bad broker", map[string]string{"JUDGE_KAFKA_BROKERS": "kafka"}, "", "kafka_brokers"},
 		{"unknown yaml key", nil, "databse_url: x\n", `unknown setting "databse_url"`},
 		{"yaml type", nil, "slots: lots\n", "slots"},

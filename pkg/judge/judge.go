@@ -375,6 +375,9 @@ func (j *Judge) batch(ctx context.Context, prog Program, t *problem.Test, flags 
 	return validatorVerdict(vres, to)
 }
 
+// feedbackBytes caps a validator's judgemessage kept as a test's feedback.
+const feedbackBytes = 64 << 10
+
 // validatorSpec is `validator input answer feedback_dir [flags] < stdin`, with the judge's
 // files in the validator's own container only.
 func validatorSpec(t *problem.Test, flags []string, stdin []byte, lim run.Limits) run.Spec {
@@ -390,7 +393,7 @@ func validatorSpec(t *problem.Test, flags []string, stdin []byte, lim run.Limits
 // validatorVerdict maps a validator's exit to the test's verdict: 42 accepts, 43 rejects,
 // anything else is the judge's (the problem's) fault.
 func validatorVerdict(v run.Result, to *TestOutcome) error {
-	to.Feedback = strings.TrimSpace(string(v.Files["judgemessage.txt"]))
+	to.Feedback = strings.TrimSpace(run.Text(v.Files["judgemessage.txt"], feedbackBytes))
 	if sc, err := strconv.ParseFloat(strings.TrimSpace(string(v.Files["score.txt"])), 64); err == nil && !math.IsNaN(sc) && !math.IsInf(sc, 0) {
 		to.validatorScore = &sc
 	}
@@ -404,7 +407,7 @@ func validatorVerdict(v run.Result, to *TestOutcome) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("output validator failed: status %s, exit code %d %s, stderr: %.500s", v.Status, v.ExitCode, v.Signal, v.Stderr)
+	return fmt.Errorf("output validator failed: status %s, exit code %d %s, stderr: %s", v.Status, v.ExitCode, v.Signal, run.Text(v.Stderr, 500))
 }
 
 // statusVerdict maps a sandbox status other than OK to the test's verdict.

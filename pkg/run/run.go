@@ -25,7 +25,8 @@ type Limits struct {
 	CPUTime time.Duration
 	// WallTime caps real time; zero means 3×CPUTime + 1s.
 	WallTime time.Duration
-	// MemoryBytes is the cgroup memory limit (swap equal to it, so no swap).
+	// MemoryBytes caps the run's memory as the kernel accounts it: every process, the tmpfs
+	// pages it wrote, kernel memory (no swap).
 	MemoryBytes int64
 	// OutputBytes caps stdout; past it the program is killed with OLE.
 	OutputBytes int64
@@ -33,7 +34,8 @@ type Limits struct {
 	StderrBytes int64
 	// Processes caps the number of processes/threads (pids limit).
 	Processes int
-	// FileSizeBytes caps any one file the program writes (RLIMIT_FSIZE).
+	// FileSizeBytes caps any one file the program writes (RLIMIT_FSIZE); zero leaves files to
+	// the size of their tmpfs and the memory limit (stdout is capped by OutputBytes instead).
 	FileSizeBytes int64
 }
 
@@ -69,17 +71,21 @@ type Result struct {
 	Status   Status
 	ExitCode int
 	// Signal is the name of the signal that ended the program ("SIGSEGV"), if any.
-	Signal      string
-	CPUTime     time.Duration
-	WallTime    time.Duration
+	Signal string
+	// CPUTime is user+system of every process of the run (the kernel's cgroup accounting).
+	CPUTime  time.Duration
+	WallTime time.Duration
+	// MemoryBytes is the run's peak memory in the kernel's accounting (see Limits.MemoryBytes).
 	MemoryBytes int64
-	Stdout      []byte
-	Stderr      []byte
+	// Stdout and Stderr are the raw bytes (up to their limits); pass them through Text to
+	// store or show them.
+	Stdout []byte
+	Stderr []byte
 	// StdoutTruncated is set when stdout was cut at the output limit.
 	StdoutTruncated bool
 	// Files holds the regular files of Spec.CollectDir.
 	Files map[string][]byte
-	// Message explains IE and other judge-side observations for operators.
+	// Message explains IE and other judge-side observations for operators; it is storable text.
 	Message string
 }
 
@@ -87,7 +93,7 @@ type Result struct {
 type Compiled struct {
 	// Status is OK, CE or IE.
 	Status Status
-	// Output is the compiler's stdout and stderr, truncated to a sane size.
+	// Output is the compiler's stdout and stderr as storable text (Text), truncated to 64 KiB.
 	Output   []byte
 	CPUTime  time.Duration
 	WallTime time.Duration

@@ -1,10 +1,12 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/run"
@@ -36,6 +38,27 @@ const slowTable = `languages:
     source_file: main.s3
     compile: [sh, -c, "(sleep 60 &) ; cp main.s3 out"]
     run: [cat, out]
+  - id: badname
+    name: compile leaves a file whose name no store takes
+    extensions: [.s4]
+    image: base
+    source_file: main.s4
+    compile: [sh, -c, "cp main.s4 out && touch 'a\\b'"]
+    run: [cat, out]
+  - id: bloat
+    name: compile writes more than the work directory holds
+    extensions: [.s5]
+    image: base
+    source_file: main.s5
+    compile: [sh, -c, "head -c 300M /dev/zero > out"]
+    run: [cat, out]
+  - id: accents
+    name: compile fails with long non-ASCII output
+    extensions: [.s6]
+    image: base
+    source_file: main.s6
+    compile: [sh, -c, "yes é | head -c 100001 >&2; exit 1"]
+    run: [cat, main.s6]
 `
 
 func TestCompileOverLimitsIsCE(t *testing.T) {
@@ -74,6 +97,51 @@ func TestCompileOverLimitsIsCE(t *testing.T) {
 			r, err := p.Run(ctx, run.Spec{Limits: small})
 			if err != nil || r.Status != run.OK || string(r.Stdout) != "payload" {
 				t.Fatalf("forky run: %v %s %q: the artifact of the compile step did not reach the run", err, r.Status, r.Stdout)
+			}
+
+			// Every misbehaving compile step is a CE that says why, never an IE.
+			for _, c := range []struct{ lang, src, want string }{
+				{"badname", "x", `name cannot be stored: "a\\b"`},
+				{"bloat", "x", "CE"},
+				{"accents", "x", "é\né"},
+			} {
+				p, comp, err := e.sb.Compile(ctx, c.lang, map[string][]byte{"a" + map[string]string{"badname": ".s4", "bloat": ".s5", "accents": ".s6"}[c.lang]: []byte(c.src)})
+				if err != nil || p != nil || comp.Status != run.CE {
+					t.Fatalf("%s: %v %v %s %q, want CE", c.lang, err, p, comp.Status, comp.Output)
+				}
+				if c.want != "CE" && !strings.Contains(string(comp.Output), c.want) {
+					t.Errorf("%s: output %q lacks %q", c.lang, truncate(comp.Output), c.want)
+				}
+				if !utf8.Valid(comp.Output) || bytes.IndexByte(comp.Output, 0) >= 0 || len(comp.Output) > 70<<10 {
+					t.Errorf("%s: compile output of %d bytes is not storable text", c.lang, len(comp.Output))
+				}
+			}
+		})
+	}
+}
+
+// TestBigArtifact compiles a C program with a 60 MiB binary and runs it: the artifact streams
+// back and forth without the agent holding it in memory.
+func TestBigArtifact(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			e := newSandbox(t, mode)
+			p := compile(t, e.sb, "c", `#include <stdio.h>
+char big[60 << 20] = {1};
+int main(void){ printf("%d\n", big[0] + big[(60 << 20) - 1]); return 0; }`, run.OK)
+			bin, err := p.Artifact("main")
+			if err != nil || len(bin) < 60<<20 {
+				t.Fatalf("artifact main: %d bytes, %v", len(bin), err)
+			}
+			for range 2 { // the second run uses the file the agent kept
+				r := runProgram(t, p, run.Spec{Limits: small})
+				if r.Status != run.OK || string(r.Stdout) != "1\n" {
+					t.Fatalf("run: %s (%s) %q", r.Status, r.Message, r.Stdout)
+				}
+				// The binary's pages are the file's, written before the run: not the program's.
+				if r.MemoryBytes > 8<<20 {
+					t.Errorf("memory %d: the kept binary was charged to the program", r.MemoryBytes)
+				}
 			}
 		})
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/sandbox/agent"
+	"github.com/judge-dev/judge/pkg/sandbox/cgroup"
 )
 
 // Labels every sandbox container carries, so a sweep can find the ones a crashed worker left.
@@ -37,7 +38,9 @@ const (
 const agentPathInContainer = "/.judge/judged"
 
 // Memory and process slack the agent itself needs inside the container's cgroup, on top of the
-// program's own limits (the program's peak is checked against its own limit separately).
+// program's own limits. The program's limit is enforced on the program's share of the group (its
+// peak above the group's usage when it started, watched by the agent and checked after the run),
+// so the slack neither counts against the program nor narrows its limit.
 const (
 	memorySlack = 32 << 20
 	pidsSlack   = 32
@@ -49,20 +52,23 @@ type box struct {
 	image string
 	conn  net.Conn
 	rd    *demux
-
-	writeMu sync.Mutex
+	fr    *agent.Reader
+	w     *agent.Writer
+	// cg is the container's group as the host sees it (nil when the host cannot reach it): the
+	// host resets its memory peak before every run, which the agent cannot (read-only inside).
+	cg *cgroup.Group
 
 	memory int64 // current cgroup memory limit
 	pids   int64 // current pids limit
 	uses   int   // submissions served
-	// programID names the program files the agent caches (agent.Request.ProgramID).
+	// programID names the program files the agent keeps (agent.Request.ProgramID).
 	programID string
 }
 
 // createBox creates, attaches and starts a hardened container running the agent, and waits for
 // the agent's ready frame.
 func (s *Sandbox) createBox(ctx context.Context, image string) (*box, error) {
-	mem := int64(defaultMemory + memorySlack)
+	mem := s.hardMemory(defaultMemory)
 	pids := int64(defaultProcesses + pidsSlack)
 	cfg := &container.Config{
 		Image:           image,
@@ -125,19 +131,58 @@ func (s *Sandbox) createBox(ctx context.Context, image string) (*box, error) {
 	}
 	b.conn = att.Conn
 	b.rd = &demux{r: att.Reader, log: s.log.With("container", short(b.id))}
+	b.fr = agent.NewReader(b.rd)
+	b.w = agent.NewWriter(b.conn)
 	if _, err := s.docker.ContainerStart(ctx, b.id, client.ContainerStartOptions{}); err != nil {
 		s.removeBox(b)
 		return nil, fmt.Errorf("start container %s: %w", short(b.id), err)
 	}
 	_ = b.conn.SetReadDeadline(deadlineOf(ctx, 30*time.Second))
-	typ, _, err := agent.ReadFrame(b.rd)
+	typ, _, err := b.fr.Next()
 	_ = b.conn.SetReadDeadline(time.Time{})
 	if err != nil || typ != agent.FrameReady {
 		s.removeBox(b)
 		return nil, fmt.Errorf("agent in container %s did not start (is %s a static judged binary?): frame %q: %v; agent said: %s",
 			short(b.id), s.opts.AgentPath, typ, err, b.rd.lastStderr())
 	}
+	b.cg = s.hostGroup(ctx, b.id)
 	return b, nil
+}
+
+// hostGroup finds the container's cgroup on this host, for the peak reset. A worker that does
+// not run on the Docker host (or may not write its cgroup files) gets nil: the agent's own view
+// of the peak stands then (see docs/security.md).
+func (s *Sandbox) hostGroup(ctx context.Context, id string) *cgroup.Group {
+	info, err := s.docker.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil || info.Container.State == nil || info.Container.State.Pid <= 0 {
+		s.noHostGroup(fmt.Errorf("inspect: %v", err))
+		return nil
+	}
+	g, err := cgroup.LocatePID(strconv.Itoa(info.Container.State.Pid))
+	if err != nil || !strings.Contains(g.MemoryDir, id) {
+		s.noHostGroup(fmt.Errorf("locate the group of pid %d: %v (found %q)", info.Container.State.Pid, err, g.MemoryDir))
+		return nil
+	}
+	w, err := g.WatchPeak()
+	if err != nil {
+		s.noHostGroup(err)
+		return nil
+	}
+	w.Close()
+	return &g
+}
+
+func (s *Sandbox) noHostGroup(err error) {
+	s.warnOnce.Do(func() {
+		s.log.Warn("cannot reset the containers' memory peaks from this host; peaks come from the agent's samples when an earlier run peaked higher", "err", err)
+	})
+}
+
+// hardMemory is the container's memory limit for a program limit: the program's limit, the
+// agent's slack and every tmpfs, so that neither the files a program keeps nor the agent can
+// bring the kernel's OOM killer before the program's own limit is checked.
+func (s *Sandbox) hardMemory(limit int64) int64 {
+	return limit + memorySlack + s.opts.WorkDirBytes + s.opts.TmpBytes + s.opts.ShmBytes
 }
 
 // removeBox ends the container; errors are logged because the label sweep catches what is left.
@@ -155,7 +200,7 @@ func (s *Sandbox) removeBox(b *box) {
 
 // fit updates the container's cgroup limits when the run needs other ones than it has.
 func (s *Sandbox) fit(ctx context.Context, b *box, memory int64, processes int) error {
-	mem := memory + memorySlack
+	mem := s.hardMemory(memory)
 	pids := int64(processes + pidsSlack)
 	if mem == b.memory && pids == b.pids {
 		return nil
@@ -170,54 +215,153 @@ func (s *Sandbox) fit(ctx context.Context, b *box, memory int64, processes int) 
 	return nil
 }
 
+// outgoing is one request with the bytes that follow it, in the order the request lists them.
+type outgoing struct {
+	req  *agent.Request
+	data [][]byte
+}
+
+// send writes the request and its data.
+func (b *box) send(o *outgoing) error {
+	if err := b.w.JSON(agent.FrameRequest, o.req); err != nil {
+		return fmt.Errorf("send to agent: %w", err)
+	}
+	for _, d := range o.data {
+		if err := b.w.Data(agent.FrameData, d); err != nil {
+			return fmt.Errorf("send to agent: %w", err)
+		}
+	}
+	return nil
+}
+
+// reply gathers what the agent sends back for one request.
+type reply struct {
+	resp           agent.Response
+	stdout, stderr []byte
+	stdoutCap      int64
+	stderrCap      int64
+	// onStdout, if set, takes stdout instead of the buffer (interactive runs).
+	onStdout func([]byte)
+	files    map[string][]byte
+	modes    map[string]uint32
+	cur      string
+	curLeft  int64
+	// peak is the host's watch of the group's memory peak over the run (nil without one).
+	peak *cgroup.PeakWatch
+}
+
+// handle takes one frame; done is set by the result.
+func (r *reply) handle(typ byte, payload []byte) (done bool, err error) {
+	switch typ {
+	case agent.FrameStdout:
+		if r.onStdout != nil {
+			r.onStdout(append([]byte(nil), payload...))
+			return false, nil
+		}
+		r.stdout = appendCapped(r.stdout, payload, r.stdoutCap)
+	case agent.FrameStderr:
+		r.stderr = appendCapped(r.stderr, payload, r.stderrCap)
+	case agent.FrameFileHeader:
+		if r.curLeft != 0 {
+			return false, fmt.Errorf("file header while %d bytes of %s are due", r.curLeft, r.cur)
+		}
+		var h agent.FileHeader
+		if err := json.Unmarshal(payload, &h); err != nil {
+			return false, fmt.Errorf("decode file header: %w", err)
+		}
+		if err := agent.ValidName(h.Name); err != nil || h.Size < 0 {
+			return false, fmt.Errorf("agent sent file %q of %d bytes", h.Name, h.Size)
+		}
+		if r.files == nil {
+			r.files, r.modes = map[string][]byte{}, map[string]uint32{}
+		}
+		r.cur, r.curLeft = h.Name, h.Size
+		r.files[h.Name] = make([]byte, 0, h.Size)
+		r.modes[h.Name] = h.Mode
+	case agent.FrameData:
+		if int64(len(payload)) > r.curLeft {
+			return false, fmt.Errorf("%d data bytes where %d were due", len(payload), r.curLeft)
+		}
+		r.files[r.cur] = append(r.files[r.cur], payload...)
+		r.curLeft -= int64(len(payload))
+	case agent.FrameResult:
+		if r.curLeft != 0 {
+			return false, fmt.Errorf("result while %d bytes of %s are due", r.curLeft, r.cur)
+		}
+		if err := json.Unmarshal(payload, &r.resp); err != nil {
+			return false, fmt.Errorf("decode agent result: %w", err)
+		}
+		return true, nil
+	default:
+		return false, fmt.Errorf("unexpected agent frame %q", typ)
+	}
+	return false, nil
+}
+
+// memory is the run's peak: the host's watch above the agent's base when there is one, else the
+// agent's own figure.
+func (r *reply) memory() int64 {
+	if r.peak != nil && r.resp.MemoryBaseBytes > 0 {
+		if p, err := r.peak.Read(); err == nil && p >= r.resp.MemoryBaseBytes {
+			return p - r.resp.MemoryBaseBytes
+		}
+	}
+	return r.resp.PeakBytes
+}
+
+func (r *reply) close() {
+	if r.peak != nil {
+		r.peak.Close()
+	}
+}
+
+func appendCapped(b, p []byte, max int64) []byte {
+	room := max - int64(len(b))
+	if room <= 0 {
+		return b
+	}
+	return append(b, p[:min(int64(len(p)), room)]...)
+}
+
+// watchPeak starts the host's watch of the group's memory peak for the next run.
+func (b *box) watchPeak() *cgroup.PeakWatch {
+	if b.cg == nil {
+		return nil
+	}
+	w, err := b.cg.WatchPeak()
+	if err != nil {
+		return nil
+	}
+	return w
+}
+
 // call sends one non-interactive request and waits for its result. The deadline bounds a hung
 // agent; after any error the box must be destroyed.
-func (b *box) call(ctx context.Context, req *agent.Request, deadline time.Time) (agent.Response, error) {
-	if err := b.send(agent.FrameRequest, req); err != nil {
-		return agent.Response{}, err
+func (b *box) call(ctx context.Context, o *outgoing, r *reply, deadline time.Time) error {
+	r.peak = b.watchPeak()
+	if err := b.send(o); err != nil {
+		return err
 	}
 	stop := context.AfterFunc(ctx, func() { _ = b.conn.SetReadDeadline(time.Now()) })
 	defer stop()
 	_ = b.conn.SetReadDeadline(deadline)
 	defer func() { _ = b.conn.SetReadDeadline(time.Time{}) }()
 	for {
-		typ, payload, err := agent.ReadFrame(b.rd)
+		typ, payload, err := b.fr.Next()
 		if err != nil {
 			if ctx.Err() != nil {
-				return agent.Response{}, fmt.Errorf("wait for agent: %w", ctx.Err())
+				return fmt.Errorf("wait for agent: %w", ctx.Err())
 			}
-			return agent.Response{}, fmt.Errorf("read agent result: %w (agent said: %s)", err, b.rd.lastStderr())
+			return fmt.Errorf("read agent result: %w (agent said: %s)", err, b.rd.lastStderr())
 		}
-		switch typ {
-		case agent.FrameResult:
-			var resp agent.Response
-			if err := json.Unmarshal(payload, &resp); err != nil {
-				return agent.Response{}, fmt.Errorf("decode agent result: %w", err)
-			}
-			return resp, nil
-		case agent.FrameStdout:
-			// A non-interactive run never streams; ignore rather than fail.
-		default:
-			return agent.Response{}, fmt.Errorf("unexpected agent frame %q", typ)
+		done, err := r.handle(typ, payload)
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
 		}
 	}
-}
-
-func (b *box) send(typ byte, v any) error {
-	p, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode request: %w", err)
-	}
-	return b.sendRaw(typ, p)
-}
-
-func (b *box) sendRaw(typ byte, p []byte) error {
-	b.writeMu.Lock()
-	defer b.writeMu.Unlock()
-	if err := agent.WriteFrame(b.conn, typ, p); err != nil {
-		return fmt.Errorf("send to agent: %w", err)
-	}
-	return nil
 }
 
 // demux reads the stdout of a TTY-less attach stream, which Docker multiplexes in frames of an

@@ -45,7 +45,7 @@ func TestContainerHardening(t *testing.T) {
 				check("cap add "+cp+" is one of the agent's five", slices.Contains([]string{"SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER"}, name))
 			}
 			check("no-new-privileges", slices.ContainsFunc(h.SecurityOpt, func(s string) bool { return strings.HasPrefix(s, "no-new-privileges") }))
-			check("memory = limit + 32MiB slack", h.Memory == 128<<20+32<<20)
+			check("memory = limit + 32MiB slack + the tmpfs sizes", h.Memory == 128<<20+32<<20+(256+64+16)<<20)
 			check("swap equal to memory", h.MemorySwap == h.Memory)
 			check("pids = limit + 32", h.PidsLimit != nil && *h.PidsLimit == 20+32)
 			check("one CPU", h.NanoCPUs == 1e9)

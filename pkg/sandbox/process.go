@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +24,7 @@ type Process struct {
 	stdout *bufPipe
 
 	done     chan struct{}
-	resp     agent.Response
+	reply    *reply
 	err      error
 	waitOnce sync.Once
 	result   run.Result
@@ -37,28 +36,31 @@ type Process struct {
 func (p *Program) Start(ctx context.Context, spec run.Spec) (*Process, error) {
 	p.mu.Lock()
 	limits := withDefaults(spec.Limits)
-	req, err := p.request(spec, limits)
+	o, err := p.request(spec, limits)
 	if err != nil {
 		p.mu.Unlock()
 		return nil, err
 	}
-	req.Interactive, req.Stdin = true, nil
+	o.req.Interactive = true
 	b, err := p.acquire(ctx, limits)
 	if err != nil {
 		p.mu.Unlock()
 		return nil, err
 	}
-	p.withProgram(req, b)
-	// The cache is only trusted after a result; an interactive run's files are sent again next
-	// time unless the result arrives (recorded in Wait).
-	if err := b.send(agent.FrameRequest, req); err != nil {
+	p.withProgram(o, b)
+	pr := &Process{p: p, b: b, req: o.req, limits: limits, stdin: &stdinWriter{b: b}, stdout: newBufPipe(), done: make(chan struct{})}
+	pr.reply = &reply{stdoutCap: limits.OutputBytes, stderrCap: limits.StderrBytes, onStdout: pr.stdout.write}
+	pr.reply.peak = b.watchPeak()
+	// The agent keeps the program only once a result says so (recorded in Wait).
+	if err := b.send(o); err != nil {
+		pr.reply.close()
 		p.release(false)
 		p.mu.Unlock()
 		return nil, err
 	}
-	pr := &Process{p: p, b: b, req: req, limits: limits, stdin: &stdinWriter{b: b}, stdout: newBufPipe(), done: make(chan struct{})}
 	if len(spec.Stdin) > 0 {
 		if _, err := pr.stdin.Write(spec.Stdin); err != nil {
+			pr.reply.close()
 			p.release(false)
 			p.mu.Unlock()
 			return nil, err
@@ -82,19 +84,20 @@ func (pr *Process) Wait() (run.Result, error) {
 		pr.stdin.close()
 		p := pr.p
 		defer p.mu.Unlock()
+		defer pr.reply.close()
 		if pr.err != nil {
 			p.release(false)
 			pr.waitErr = fmt.Errorf("interactive run of %s: %w", p.lang.ID, pr.err)
 			pr.result = run.Result{Status: run.IE, Message: pr.waitErr.Error()}
 			return
 		}
-		p.sent(pr.req, pr.b, pr.resp)
-		pr.result, pr.waitErr = p.finish(pr.resp, pr.limits)
+		p.sent(pr.req, pr.b, pr.reply.resp)
+		pr.result, pr.waitErr = p.finish(pr.reply, pr.limits)
 	})
 	return pr.result, pr.waitErr
 }
 
-// read forwards stdout frames until the result arrives.
+// read takes the agent's frames until the result arrives.
 func (pr *Process) read(ctx context.Context, deadline time.Time) {
 	defer close(pr.done)
 	b := pr.b
@@ -103,7 +106,7 @@ func (pr *Process) read(ctx context.Context, deadline time.Time) {
 	_ = b.conn.SetReadDeadline(deadline)
 	defer func() { _ = b.conn.SetReadDeadline(time.Time{}) }()
 	for {
-		typ, payload, err := agent.ReadFrame(b.rd)
+		typ, payload, err := b.fr.Next()
 		if err != nil {
 			if ctx.Err() != nil {
 				err = ctx.Err()
@@ -112,18 +115,14 @@ func (pr *Process) read(ctx context.Context, deadline time.Time) {
 			pr.stdout.closeWith(pr.err)
 			return
 		}
-		switch typ {
-		case agent.FrameStdout:
-			pr.stdout.write(payload)
-		case agent.FrameResult:
-			pr.stdout.closeWith(io.EOF)
-			if err := json.Unmarshal(payload, &pr.resp); err != nil {
-				pr.err = fmt.Errorf("decode agent result: %w", err)
-			}
+		done, err := pr.reply.handle(typ, payload)
+		if err != nil {
+			pr.err = err
+			pr.stdout.closeWith(err)
 			return
-		default:
-			pr.err = fmt.Errorf("unexpected agent frame %q", typ)
-			pr.stdout.closeWith(pr.err)
+		}
+		if done {
+			pr.stdout.closeWith(io.EOF)
 			return
 		}
 	}
@@ -144,16 +143,10 @@ func (w *stdinWriter) Write(p []byte) (int, error) {
 	if w.closed || w.eof {
 		return 0, io.ErrClosedPipe
 	}
-	n := 0
-	for len(p) > 0 {
-		chunk := p[:min(len(p), 64<<10)]
-		if err := w.b.sendRaw(agent.FrameStdin, chunk); err != nil {
-			return n, err
-		}
-		n += len(chunk)
-		p = p[len(chunk):]
+	if err := w.b.w.Data(agent.FrameStdin, p); err != nil {
+		return 0, fmt.Errorf("send to agent: %w", err)
 	}
-	return n, nil
+	return len(p), nil
 }
 
 // Close sends end of file to the program.
@@ -164,7 +157,7 @@ func (w *stdinWriter) Close() error {
 		return nil
 	}
 	w.eof = true
-	return w.b.sendRaw(agent.FrameStdinEOF, nil)
+	return w.b.w.Frame(agent.FrameStdinEOF, nil)
 }
 
 func (w *stdinWriter) close() {
@@ -173,8 +166,8 @@ func (w *stdinWriter) close() {
 	w.mu.Unlock()
 }
 
-// bufPipe is an unbounded pipe: the agent's stream must never wait for a slow reader (the
-// agent's output limit bounds it).
+// bufPipe is a pipe without backpressure: the agent's stream must never wait for a slow reader
+// (the agent's output limit bounds what it holds).
 type bufPipe struct {
 	mu     sync.Mutex
 	cond   *sync.Cond

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/docker/go-units"
+
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/run"
@@ -29,7 +31,7 @@ type Program struct {
 	lang  lang.Language
 	cmd   lang.Command
 	image string
-	files map[string]agent.File
+	files map[string]file
 
 	mu     sync.Mutex
 	fileID string
@@ -65,61 +67,91 @@ func (s *Sandbox) Compile(ctx context.Context, language string, files map[string
 		// Compilers and linkers write artifacts far larger than their console output.
 		limits.FileSizeBytes = artifactCap
 	}
-	req := agent.Request{Argv: cmd.Compile, Env: env(l), Files: sources, CollectDir: ".", CollectBytes: artifactCap}
-	limitsRequest(&req, limits)
+	req := &agent.Request{Argv: cmd.Compile, Env: env(l), CollectDir: ".", CollectBytes: artifactCap}
+	limitsRequest(req, limits)
+	// The compile step's stdout limit is the language's (a verdict past it); of what it prints
+	// the host keeps 64 KiB to show, and stderr past that is dropped, not an error.
 	req.StderrBytes = compileOutputCap
-	resp, err := s.once(ctx, p.image, &req, limits)
-	if err != nil {
+	o := &outgoing{req: req}
+	req.Files, o.data = headers(sources)
+	r := &reply{stdoutCap: compileOutputCap, stderrCap: compileOutputCap}
+	if err := s.once(ctx, p.image, o, r, limits); err != nil {
 		return nil, run.Compiled{Status: run.IE}, fmt.Errorf("compile %s: %w", language, err)
 	}
-	res := classify(resp, limits)
-	out := append(append([]byte{}, resp.Stdout...), resp.Stderr...)
-	if len(out) > compileOutputCap {
-		out = append(out[:compileOutputCap], "\n[compiler output truncated]"...)
+	res := classify(r, limits)
+	out := append(append([]byte{}, r.stdout...), r.stderr...)
+	c := run.Compiled{Output: []byte(run.Text(out, compileOutputCap)), CPUTime: res.CPUTime, WallTime: res.WallTime}
+	ce := func(format string, args ...any) (*Program, run.Compiled, error) {
+		c.Status = run.CE
+		c.Output = append(c.Output, "\n[judge: "+run.Text([]byte(fmt.Sprintf(format, args...)), 4<<10)+"]"...)
+		return nil, c, nil
 	}
-	c := run.Compiled{Output: out, CPUTime: res.CPUTime, WallTime: res.WallTime}
 	switch {
 	case res.Status == run.IE:
 		c.Status = run.IE
 		return nil, c, fmt.Errorf("compile %s: %s", language, res.Message)
 	case res.Status != run.OK:
-		c.Status = run.CE
-		c.Output = append(c.Output, fmt.Sprintf("\n[judge: compile step %s: %s]", res.Status, res.Message)...)
-		return nil, c, nil
-	case resp.CollectTooLarge:
-		c.Status = run.CE
-		c.Output = append(c.Output, fmt.Sprintf("\n[judge: compile step left more than %d bytes of files]", artifactCap)...)
-		return nil, c, nil
+		return ce("compile step %s: %s", res.Status, res.Message)
+	case r.resp.CollectTooLarge:
+		return ce("the compile step left more than %s of files in the work directory", units.BytesSize(artifactCap))
+	case len(r.resp.BadNames) > 0:
+		return ce("the compile step left a file whose name cannot be stored: %q (names must be UTF-8 relative paths without backslashes or control characters)", r.resp.BadNames[0])
 	}
 	c.Status = run.OK
-	p.files = resp.Files
-	s.cache.put(key, cached{files: p.files, compiled: c})
+	p.files = make(map[string]file, len(r.files))
+	var size int64
+	for name, data := range r.files {
+		p.files[name] = file{data: data, mode: r.modes[name]}
+		size += int64(len(data))
+	}
+	s.cache.put(key, cached{files: p.files, compiled: c, size: size})
 	return p, c, nil
 }
 
 // once runs one request in a container of its own (the compile step) and hands it back.
-func (s *Sandbox) once(ctx context.Context, img string, req *agent.Request, l run.Limits) (agent.Response, error) {
+func (s *Sandbox) once(ctx context.Context, img string, o *outgoing, r *reply, l run.Limits) error {
 	pl := s.pool(img)
 	b, err := pl.get(ctx)
 	if err != nil {
-		return agent.Response{}, err
+		return err
 	}
 	if err := s.fit(ctx, b, l.MemoryBytes, l.Processes); err != nil {
 		pl.put(b, false)
-		return agent.Response{}, err
+		return err
 	}
-	resp, err := b.call(ctx, req, time.Now().Add(l.WallTime+callGrace))
-	pl.put(b, err == nil && resp.Dirty == "")
-	if resp.Dirty != "" {
-		s.log.Warn("sandbox container failed its wipe; destroyed", "container", short(b.id), "reason", resp.Dirty)
+	b.programID = "" // a compile replaces whatever program the agent kept
+	err = b.call(ctx, o, r, time.Now().Add(l.WallTime+callGrace))
+	r.close()
+	pl.put(b, err == nil && r.resp.Dirty == "")
+	if r.resp.Dirty != "" {
+		s.log.Warn("sandbox container failed its wipe; destroyed", "container", short(b.id), "reason", r.resp.Dirty)
 	}
-	return resp, err
+	return err
+}
+
+// file is one file of a program: a source or a compiled artifact.
+type file struct {
+	data []byte
+	mode uint32
+}
+
+// headers lists files in name order with their bytes in the same order.
+func headers(files map[string]file) ([]agent.FileHeader, [][]byte) {
+	names := slices.Sorted(maps.Keys(files))
+	hs := make([]agent.FileHeader, 0, len(names))
+	data := make([][]byte, 0, len(names))
+	for _, n := range names {
+		f := files[n]
+		hs = append(hs, agent.FileHeader{Name: n, Mode: f.mode, Size: int64(len(f.data))})
+		data = append(data, f.data)
+	}
+	return hs, data
 }
 
 // prepareSources names the submission's files for the language: a single file goes to the
 // language's source file name; in a folder submission the first file with one of the
 // language's extensions is the main source. Names must be safe relative paths.
-func prepareSources(l lang.Language, files map[string][]byte) (map[string]agent.File, lang.Command, error) {
+func prepareSources(l lang.Language, files map[string][]byte) (map[string]file, lang.Command, error) {
 	if len(files) == 0 {
 		return nil, lang.Command{}, errors.New("the submission has no source file")
 	}
@@ -146,19 +178,19 @@ func prepareSources(l lang.Language, files map[string][]byte) (map[string]agent.
 	if err != nil {
 		return nil, lang.Command{}, err
 	}
-	out := make(map[string]agent.File, len(files))
+	out := make(map[string]file, len(files))
 	for _, n := range names {
 		if err := agent.ValidName(n); err != nil {
 			return nil, lang.Command{}, fmt.Errorf("submission file: %w", err)
 		}
 		if n != main {
-			out[n] = agent.File{Data: files[n]}
+			out[n] = file{data: files[n]}
 		}
 	}
 	if err := agent.ValidName(cmd.SourceFile); err != nil {
 		return nil, lang.Command{}, fmt.Errorf("source file: %w", err)
 	}
-	out[cmd.SourceFile] = agent.File{Data: files[main]}
+	out[cmd.SourceFile] = file{data: files[main]}
 	return out, cmd, nil
 }
 
@@ -178,48 +210,55 @@ func (p *Program) Run(ctx context.Context, spec run.Spec) (run.Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	limits := withDefaults(spec.Limits)
-	req, err := p.request(spec, limits)
+	o, err := p.request(spec, limits)
 	if err != nil {
 		return run.Result{Status: run.IE, Message: err.Error()}, err
 	}
+	o.req.StdinBytes = int64(len(spec.Stdin))
+	o.data = append(o.data, spec.Stdin)
 	b, err := p.acquire(ctx, limits)
 	if err != nil {
 		return run.Result{Status: run.IE, Message: err.Error()}, err
 	}
-	p.withProgram(req, b)
-	resp, err := b.call(ctx, req, time.Now().Add(limits.WallTime+callGrace))
-	if err != nil {
+	p.withProgram(o, b)
+	r := &reply{stdoutCap: limits.OutputBytes, stderrCap: limits.StderrBytes}
+	defer r.close()
+	if err := b.call(ctx, o, r, time.Now().Add(limits.WallTime+callGrace)); err != nil {
 		p.release(false)
 		err = fmt.Errorf("run %s in %s: %w", p.lang.ID, short(b.id), err)
 		return run.Result{Status: run.IE, Message: err.Error()}, err
 	}
-	p.sent(req, b, resp)
-	return p.finish(resp, limits)
+	p.sent(o.req, b, r.resp)
+	return p.finish(r, limits)
 }
 
-func (p *Program) finish(resp agent.Response, limits run.Limits) (run.Result, error) {
-	if resp.Dirty != "" {
-		p.s.log.Warn("sandbox container failed its wipe; destroyed", "container", short(p.box.id), "reason", resp.Dirty)
+func (p *Program) finish(r *reply, limits run.Limits) (run.Result, error) {
+	if r.resp.Dirty != "" {
+		p.s.log.Warn("sandbox container failed its wipe; destroyed", "container", short(p.box.id), "reason", r.resp.Dirty)
 		p.release(false)
 	}
-	r := classify(resp, limits)
-	r.Files = map[string][]byte{}
-	for name, f := range resp.Files {
-		r.Files[name] = f.Data
+	res := classify(r, limits)
+	res.Files = r.files
+	if res.Files == nil {
+		res.Files = map[string][]byte{}
 	}
-	if r.Status == run.IE {
-		return r, fmt.Errorf("run %s: %s", p.lang.ID, r.Message)
+	if len(r.resp.BadNames) > 0 {
+		res.Message = strings.TrimPrefix(res.Message+"; ", "; ") + run.Text([]byte(fmt.Sprintf("files with unusable names were not collected: %q", r.resp.BadNames)), 1<<10)
 	}
-	return r, nil
+	if res.Status == run.IE {
+		return res, fmt.Errorf("run %s: %s", p.lang.ID, res.Message)
+	}
+	return res, nil
 }
 
-func (p *Program) request(spec run.Spec, limits run.Limits) (*agent.Request, error) {
+// request builds the spec's part of a request: its files (the program's are added per box).
+func (p *Program) request(spec run.Spec, limits run.Limits) (*outgoing, error) {
 	if p.closed {
 		return nil, errors.New("program is closed")
 	}
-	var files map[string]agent.File
+	var files map[string]file
 	if len(spec.Files) > 0 {
-		files = make(map[string]agent.File, len(spec.Files))
+		files = make(map[string]file, len(spec.Files))
 		for name, data := range spec.Files {
 			if err := agent.ValidName(name); err != nil {
 				return nil, fmt.Errorf("spec file: %w", err)
@@ -227,7 +266,7 @@ func (p *Program) request(spec run.Spec, limits run.Limits) (*agent.Request, err
 			if _, ok := p.files[name]; ok {
 				return nil, fmt.Errorf("spec file %q has the name of one of the program's files", name)
 			}
-			files[name] = agent.File{Data: data}
+			files[name] = file{data: data}
 		}
 	}
 	if spec.CollectDir != "" {
@@ -238,15 +277,15 @@ func (p *Program) request(spec run.Spec, limits run.Limits) (*agent.Request, err
 	req := &agent.Request{
 		Argv:           append(slices.Clone(p.cmd.Run), spec.Args...),
 		Env:            env(p.lang),
-		Files:          files,
 		ProgramID:      p.id(),
-		Stdin:          spec.Stdin,
 		StderrToStdout: spec.StderrToStdout,
 		CollectDir:     spec.CollectDir,
 		CollectBytes:   artifactCap,
 	}
 	limitsRequest(req, limits)
-	return req, nil
+	o := &outgoing{req: req}
+	req.Files, o.data = headers(files)
+	return o, nil
 }
 
 // id names the program's files for the agent's cache.
@@ -257,29 +296,26 @@ func (p *Program) id() string {
 	return p.fileID
 }
 
-// withProgram completes req for box b: the program's files travel only when b's agent does not
-// hold them already.
-func (p *Program) withProgram(req *agent.Request, b *box) {
-	if b.programID != req.ProgramID {
-		req.Program = p.files
+// withProgram completes o for box b: the program's files travel (first) only when b's agent
+// does not keep them already.
+func (p *Program) withProgram(o *outgoing, b *box) {
+	if b.programID == o.req.ProgramID {
+		return
 	}
+	hs, data := headers(p.files)
+	if hs == nil {
+		hs = []agent.FileHeader{}
+	}
+	o.req.Program = hs
+	o.data = append(data, o.data...)
 }
 
-// sent records what b's agent caches after a request succeeded.
+// sent records what b's agent keeps after a request ended.
 func (p *Program) sent(req *agent.Request, b *box, resp agent.Response) {
-	if resp.Error != "" {
+	switch {
+	case resp.Error != "" || resp.Dirty != "":
 		b.programID = "" // unknown now: send the files with the next request
-		return
-	}
-	if req.Program == nil {
-		return
-	}
-	var size int64
-	for _, f := range req.Program {
-		size += int64(len(f.Data))
-	}
-	b.programID = ""
-	if size <= agent.CacheBytes {
+	case req.Program != nil:
 		b.programID = req.ProgramID
 	}
 }
@@ -347,5 +383,5 @@ func (p *Program) Artifact(name string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("program has no file %q (has %v)", name, p.Files())
 	}
-	return f.Data, nil
+	return f.data, nil
 }

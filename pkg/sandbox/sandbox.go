@@ -51,6 +51,8 @@ const (
 	compileOutputCap = 64 << 10
 	// artifactCap bounds what a compile step may leave in the work directory.
 	artifactCap = 256 << 20
+	// DefaultCompileCacheBytes bounds the compile cache when Options leave it zero.
+	DefaultCompileCacheBytes = 1 << 30
 	// runUID is the unprivileged uid (and gid) programs run as: the runtime images' "judge".
 	runUID = image.UID
 )
@@ -72,9 +74,9 @@ type Options struct {
 	// WorkDirBytes, TmpBytes and ShmBytes cap the tmpfs of /box, /tmp and /dev/shm
 	// (defaults 256MiB, 64MiB, 16MiB). They count against the container's memory too.
 	WorkDirBytes, TmpBytes, ShmBytes int64
-	// CompileCache is how many compiled programs are kept by source hash (default 256;
-	// negative disables the cache).
-	CompileCache int
+	// CompileCacheBytes bounds the total size of the compiled programs kept by source hash
+	// (default DefaultCompileCacheBytes; negative disables the cache).
+	CompileCacheBytes int64
 	// Images are warmed at start (default: the images of every language whose image exists
 	// locally).
 	Images []string
@@ -124,8 +126,8 @@ func (o *Options) defaults() error {
 	if o.ShmBytes <= 0 {
 		o.ShmBytes = 16 << 20
 	}
-	if o.CompileCache == 0 {
-		o.CompileCache = 256
+	if o.CompileCacheBytes == 0 {
+		o.CompileCacheBytes = DefaultCompileCacheBytes
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -165,7 +167,8 @@ type Sandbox struct {
 	closed bool
 	bg     sync.WaitGroup
 
-	cache *compileCache
+	cache    *compileCache
+	warnOnce sync.Once
 }
 
 // New sweeps containers left by crashed processes and warms a pool per image.
@@ -185,7 +188,7 @@ func New(ctx context.Context, docker *client.Client, langs *lang.Table, opts Opt
 		hostname: host,
 		pid:      os.Getpid(),
 		pools:    map[string]*pool{},
-		cache:    newCompileCache(opts.CompileCache),
+		cache:    newCompileCache(opts.CompileCacheBytes),
 	}
 	if n, err := s.Sweep(ctx); err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"path"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +32,9 @@ type PackageSource interface {
 
 // keptOutput caps the stdout/stderr stored per test: enough to show a sample's output.
 const keptOutput = 64 << 10
+
+// keptMessage caps a stored message (an IE's reason).
+const keptMessage = 4 << 10
 
 // maxCachedProblems bounds the loaded packages kept in memory.
 const maxCachedProblems = 64
@@ -75,7 +77,7 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 	switch compiled.Status {
 	case run.OK:
 	case run.CE:
-		return store.Verdict{Verdict: apiv1.VerdictCE, CompileOutput: string(compiled.Output)}, nil
+		return store.Verdict{Verdict: apiv1.VerdictCE, CompileOutput: run.Text(compiled.Output, keptOutput)}, nil
 	default:
 		return store.Verdict{}, fmt.Errorf("compile: status %s: %s", compiled.Status, compiled.Output)
 	}
@@ -209,7 +211,7 @@ func limitsOf(l apiv1.Limits) run.Limits {
 
 func verdictOf(out judge.Outcome, compileOutput string, scoring bool) store.Verdict {
 	v := store.Verdict{Verdict: out.Verdict, TimeMS: int(out.MaxCPUTime.Milliseconds()), MemoryKB: out.MaxMemoryBytes >> 10,
-		CompileOutput: compileOutput, Message: out.Message}
+		CompileOutput: run.Text([]byte(compileOutput), keptOutput), Message: run.Text([]byte(out.Message), keptMessage)}
 	if scoring {
 		s := out.Score
 		v.Score = &s
@@ -219,7 +221,7 @@ func verdictOf(out judge.Outcome, compileOutput string, scoring bool) store.Verd
 	}
 	if v.Verdict == "" {
 		v.Verdict = apiv1.VerdictIE
-		v.Message = errors.Join(errors.New("the judge returned no verdict"), errors.New(out.Message)).Error()
+		v.Message = run.Text([]byte(errors.Join(errors.New("the judge returned no verdict"), errors.New(out.Message)).Error()), keptMessage)
 	}
 	return v
 }
@@ -228,15 +230,5 @@ func testResult(t judge.TestOutcome) apiv1.TestResult {
 	return apiv1.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: t.Verdict,
 		Score: t.Score, TimeMS: int(t.CPUTime.Milliseconds()), WallMS: int(t.WallTime.Milliseconds()),
 		MemoryKB: t.MemoryBytes >> 10, ExitCode: t.ExitCode, Signal: t.Signal,
-		Stdout: clip(t.Stdout), Stderr: clip(t.Stderr), Feedback: t.Feedback}
-}
-
-// clip makes program output storable in a text column: capped, valid UTF-8, no NUL bytes.
-func clip(b []byte) string {
-	suffix := ""
-	if len(b) > keptOutput {
-		b, suffix = b[:keptOutput], "\n[truncated]"
-	}
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	return strings.ReplaceAll(s, "\x00", "\uFFFD") + suffix
+		Stdout: run.Text(t.Stdout, keptOutput), Stderr: run.Text(t.Stderr, keptOutput), Feedback: run.Text([]byte(t.Feedback), keptOutput)}
 }

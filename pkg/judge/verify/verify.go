@@ -191,7 +191,7 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 	}
 	if comp.Status != run.OK || prog == nil {
 		r.Got = apiv1.VerdictCE
-		r.Detail = firstLine(string(comp.Output))
+		r.Detail = firstLine(run.Text(comp.Output, 0))
 		return r, nil
 	}
 	defer closer.Close()
@@ -230,7 +230,7 @@ func validateInputs(ctx context.Context, p *problem.Problem, langs *lang.Table, 
 				return nil, fmt.Errorf("input validator %s on %s: %w", v.Name, t.Name, err)
 			}
 			if res.ExitCode != 42 || res.Signal != "" {
-				msg := firstLine(string(res.Stdout) + string(res.Stderr))
+				msg := firstLine(run.Text(append(append([]byte{}, res.Stdout...), res.Stderr...), 64<<10))
 				issues = append(issues, fmt.Sprintf("%s: input validator %s: %s exit %d %s %s", t.Name, v.Name, res.Status, res.ExitCode, res.Signal, msg))
 			}
 		}
@@ -277,10 +277,7 @@ func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	if len(s) > 160 {
-		s = s[:160] + "..."
-	}
-	return s
+	return run.Text([]byte(s), 160)
 }
 
 // Print writes rep like Kattis's verifyproblem: one line per submission, then a summary.

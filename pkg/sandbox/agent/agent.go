@@ -10,8 +10,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
+
+	"github.com/judge-dev/judge/pkg/sandbox/cgroup"
 )
 
 // Config says where the agent's container keeps its writable places and whom programs run as.
@@ -22,45 +25,51 @@ type Config struct {
 	WipeDirs []string
 	// UID and GID run the program. When they equal the agent's own ids no switch is made.
 	UID, GID int
-	// CgroupRoot is where the container's cgroup files are mounted.
-	CgroupRoot string
-	Logger     *slog.Logger
+	// Cgroup is the container's group as the agent sees it; the zero Group falls back to
+	// rusage for CPU and to the processes' own peaks for memory.
+	Cgroup *cgroup.Group
+	Logger *slog.Logger
 }
 
 // DefaultConfig is the layout the host's container configuration creates.
 func DefaultConfig() Config {
 	return Config{
-		WorkDir:    "/box",
-		WipeDirs:   []string{"/box", "/tmp", "/dev/shm", "/dev/mqueue"},
-		UID:        10000,
-		GID:        10000,
-		CgroupRoot: "/sys/fs/cgroup",
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		WorkDir:  "/box",
+		WipeDirs: []string{"/box", "/tmp", "/dev/shm", "/dev/mqueue"},
+		UID:      10000,
+		GID:      10000,
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
 
+// memoryLimit is the Go heap the agent aims to stay under (a soft limit: the runtime collects
+// harder as it nears it). The agent only ever holds fixed-size buffers, so it stays far below.
+const memoryLimit = 12 << 20
+
 // Agent serves requests one at a time. It must be the container's PID 1 (or a subreaper):
-// it reaps every process of a run, including orphans, to account their CPU time.
+// it reaps every process of a run, including orphans.
 type Agent struct {
 	cfg Config
-	cg  cgroupFiles
+	cg  cgroup.Group
 
 	// clean is set after a successful wipe and cleared when a run starts.
 	clean bool
-	// programID and program are the cached files of the last program (Request.ProgramID).
+	// unsettled is set when the last run left processes behind to kill: the group's usage
+	// still falls for a while after, and the next run waits for it to settle.
+	unsettled bool
+	// programID names the program files kept in the work directory (Request.ProgramID).
 	programID string
-	program   map[string]File
+	kept      map[string]keptFile
 
-	outMu sync.Mutex
-	out   io.Writer
+	out *Writer
+	// buf is the one buffer files are copied through, in and out.
+	buf []byte
 
 	stdinMu sync.Mutex
 	stdin   *os.File // the running interactive program's stdin, nil otherwise
-	// awaiting is set from an interactive request until its program's stdin exists; input
-	// arriving meanwhile is held in pending (and pendingEOF) rather than dropped.
-	awaiting   bool
-	pending    [][]byte
-	pendingEOF bool
+	// attached is open from an interactive request until its program's stdin exists (or the
+	// run failed to start); input arriving meanwhile waits for it rather than being held.
+	attached chan struct{}
 }
 
 // New prepares an agent writing frames to out.
@@ -68,7 +77,15 @@ func New(cfg Config, out io.Writer) *Agent {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Agent{cfg: cfg, out: out, cg: findCgroupFiles(cfg.CgroupRoot)}
+	a := &Agent{cfg: cfg, out: NewWriter(out), buf: make([]byte, 64<<10)}
+	if cfg.Cgroup != nil {
+		a.cg = *cfg.Cgroup
+	} else if g, err := cgroup.Self(); err == nil {
+		a.cg = g
+	} else {
+		cfg.Logger.Warn("no cgroup counters; CPU from rusage, memory from the processes' peaks", "err", err)
+	}
+	return a
 }
 
 // Serve reads frames from in until it ends or ctx is done.
@@ -82,6 +99,7 @@ func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
 		for range xcpu {
 		}
 	}()
+	debug.SetMemoryLimit(memoryLimit)
 
 	// An image without the judge user's work directory gets a docker-made root-owned one; the
 	// program must still be able to write there.
@@ -91,13 +109,14 @@ func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
 		}
 	}
 	reserveThreads(16)
-	if err := a.writeFrame(FrameReady, []byte(`{"version":1}`)); err != nil {
+	if err := a.out.Frame(FrameReady, []byte(`{"version":2}`)); err != nil {
 		return fmt.Errorf("send ready: %w", err)
 	}
+	fr := NewReader(in)
 	var running sync.WaitGroup
 	defer running.Wait()
 	for ctx.Err() == nil {
-		typ, payload, err := ReadFrame(in)
+		typ, payload, err := fr.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -109,40 +128,48 @@ func (a *Agent) Serve(ctx context.Context, in io.Reader) error {
 			running.Wait() // one run at a time
 			var req Request
 			if err := json.Unmarshal(payload, &req); err != nil {
-				if err := a.writeResult(Response{Error: fmt.Sprintf("decode request: %v", err)}); err != nil {
+				// The data that follows cannot be told from frames to come: stop.
+				return fmt.Errorf("decode request: %w", err)
+			}
+			data := NewDataReader(fr, req.DataBytes())
+			stdin, resp := a.prepare(&req, data)
+			if err := data.Drain(); err != nil {
+				return fmt.Errorf("read request data: %w", err)
+			}
+			if resp != nil {
+				if err := a.out.JSON(FrameResult, resp); err != nil {
 					return err
 				}
 				continue
 			}
 			if !req.Interactive {
-				if err := a.writeResult(a.Run(&req)); err != nil {
+				if err := a.out.JSON(FrameResult, a.run(&req, stdin)); err != nil {
 					return err
 				}
 				continue
 			}
 			a.stdinMu.Lock()
-			a.awaiting, a.pending, a.pendingEOF = true, nil, false
+			a.attached = make(chan struct{})
 			a.stdinMu.Unlock()
 			running.Add(1)
 			go func() {
 				defer running.Done()
-				resp := a.Run(&req)
-				a.stdinMu.Lock()
-				a.awaiting, a.pending = false, nil
-				a.stdinMu.Unlock()
-				if err := a.writeResult(resp); err != nil {
+				resp := a.run(&req, nil)
+				a.attachStdin(nil) // in case the program never started
+				if err := a.out.JSON(FrameResult, resp); err != nil {
 					a.cfg.Logger.Error("send result", "err", err)
 				}
 			}()
 		case FrameStdin, FrameStdinEOF:
 			a.stdinMu.Lock()
-			switch {
-			case a.stdin != nil:
+			wait := a.attached
+			a.stdinMu.Unlock()
+			if wait != nil {
+				<-wait
+			}
+			a.stdinMu.Lock()
+			if a.stdin != nil {
 				a.feedStdin(typ == FrameStdinEOF, payload)
-			case a.awaiting && typ == FrameStdinEOF:
-				a.pendingEOF = true
-			case a.awaiting:
-				a.pending = append(a.pending, payload)
 			}
 			a.stdinMu.Unlock()
 		default:
@@ -166,20 +193,17 @@ func (a *Agent) feedStdin(eof bool, p []byte) {
 	}
 }
 
-// attachStdin makes w the interactive program's stdin and gives it what arrived early.
+// attachStdin makes w the interactive program's stdin (nil: there is none) and lets input that
+// waited for it through.
 func (a *Agent) attachStdin(w *os.File) {
 	a.stdinMu.Lock()
 	defer a.stdinMu.Unlock()
-	a.stdin, a.awaiting = w, false
-	for _, p := range a.pending {
-		if a.stdin != nil {
-			a.feedStdin(false, p)
-		}
+	if a.attached == nil {
+		return
 	}
-	if a.pendingEOF && a.stdin != nil {
-		a.feedStdin(true, nil)
-	}
-	a.pending, a.pendingEOF = nil, false
+	a.stdin = w
+	close(a.attached)
+	a.attached = nil
 }
 
 // reserveThreads makes the Go runtime create n OS threads now. The runtime keeps idle threads,
@@ -203,18 +227,4 @@ func reserveThreads(n int) {
 	started.Wait()
 	release.Done()
 	done.Wait()
-}
-
-func (a *Agent) writeFrame(typ byte, payload []byte) error {
-	a.outMu.Lock()
-	defer a.outMu.Unlock()
-	return WriteFrame(a.out, typ, payload)
-}
-
-func (a *Agent) writeResult(r Response) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("encode result: %w", err)
-	}
-	return a.writeFrame(FrameResult, b)
 }

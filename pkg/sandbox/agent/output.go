@@ -1,61 +1,34 @@
 package agent
 
 import (
-	"bytes"
 	"io"
-	"sync"
 )
 
-// readCapped reads r to the end, keeping at most max bytes (0 = keep none); it reports whether
-// more than max arrived.
-func readCapped(r io.Reader, buf *bytes.Buffer, max int64) bool {
-	over := false
-	chunk := make([]byte, 32<<10)
-	for {
-		n, err := r.Read(chunk)
-		if n > 0 {
-			room := max - int64(buf.Len())
-			if int64(n) > room {
-				if room > 0 {
-					buf.Write(chunk[:room])
-				}
-				if !over {
-					over = true
-				}
-			} else {
-				buf.Write(chunk[:n])
-			}
-		}
-		if err != nil {
-			return over
-		}
-	}
-}
-
-// streamStdout forwards an interactive program's stdout as frames, counting against max.
-func (a *Agent) streamStdout(r io.Reader, max int64, resp *Response, mu *sync.Mutex, onOver func()) {
-	chunk := make([]byte, 32<<10)
+// forward streams what the program writes to r as frames of type typ while it runs, up to max
+// bytes (0: none). The first byte past max calls onOver (if not nil); the rest is read and
+// dropped. It returns how many bytes the program wrote, counting at most max+1. The agent holds
+// no more of the output than one read's worth.
+func (a *Agent) forward(r io.Reader, typ byte, max int64, onOver func()) int64 {
+	chunk := make([]byte, 64<<10)
 	var total int64
 	for {
 		n, err := r.Read(chunk)
-		if n > 0 {
-			total += int64(n)
-			if max > 0 && total > max {
-				mu.Lock()
-				resp.StdoutTruncated = true
-				mu.Unlock()
-				onOver()
-				_, _ = io.Copy(io.Discard, r)
-				return
+		if n > 0 && total <= max {
+			send := min(int64(n), max-total)
+			if send > 0 {
+				// A failed write means the host is gone; the agent ends with its stream.
+				_ = a.out.Frame(typ, chunk[:send])
 			}
-			if werr := a.writeFrame(FrameStdout, chunk[:n]); werr != nil {
-				onOver()
-				_, _ = io.Copy(io.Discard, r)
-				return
+			total += send
+			if int64(n) > send {
+				total = max + 1
+				if onOver != nil {
+					onOver()
+				}
 			}
 		}
 		if err != nil {
-			return
+			return total
 		}
 	}
 }

@@ -59,8 +59,9 @@ func forkWithLimits(path string, argv []string, attr *syscall.ProcAttr, req *Req
 }
 
 // reapAll waits for the main process, then kills and reaps every other process of the run
-// (children it left behind, orphans reparented to the agent), accounting all their rusage.
-func reapAll(j *job) error {
+// (children it left behind, orphans reparented to the agent), accounting all their rusage. It
+// reports how many processes were left behind.
+func reapAll(j *job) (int, error) {
 	var ws syscall.WaitStatus
 	var ru syscall.Rusage
 	for {
@@ -75,20 +76,28 @@ func reapAll(j *job) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("wait for program: %w", err)
+			return 0, fmt.Errorf("wait for program: %w", err)
 		}
 		j.account(pid, ws, &ru)
 	}
-	return killRest(j)
+	return killCount(j)
 }
 
-// killRest kills every process in the container but the agent and reaps them.
+// killRest kills every process in the container but the agent and reaps them. It reports how
+// many it found.
 func killRest(j *job) error {
+	_, err := killCount(j)
+	return err
+}
+
+func killCount(j *job) (int, error) {
 	deadline := time.Now().Add(5 * time.Second)
 	var ws syscall.WaitStatus
 	var ru syscall.Rusage
+	found := 0
 	for {
 		n := signalOthers(syscall.SIGKILL)
+		found = max(found, n)
 		reaped := false
 		for {
 			pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, &ru)
@@ -104,10 +113,10 @@ func killRest(j *job) error {
 			}
 		}
 		if n == 0 {
-			return nil
+			return found, nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%d processes survive SIGKILL", n)
+			return found, fmt.Errorf("%d processes survive SIGKILL", n)
 		}
 		if !reaped {
 			time.Sleep(200 * time.Microsecond)

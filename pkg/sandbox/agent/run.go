@@ -1,10 +1,11 @@
 package agent
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,44 +16,99 @@ import (
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-// Run executes one request: wipe, write files, run under limits, collect, wipe.
-func (a *Agent) Run(req *Request) Response {
+// stdinName is where a run's input is written before it is opened and unlinked: the program gets
+// it as its stdin and never sees the name.
+const stdinName = ".judge-stdin"
+
+// prepare wipes what needs wiping and writes the request's files from data. A non-nil Response
+// ends the request (the judge's fault); otherwise stdin is the non-interactive run's input.
+func (a *Agent) prepare(req *Request, data io.Reader) (stdin *os.File, _ *Response) {
+	fail := func(format string, args ...any) (*os.File, *Response) {
+		resp := &Response{Error: fmt.Sprintf(format, args...)}
+		if stdin != nil {
+			stdin.Close()
+		}
+		if err := a.wipe(); err != nil {
+			resp.Dirty = err.Error()
+		} else {
+			a.clean = true
+		}
+		return nil, resp
+	}
 	if len(req.Argv) == 0 {
-		return Response{Error: "request has an empty argv"}
+		return fail("request has an empty argv")
+	}
+	keep := req.Program == nil && req.ProgramID != ""
+	if keep && req.ProgramID != a.programID {
+		return fail("program %s is not kept here (have %q)", req.ProgramID, a.programID)
+	}
+	if !keep && a.programID != "" {
+		// Another program: its files go with the wipe.
+		a.programID, a.kept, a.clean = "", nil, false
 	}
 	// The wipe after the previous run left the container clean and nothing has run since;
-	// only a first run or one after a failed wipe needs it here.
+	// only a first run, a new program or one after a failed wipe needs it here.
 	if !a.clean {
 		if err := a.wipe(); err != nil {
-			return Response{Error: fmt.Sprintf("wipe before run: %v", err), Dirty: err.Error()}
+			return fail("wipe before run: %v", err)
 		}
 	}
 	a.clean = false
-	program, err := a.programFiles(req)
+	if req.Program != nil {
+		kept := make(map[string]keptFile, len(req.Program))
+		for _, h := range req.Program {
+			k, err := writeFile(a.cfg.WorkDir, h, data, a.buf)
+			if err != nil {
+				return fail("write program files: %v", err)
+			}
+			kept[h.Name] = k
+		}
+		if req.ProgramID != "" {
+			a.programID, a.kept = req.ProgramID, kept
+		}
+	}
+	for _, h := range req.Files {
+		if _, err := writeFile(a.cfg.WorkDir, h, data, a.buf); err != nil {
+			return fail("write files: %v", err)
+		}
+	}
+	if req.Interactive {
+		return nil, nil
+	}
+	f, err := a.writeStdin(req.StdinBytes, data)
 	if err != nil {
-		return Response{Error: err.Error()}
+		return fail("write stdin: %v", err)
 	}
-	if err := writeFiles(a.cfg.WorkDir, program); err != nil {
-		resp := Response{Error: fmt.Sprintf("write program files: %v", err)}
-		if err := a.wipe(); err != nil {
-			resp.Dirty = err.Error()
-		}
-		return resp
+	return f, nil
+}
+
+// writeStdin stores n bytes of input in the work directory and returns it opened for reading,
+// unlinked; no program process exists yet, so none can see it by name.
+func (a *Agent) writeStdin(n int64, data io.Reader) (*os.File, error) {
+	if n == 0 {
+		return os.Open(os.DevNull)
 	}
-	if err := writeFiles(a.cfg.WorkDir, req.Files); err != nil {
-		resp := Response{Error: fmt.Sprintf("write files: %v", err)}
-		if err := a.wipe(); err != nil {
-			resp.Dirty = err.Error()
-		}
-		return resp
+	name := filepath.Join(a.cfg.WorkDir, stdinName)
+	if _, err := writeFile(a.cfg.WorkDir, FileHeader{Name: stdinName, Mode: 0o400, Size: n}, data, a.buf); err != nil {
+		return nil, err
 	}
-	resp := a.execute(req)
+	f, err := os.Open(name)
+	if rerr := os.Remove(name); err == nil && rerr != nil {
+		f.Close()
+		return nil, rerr
+	}
+	return f, err
+}
+
+// run executes a prepared request: run under limits, collect, wipe.
+func (a *Agent) run(req *Request, stdin *os.File) Response {
+	resp := a.execute(req, stdin)
 	if req.CollectDir != "" && resp.Error == "" {
-		files, tooLarge, err := collect(a.cfg.WorkDir, req.CollectDir, req.CollectBytes)
+		tooLarge, bad, err := collect(a.cfg.WorkDir, req.CollectDir, req.CollectBytes, a.sendFile)
 		if err != nil {
 			resp.Error = fmt.Sprintf("collect %s: %v", req.CollectDir, err)
 		}
-		resp.Files, resp.CollectTooLarge = files, tooLarge
+		resp.CollectTooLarge, resp.BadNames = tooLarge, bad
 	}
 	if err := a.wipe(); err != nil {
 		resp.Dirty = err.Error()
@@ -62,55 +118,53 @@ func (a *Agent) Run(req *Request) Response {
 	return resp
 }
 
-// programFiles returns the request's program files, from the request or from the cache, and
-// caches what the request brought.
-func (a *Agent) programFiles(req *Request) (map[string]File, error) {
-	if req.Program == nil {
-		if req.ProgramID == "" {
-			return nil, nil
+// sendFile streams one collected file to the host.
+func (a *Agent) sendFile(h FileHeader, f *os.File) error {
+	if err := a.out.JSON(FrameFileHeader, h); err != nil {
+		return err
+	}
+	left := h.Size
+	for left > 0 {
+		n, err := io.ReadFull(f, a.buf[:min(int64(len(a.buf)), left)])
+		if err != nil {
+			return fmt.Errorf("read %s: %w", h.Name, err)
 		}
-		if req.ProgramID != a.programID {
-			return nil, fmt.Errorf("program %s is not cached here (have %q)", req.ProgramID, a.programID)
+		if err := a.out.Frame(FrameData, a.buf[:n]); err != nil {
+			return err
 		}
-		return a.program, nil
+		left -= int64(n)
 	}
-	a.programID, a.program = "", nil
-	var size int64
-	for _, f := range req.Program {
-		size += int64(len(f.Data))
-	}
-	if req.ProgramID != "" && size <= CacheBytes {
-		a.programID, a.program = req.ProgramID, req.Program
-	}
-	return req.Program, nil
+	return nil
 }
 
-func (a *Agent) execute(req *Request) Response {
+func (a *Agent) execute(req *Request, stdin *os.File) Response {
 	path, err := a.resolve(req.Argv[0])
 	if err != nil {
+		if stdin != nil {
+			stdin.Close()
+		}
 		return Response{Error: err.Error()}
 	}
 	env := req.Env
 	if len(env) == 0 {
 		env = []string{"PATH=" + defaultPath, "HOME=/tmp", "LANG=C.UTF-8", "TMPDIR=/tmp"}
 	}
-
-	stdinR, stdinW, err := os.Pipe()
-	if err != nil {
-		return Response{Error: fmt.Sprintf("stdin pipe: %v", err)}
+	var stdinW *os.File
+	if stdin == nil {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return Response{Error: fmt.Sprintf("stdin pipe: %v", err)}
+		}
+		stdin, stdinW = r, w
 	}
 	stdoutR, stdoutW, err := os.Pipe()
 	if err != nil {
-		stdinR.Close()
-		stdinW.Close()
+		closeAll(stdin, stdinW)
 		return Response{Error: fmt.Sprintf("stdout pipe: %v", err)}
 	}
 	stderrR, stderrW, err := os.Pipe()
 	if err != nil {
-		stdinR.Close()
-		stdinW.Close()
-		stdoutR.Close()
-		stdoutW.Close()
+		closeAll(stdin, stdinW, stdoutR, stdoutW)
 		return Response{Error: fmt.Sprintf("stderr pipe: %v", err)}
 	}
 
@@ -125,32 +179,24 @@ func (a *Agent) execute(req *Request) Response {
 	attr := &syscall.ProcAttr{
 		Dir:   a.cfg.WorkDir,
 		Env:   env,
-		Files: []uintptr{stdinR.Fd(), stdoutW.Fd(), errFd},
+		Files: []uintptr{stdin.Fd(), stdoutW.Fd(), errFd},
 		Sys:   sys,
 	}
 
-	oomBefore := a.cg.oomKills()
-	// The child is forked from the agent (vfork), and the kernel keeps the agent's RSS high-water
-	// mark in the child's ru_maxrss across exec. A maxrss at or under the agent's own mark
-	// therefore says nothing; the program's VmHWM, sampled while it runs, stands in then.
-	baseline := vmHWM("self")
-	cpuBefore, cpuWatch := a.cg.cpuUsage()
+	m := a.startMeter()
 	j := &job{}
 	start := time.Now()
 	pid, err := forkWithLimits(path, req.Argv, attr, req)
-	stdinR.Close()
-	stdoutW.Close()
-	stderrW.Close()
+	closeAll(stdin, stdoutW, stderrW)
 	if err != nil {
-		stdinW.Close()
-		stdoutR.Close()
-		stderrR.Close()
+		closeAll(stdinW, stdoutR, stderrR)
 		return Response{Error: fmt.Sprintf("start %s: %v", req.Argv[0], err)}
 	}
+	// The program, and every child it makes, is the OOM killer's first choice over the agent.
+	_ = os.WriteFile("/proc/"+strconv.Itoa(pid)+"/oom_score_adj", []byte("1000"), 0)
 	j.mu.Lock()
 	j.mainPid = pid
 	j.mu.Unlock()
-	j.sampleHWM()
 
 	var resp Response
 	var flagMu sync.Mutex
@@ -163,46 +209,35 @@ func (a *Agent) execute(req *Request) Response {
 
 	var pipes sync.WaitGroup
 	pipes.Add(2)
-	var stdout, stderr bytes.Buffer
 	go func() {
 		defer pipes.Done()
-		if req.Interactive {
-			a.streamStdout(stdoutR, req.OutputBytes, &resp, &flagMu, func() { setFlag(&resp.OutputExceeded) })
-		} else {
-			if readCapped(stdoutR, &stdout, req.OutputBytes) {
-				flagMu.Lock()
-				resp.StdoutTruncated = true
-				flagMu.Unlock()
-				setFlag(&resp.OutputExceeded)
-			}
-		}
+		n := a.forward(stdoutR, FrameStdout, req.OutputBytes, func() { setFlag(&resp.OutputExceeded) })
+		flagMu.Lock()
+		resp.StdoutBytes = n
+		flagMu.Unlock()
 		stdoutR.Close()
 	}()
 	go func() {
 		defer pipes.Done()
-		readCapped(stderrR, &stderr, req.StderrBytes)
+		a.forward(stderrR, FrameStderr, req.StderrBytes, nil)
 		stderrR.Close()
 	}()
 	stop := make(chan struct{})
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		a.watch(j, req, start, cpuBefore, cpuWatch, stop, func() { setFlag(&resp.WallExceeded) }, func() { setFlag(&resp.CPUExceeded) })
+		a.watch(m, req, start, stop, func() { setFlag(&resp.WallExceeded) }, func() { setFlag(&resp.CPUExceeded) },
+			func() { setFlag(&resp.MemoryExceeded) })
 	}()
 
-	// The watch runs first: handing early input to a program that does not read can block.
 	if req.Interactive {
 		a.attachStdin(stdinW)
-	} else {
-		go func() {
-			if len(req.Stdin) > 0 {
-				_, _ = stdinW.Write(req.Stdin) // EPIPE when the program does not read it all
-			}
-			stdinW.Close()
-		}()
 	}
 
-	dirty := reapAll(j)
+	left, dirty := reapAll(j)
+	// The kernel frees what killed processes held (stacks, page tables) a little later; the
+	// next run's base must not count memory that is about to go.
+	a.unsettled = left > 0
 	wall := time.Since(start)
 	close(stop)
 	<-watchDone
@@ -219,13 +254,7 @@ func (a *Agent) execute(req *Request) Response {
 	flagMu.Lock()
 	defer flagMu.Unlock()
 	resp.WallTimeNs = wall.Nanoseconds()
-	resp.CPUTimeNs = j.cpu.Nanoseconds()
-	resp.MaxRSSBytes = j.maxRSS
-	if j.maxRSS <= baseline && j.sampled > 0 {
-		resp.MaxRSSBytes = j.sampled
-	}
-	resp.Stdout = stdout.Bytes()
-	resp.Stderr = stderr.Bytes()
+	m.finish(&resp, j)
 	ws := j.mainState
 	switch {
 	case ws.Exited():
@@ -237,26 +266,31 @@ func (a *Agent) execute(req *Request) Response {
 			resp.Signal = fmt.Sprintf("signal %d", int(ws.Signal()))
 		}
 	}
-	resp.OOMKilled = a.cg.oomKills() > oomBefore
 	if dirty != nil {
 		resp.Dirty = dirty.Error()
 	}
 	return resp
 }
 
-// watch enforces the wall-time cap and, when the cgroup's CPU counter is readable, the CPU limit
-// over all processes of the run.
-func (a *Agent) watch(j *job, req *Request, start time.Time, cpuBefore int64, cpuOK bool, stop <-chan struct{}, onWall, onCPU func()) {
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// watch enforces the wall-time cap and the CPU limit over all processes of the run, and samples
+// the group's memory.
+func (a *Agent) watch(m *meter, req *Request, start time.Time, stop <-chan struct{}, onWall, onCPU, onMemory func()) {
 	var wall <-chan time.Time
 	if req.WallTimeNs > 0 {
 		t := time.NewTimer(time.Duration(req.WallTimeNs) - time.Since(start))
 		defer t.Stop()
 		wall = t.C
 	}
-	var tick <-chan time.Time
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
-	tick = t.C
 	for {
 		select {
 		case <-stop:
@@ -264,12 +298,15 @@ func (a *Agent) watch(j *job, req *Request, start time.Time, cpuBefore int64, cp
 		case <-wall:
 			onWall()
 			return
-		case <-tick:
-			j.sampleHWM()
-			if !cpuOK || req.CPUTimeNs <= 0 {
+		case <-t.C:
+			if used, ok := m.sample(); ok && req.MemoryBytes > 0 && used > req.MemoryBytes {
+				onMemory()
+				return
+			}
+			if req.CPUTimeNs <= 0 {
 				continue
 			}
-			if used, ok := a.cg.cpuUsage(); ok && used-cpuBefore > req.CPUTimeNs {
+			if used, ok := m.cpu(); ok && used > time.Duration(req.CPUTimeNs) {
 				onCPU()
 				return
 			}

@@ -11,16 +11,26 @@ import (
 	"syscall"
 )
 
-// wipe restores a clean container: no process but the agent, empty writable directories, no
-// SysV IPC objects. It then checks each of those, so a failure is reported rather than carried
-// into the next run.
+// wipe restores a clean container: no process but the agent, empty writable directories (but
+// for the kept program files in the work directory), no SysV IPC objects. It then checks each of
+// those, so a failure is reported rather than carried into the next run.
 func (a *Agent) wipe() error {
 	var errs []error
 	if err := killRest(nil); err != nil {
 		errs = append(errs, err)
 	}
 	for _, dir := range a.cfg.WipeDirs {
-		if err := emptyDir(dir); err != nil {
+		var err error
+		if dir == a.cfg.WorkDir && len(a.kept) > 0 {
+			if err = wipeKeeping(dir, "", a.kept); err != nil {
+				// A kept file changed although the program cannot touch it: trust nothing.
+				a.programID, a.kept = "", nil
+				err = errors.Join(fmt.Errorf("kept program files: %w", err), emptyDir(dir))
+			}
+		} else {
+			err = emptyDir(dir)
+		}
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -64,6 +74,74 @@ func emptyDir(dir string) error {
 		return fmt.Errorf("%s not empty after wipe: %s", dir, left[0])
 	}
 	return nil
+}
+
+// wipeKeeping removes everything under dir/rel but the kept files (and the directories that
+// lead to them), and checks each kept file is still the very file the agent wrote.
+func wipeKeeping(dir, rel string, kept map[string]keptFile) error {
+	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return err
+	}
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		name := n
+		if rel != "" {
+			name = rel + "/" + n
+		}
+		full := filepath.Join(dir, filepath.FromSlash(name))
+		fi, err := os.Lstat(full)
+		if err != nil {
+			return err
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if k, ok := kept[name]; ok {
+			if !fi.Mode().IsRegular() || st.Uid != 0 || st.Dev != k.dev || st.Ino != k.ino || fi.Size() != k.size || uint32(fi.Mode()) != k.mode {
+				return fmt.Errorf("%s is not the file the agent wrote", name)
+			}
+			continue
+		}
+		if keptUnder(kept, name) {
+			if !fi.IsDir() || st.Uid != 0 {
+				return fmt.Errorf("%s is no longer the agent's directory", name)
+			}
+			if err := wipeKeeping(dir, name, kept); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := os.RemoveAll(full); err != nil {
+			return fmt.Errorf("wipe %s: %w", name, err)
+		}
+	}
+	if rel == "" && countPresent(dir, kept) != len(kept) {
+		return errors.New("a kept file is missing")
+	}
+	return nil
+}
+
+func keptUnder(kept map[string]keptFile, dir string) bool {
+	for name := range kept {
+		if strings.HasPrefix(name, dir+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// countPresent counts the kept files present (a missing one means something removed it).
+func countPresent(dir string, kept map[string]keptFile) int {
+	n := 0
+	for name := range kept {
+		if fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(name))); err == nil && fi.Mode().IsRegular() {
+			n++
+		}
+	}
+	return n
 }
 
 // ipcObject is one SysV IPC object listed in /proc/sysvipc.

@@ -1,0 +1,118 @@
+package cgroup
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The v1 trees were recorded on this project's cgroup v1 host (Docker 20.10, cgroupfs driver)
+// from the host's and the container's side; the v2 trees follow the kernel's cgroup-v2
+// documentation for a systemd-driver host and a container with a private cgroup namespace.
+func TestLocateAndRead(t *testing.T) {
+	cases := []struct {
+		tree             string
+		v2               bool
+		usage, peak, oom int64
+		cpu              time.Duration
+	}{
+		{tree: "v1-host", usage: 1220608, peak: 4354048, oom: 0, cpu: 0},
+		{tree: "v1-container", usage: 1220608, peak: 4354048, oom: 0, cpu: 0},
+		{tree: "v2-host", v2: true, usage: 5402624, peak: 9637888, oom: 2, cpu: 1234567 * time.Microsecond},
+		{tree: "v2-container", v2: true, usage: 5402624, peak: 9637888, oom: 2, cpu: 1234567 * time.Microsecond},
+	}
+	for _, c := range cases {
+		t.Run(c.tree, func(t *testing.T) {
+			root := filepath.Join("testdata", c.tree)
+			cg := mustRead(t, filepath.Join(root, "cgroup"))
+			mi := mustRead(t, filepath.Join(root, "mountinfo"))
+			g, err := Locate(root, cg, mi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.V2 != c.v2 {
+				t.Fatalf("V2 = %v, want %v (group %+v)", g.V2, c.v2, g)
+			}
+			for _, d := range []string{g.MemoryDir, g.CPUDir} {
+				if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+					t.Fatalf("located %s: %v", d, err)
+				}
+			}
+			if v, err := g.Usage(); err != nil || v != c.usage {
+				t.Errorf("Usage = %d, %v; want %d", v, err, c.usage)
+			}
+			if v, err := g.Peak(); err != nil || v != c.peak {
+				t.Errorf("Peak = %d, %v; want %d", v, err, c.peak)
+			}
+			if v, err := g.OOMKills(); err != nil || v != c.oom {
+				t.Errorf("OOMKills = %d, %v; want %d", v, err, c.oom)
+			}
+			if _, err := os.Stat(filepath.Join(g.CPUDir, "cpuacct.usage")); !c.v2 && err != nil {
+				t.Fatal(err)
+			}
+			v, err := g.CPU()
+			if err != nil {
+				t.Fatalf("CPU: %v", err)
+			}
+			if c.cpu != 0 && v != c.cpu {
+				t.Errorf("CPU = %v, want %v", v, c.cpu)
+			}
+		})
+	}
+}
+
+func TestWatchPeakResetsAndReads(t *testing.T) {
+	for _, tc := range []struct {
+		v2    bool
+		file  string
+		reset string
+	}{{false, "memory.max_usage_in_bytes", "0"}, {true, "memory.peak", "reset"}} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, tc.file)
+		if err := os.WriteFile(path, []byte("4096\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w, err := Group{V2: tc.v2, MemoryDir: dir, CPUDir: dir}.WatchPeak()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A regular file stands in for the kernel's: the reset is the write, at offset 0.
+		if got := string(mustRead(t, path)); !strings.HasPrefix(got, tc.reset) {
+			t.Errorf("%s after the reset: %q, want it to start with %q", tc.file, got, tc.reset)
+		}
+		if err := os.WriteFile(path, []byte("8192\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := w.Read(); err != nil || v != 8192 {
+			t.Errorf("Read = %d, %v; want 8192", v, err)
+		}
+		w.Close()
+	}
+}
+
+func TestLocateFailsWithoutCounters(t *testing.T) {
+	_, err := Locate(t.TempDir(), []byte("0::/x\n"), []byte("35 24 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"))
+	if err == nil {
+		t.Fatal("located a v2 group without memory.current")
+	}
+	if _, err := (Group{}).Usage(); err == nil {
+		t.Fatal("the zero Group read a usage")
+	}
+}
+
+func TestUnescape(t *testing.T) {
+	if got := unescape(`/a\040b`); got != "/a b" {
+		t.Errorf("unescape = %q", got)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
