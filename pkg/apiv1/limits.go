@@ -34,8 +34,12 @@ func (l *Limits) UnmarshalJSON(b []byte) error {
 			out.OutputKB = n
 		case "wall_time_ms":
 			out.WallTimeMS = int(n)
+		case "processes":
+			out.Processes = int(n)
+		case "file_size_kb":
+			out.FileSizeKB = n
 		default:
-			return fmt.Errorf("unknown field %q in limits (time_ms, memory_kb, output_kb, wall_time_ms)", k)
+			return fmt.Errorf("unknown field %q in limits (time_ms, memory_kb, output_kb, wall_time_ms, processes, file_size_kb)", k)
 		}
 	}
 	*l = out
