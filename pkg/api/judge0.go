@@ -417,11 +417,7 @@ func (s *Server) judge0Render(ctx context.Context, subs []store.Submission, b64 
 }
 
 func (s *Server) judge0Get(w http.ResponseWriter, r *http.Request, p principal) error {
-	b64, err := judge0Bool(r, "base64_encoded")
-	if err != nil {
-		return err
-	}
-	fields, err := parseJudge0Fields(r.URL.Query().Get("fields"))
+	b64, fields, err := judge0Output(r)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -232,6 +233,15 @@ var judge0Fields = []string{
 
 // judge0DefaultFields are what Judge0 answers without fields=.
 var judge0DefaultFields = []string{"token", "time", "memory", "stdout", "stderr", "compile_output", "message", "status"}
+
+// judge0Output reads how a Judge0 answer is to be written: ?base64_encoded= and ?fields=.
+func judge0Output(r *http.Request) (b64 bool, fields []string, err error) {
+	if b64, err = judge0Bool(r, "base64_encoded"); err != nil {
+		return false, nil, err
+	}
+	fields, err = parseJudge0Fields(r.URL.Query().Get("fields"))
+	return b64, fields, err
+}
 
 // parseJudge0Fields reads ?fields=: empty means the default set, * means all, and any unknown
 // name is a 400 naming every unknown one, as Judge0 answers.

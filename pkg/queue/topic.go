@@ -14,17 +14,11 @@ func EnsureTopic(ctx context.Context, brokers []string, topic string, partitions
 	if partitions < 1 {
 		return fmt.Errorf("create topic %s: %d partitions, want at least 1", topic, partitions)
 	}
-	cfg := sarama.NewConfig()
-	cfg.Version = kafkaVersion
-	cfg.ClientID = "judge-admin"
-	admin, err := sarama.NewClusterAdmin(brokers, cfg)
+	admin, err := newAdmin(ctx, brokers)
 	if err != nil {
-		return fmt.Errorf("connect to kafka %v: %w", brokers, err)
-	}
-	defer admin.Close()
-	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer admin.Close()
 	topics, err := admin.ListTopics()
 	if err != nil {
 		return fmt.Errorf("list kafka topics: %w", err)
@@ -42,19 +36,28 @@ func EnsureTopic(ctx context.Context, brokers []string, topic string, partitions
 // DeleteTopic deletes topic and every record in it; a topic that does not exist is not an
 // error. For tools that create throw-away topics (benchmarks).
 func DeleteTopic(ctx context.Context, brokers []string, topic string) error {
+	admin, err := newAdmin(ctx, brokers)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if err := admin.DeleteTopic(topic); err != nil && !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		return fmt.Errorf("delete topic %s: %w", topic, err)
+	}
+	return nil
+}
+
+// newAdmin connects a cluster admin to brokers, unless ctx is already done.
+func newAdmin(ctx context.Context, brokers []string) (sarama.ClusterAdmin, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	cfg := sarama.NewConfig()
 	cfg.Version = kafkaVersion
 	cfg.ClientID = "judge-admin"
 	admin, err := sarama.NewClusterAdmin(brokers, cfg)
 	if err != nil {
-		return fmt.Errorf("connect to kafka %v: %w", brokers, err)
+		return nil, fmt.Errorf("connect to kafka %v: %w", brokers, err)
 	}
-	defer admin.Close()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := admin.DeleteTopic(topic); err != nil && !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
-		return fmt.Errorf("delete topic %s: %w", topic, err)
-	}
-	return nil
+	return admin, nil
 }
