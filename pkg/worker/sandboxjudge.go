@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +23,7 @@ import (
 // Compiler is the part of the sandbox a SandboxJudger uses.
 type Compiler interface {
 	Compile(ctx context.Context, language string, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
+	CompileLanguage(ctx context.Context, l lang.Language, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
 }
 
 // PackageSource reads problem packages; *store.Store satisfies it.
@@ -163,20 +163,15 @@ func (j *SandboxJudger) problem(ctx context.Context, id int64) (*problem.Problem
 	return lp.p, lp.err
 }
 
-// compileValidator compiles a custom validator in the language of its first file with a known
-// extension; the sandbox caches the result by source hash, so this is cheap after the first.
+// compileValidator compiles a custom validator as problemtools builds package programs
+// (lang.Table.ForProgram); the sandbox caches the result by source hash, so this is cheap after
+// the first.
 func (j *SandboxJudger) compileValidator(ctx context.Context, v *problem.Program) (*sandbox.Program, error) {
-	var language string
-	for _, name := range slices.Sorted(maps.Keys(v.Files)) {
-		if ls := j.langs.ByExtension(path.Ext(name)); len(ls) > 0 {
-			language = ls[0].ID
-			break
-		}
+	l, ok := j.langs.ForProgram(slices.Sorted(maps.Keys(v.Files)))
+	if !ok {
+		return nil, fmt.Errorf("output validator %s: no file in a known language and no build/run script", v.Name)
 	}
-	if language == "" {
-		return nil, fmt.Errorf("output validator %s: no file in a known language", v.Name)
-	}
-	prog, c, err := j.sb.Compile(ctx, language, v.Files)
+	prog, c, err := j.sb.CompileLanguage(ctx, l, v.Files)
 	if err != nil {
 		return nil, fmt.Errorf("compile output validator %s: %w", v.Name, err)
 	}

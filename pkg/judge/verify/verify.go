@@ -9,7 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -22,11 +22,11 @@ import (
 	"github.com/judge-dev/judge/pkg/run"
 )
 
-// Compiler compiles files in a language. It returns a nil program with Status CE for a compile
+// Compiler compiles files in a language (one of the table, or lang.BuildRun). It returns a nil program with Status CE for a compile
 // error; an error only for the judge's own failure (or a language it cannot run, which verify
 // reports as skipped when errors.Is(err, ErrUnavailable) or the message says so). The program
 // must be closed by the caller.
-type Compiler func(ctx context.Context, language string, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error)
+type Compiler func(ctx context.Context, l lang.Language, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error)
 
 // Options tune a verification.
 type Options struct {
@@ -185,7 +185,7 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 		r.Skipped = fmt.Sprintf("language %s is not available here (image %s missing)", l.ID, l.Image)
 		return r, nil
 	}
-	prog, closer, comp, err := compile(ctx, l.ID, s.Files)
+	prog, closer, comp, err := compile(ctx, l, s.Files)
 	if err != nil {
 		return r, fmt.Errorf("compile %s: %w", s.Path, err)
 	}
@@ -239,37 +239,28 @@ func validateInputs(ctx context.Context, p *problem.Problem, langs *lang.Table, 
 	return issues, nil
 }
 
-// compileValidator compiles the output validator, in the language of its first source file
-// whose extension the judge knows (headers and data files are carried along).
+// compileValidator compiles a package program (output or input validator, interactor) as
+// problemtools builds one: build/run scripts when present, else every source file of the
+// language most of its files are in (headers and data files are carried along).
 func compileValidator(ctx context.Context, v *problem.Program, langs *lang.Table, compile Compiler) (judge.Program, io.Closer, error) {
-	l, ok := languageOf(v.Files, langs)
+	l, ok := langs.ForProgram(slices.Sorted(maps.Keys(v.Files)))
 	if !ok {
-		return nil, nil, fmt.Errorf("output validator %s: no file in a language this judge knows", v.Name)
+		return nil, nil, fmt.Errorf("validator %s: no file in a language this judge knows and no build/run script", v.Name)
 	}
-	prog, closer, comp, err := compile(ctx, l.ID, v.Files)
+	prog, closer, comp, err := compile(ctx, l, v.Files)
 	if err != nil {
-		return nil, nil, fmt.Errorf("compile output validator %s: %w", v.Name, err)
+		return nil, nil, fmt.Errorf("compile validator %s: %w", v.Name, err)
 	}
 	if comp.Status != run.OK || prog == nil {
-		return nil, nil, fmt.Errorf("output validator %s does not compile: %s", v.Name, firstLine(string(comp.Output)))
+		return nil, nil, fmt.Errorf("validator %s does not compile: %s", v.Name, firstLine(string(comp.Output)))
 	}
 	return prog, closer, nil
 }
 
-// languageOf picks the language of a program from its files' extensions: the first file in
-// name order with a known extension.
+// languageOf picks the language of a submission from its files' extensions, as problemtools
+// does: the language most of its files are in.
 func languageOf(files map[string][]byte, langs *lang.Table) (lang.Language, bool) {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if ls := langs.ByExtension(path.Ext(n)); len(ls) > 0 {
-			return ls[0], true
-		}
-	}
-	return lang.Language{}, false
+	return langs.Detect(slices.Sorted(maps.Keys(files)))
 }
 
 func firstLine(s string) string {
