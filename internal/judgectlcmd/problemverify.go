@@ -145,6 +145,9 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 			how = fmt.Sprintf("computed: slowest accepted %s × %g", rep.SlowestAC.Round(time.Millisecond), p.Limits.TimeMultiplier)
 		}
 		fmt.Fprintf(opts.IO.Out, "%s: time limit %s (%s)\n", rep.Problem, rep.TimeLimit, how)
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(opts.IO.Out, "  WARN  %s\n", w)
+		}
 		for _, i := range rep.InputIssues {
 			fmt.Fprintf(opts.IO.Out, "  INPUT %s\n", i)
 		}
@@ -206,8 +209,9 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 		fmt.Fprintf(opts.IO.Out, "verifying %s on %s (version %d, %d tests, %d submissions)\n", slug, c.BaseURL(), pushed.Problem.Version, len(p.Tests()), len(p.Submissions))
 	}
 	type pending struct {
-		r  verify.Result
-		id string
+		r   verify.Result
+		sub problem.Submission
+		id  string
 	}
 	var subs []pending
 	for _, s := range p.Submissions {
@@ -224,7 +228,7 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			r.Skipped = fmt.Sprintf("the server has no language for %q", path.Ext(name))
 		}
 		if r.Skipped != "" {
-			subs = append(subs, pending{r: r})
+			subs = append(subs, pending{r: r, sub: s})
 			continue
 		}
 		r.Language = byExt[path.Ext(name)]
@@ -232,11 +236,17 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 		if err != nil {
 			return fmt.Errorf("submit %s: %w", s.Path, err)
 		}
-		subs = append(subs, pending{r: r, id: acc.ID})
+		subs = append(subs, pending{r: r, sub: s, id: acc.ID})
 	}
 	rep := verify.Report{Problem: p.Name}
 	if rep.Problem == "" {
 		rep.Problem = slug
+	}
+	for _, w := range p.Warnings {
+		rep.Warnings = append(rep.Warnings, w.String())
+		if table {
+			fmt.Fprintf(opts.IO.Out, "  WARN  %s\n", w)
+		}
 	}
 	for _, s := range subs {
 		r := s.r
@@ -252,6 +262,11 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			r.CPUTime = time.Duration(got.TimeMS) * time.Millisecond
 			r.Limit = time.Duration(got.Limits.TimeMS) * time.Millisecond
 			r.Detail = "submission " + got.ID
+			var tests []problem.TestVerdict
+			for _, t := range got.Tests {
+				tests = append(tests, problem.TestVerdict{Name: t.Name, Verdict: t.Verdict})
+			}
+			r = verify.Checked(p.Format, s.sub, r, tests)
 		}
 		if table {
 			fmt.Fprintln(opts.IO.Out, verify.Line(r))

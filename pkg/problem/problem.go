@@ -46,6 +46,9 @@ type Problem struct {
 	InputValidators []Program
 	// Submissions are the example submissions of submissions/<verdict>/, in path order.
 	Submissions []Submission
+	// Warnings are what the package has that the judge skips (a submissions folder it does not
+	// check, say): reported, not refused.
+	Warnings []Issue
 }
 
 // Limits are the problem's limits. Zero means "the judge's default".
@@ -157,9 +160,12 @@ type Submission struct {
 	// Files are the submission's files keyed by path relative to the entry (one entry, keyed by
 	// its base name, for a single-file submission).
 	Files map[string][]byte
-	// Expected are the acceptable verdicts (apiv1 codes), from the folder or from an
-	// @EXPECTED_RESULTS@ comment.
+	// Expected are the acceptable final verdicts (apiv1 codes), from the folder or from an
+	// @EXPECTED_RESULTS@ comment; empty when only Rules say what is expected.
 	Expected []string
+	// Rules are 2023-07 expectations on the tests' verdicts (the folder's defaults and
+	// submissions/expectations.yaml); when present they decide, not Expected (see Check).
+	Rules []Rule
 }
 
 // Tests returns every test case in judging order.
