@@ -42,10 +42,19 @@ type Problem struct {
 	Data *Group
 	// OutputValidator is the custom output validator; nil means the default validator.
 	OutputValidator *Program
+	// MoreOutputValidators are a legacy package's other output validators: every one must
+	// accept (problemtools runs them all, in name order).
+	MoreOutputValidators []Program
 	// InputValidators check test inputs; they are loaded for completeness, not run by the judge.
 	InputValidators []Program
 	// Submissions are the example submissions of submissions/<verdict>/, in path order.
 	Submissions []Submission
+	// Include are the files of include/<language>/ by language id ("cpp"; "default" for
+	// include/default/, 2023-07), added to every submission in that language (IncludeFor).
+	Include map[string]map[string][]byte
+	// Passes is the most runs of a multi-pass problem (2023-07 type multi-pass; limits
+	// validation_passes, default 2); 0 for every other problem.
+	Passes int
 	// Warnings are what the package has that the judge skips (a submissions folder it does not
 	// check, say): reported, not refused.
 	Warnings []Issue
@@ -166,6 +175,27 @@ type Submission struct {
 	// Rules are 2023-07 expectations on the tests' verdicts (the folder's defaults and
 	// submissions/expectations.yaml); when present they decide, not Expected (see Check).
 	Rules []Rule
+}
+
+// IncludeFor returns files with the package's included files for language added, as the
+// format says: include/<language>/ (else, in 2023-07, include/default/) overwrites files of the
+// same name. files itself is not modified.
+func (p *Problem) IncludeFor(language string, files map[string][]byte) map[string][]byte {
+	inc, ok := p.Include[language]
+	if !ok {
+		inc = p.Include["default"]
+	}
+	if len(inc) == 0 {
+		return files
+	}
+	out := make(map[string][]byte, len(files)+len(inc))
+	for n, b := range files {
+		out[n] = b
+	}
+	for n, b := range inc {
+		out[n] = b
+	}
+	return out
 }
 
 // Tests returns every test case in judging order.

@@ -137,3 +137,76 @@ func TestBadExpectations(t *testing.T) {
 		t.Fatalf("legacy expectations.yaml: %v %v", err, p.Warnings)
 	}
 }
+
+func TestIncludesAndRefusedParts(t *testing.T) {
+	files := minimal()
+	files["include/cpp/driver.h"] = "int solve(int);\n"
+	files["include/cpp/main.cpp"] = "int main(){}\n"
+	files["include/python3/lib.py"] = "X = 1\n"
+	p, err := Load(writePkg(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := map[string][]byte{"sol.cpp": []byte("int solve(int x){return x;}"), "main.cpp": []byte("mine")}
+	got := p.IncludeFor("cpp", sub)
+	if len(got) != 3 || string(got["main.cpp"]) != "int main(){}\n" || string(sub["main.cpp"]) != "mine" {
+		t.Fatalf("IncludeFor(cpp) = %q: want the driver to replace main.cpp, the submission's map untouched", got)
+	}
+	if got := p.IncludeFor("java", sub); len(got) != 2 {
+		t.Fatalf("no include for java: got %q", got)
+	}
+
+	files = minimal()
+	files["problem.yaml"] = "problem_format_version: 2023-07\nname: X\ntype: multi-pass\nlimits: {validation_passes: 4}\n"
+	files["output_validator/v.py"] = "print()\n"
+	files["include/default/lib.txt"] = "x"
+	p, err = Load(writePkg(t, files))
+	if err != nil || p.Passes != 4 || len(p.IncludeFor("python3", nil)) != 1 {
+		t.Fatalf("2023-07 multi-pass with include/default: %v passes %d", err, p.Passes)
+	}
+
+	for _, tc := range []struct {
+		files map[string]string
+		want  string
+	}{
+		{map[string]string{"graders/g.py": ""}, "graders/: custom graders are not supported"},
+		{map[string]string{"static_validator/s.py": ""}, "static_validator/: static validators are not supported"},
+		{map[string]string{"include/default/x.h": ""}, "include/default/ is 2023-07"},
+		{map[string]string{"include/x.h": ""}, "include/x.h: include/ holds one directory per language"},
+		{map[string]string{"problem.yaml": "name: X\ntype: multi-pass\n"}, "type multi-pass is 2023-07"},
+		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\ntype: multi-pass\n"}, "a multi-pass problem needs an output validator"},
+		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\nlimits: {validation_passes: 3}\n"}, "validation_passes is only for multi-pass"},
+		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\ntype: submit-answer\n"}, "submit-answer is not supported"},
+	} {
+		files := minimal()
+		for k, v := range tc.files {
+			files[k] = v
+		}
+		if _, err := Load(writePkg(t, files)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err %v, want %q", tc.files, err, tc.want)
+		}
+	}
+}
+
+func TestSeveralLegacyValidators(t *testing.T) {
+	files := minimal()
+	files["problem.yaml"] = "name: X\nvalidation: custom\n"
+	files["output_validators/a/a.py"] = ""
+	files["output_validators/b/validate.cc"] = ""
+	files["output_validators/b/validate.h"] = ""
+	p, err := Load(writePkg(t, files))
+	if err != nil || p.OutputValidator.Name != "a" || len(p.MoreOutputValidators) != 1 || len(p.MoreOutputValidators[0].Files) != 2 {
+		t.Fatalf("two legacy validators: %v %+v", err, p)
+	}
+	files["problem.yaml"] = "name: X\nvalidation: custom interactive\n"
+	if _, err := Load(writePkg(t, files)); err == nil || !strings.Contains(err.Error(), "several interactive validators are not supported") {
+		t.Fatalf("two interactive validators: %v", err)
+	}
+	files = minimal()
+	files["problem.yaml"] = "name: X\nvalidation: custom\n"
+	files["output_validators/validate.cc"] = ""
+	files["output_validators/validate.h"] = ""
+	if p, err := Load(writePkg(t, files)); err != nil || len(p.OutputValidator.Files) != 2 || len(p.MoreOutputValidators) != 0 {
+		t.Fatalf("loose validate.cc + validate.h are one program: %v", err)
+	}
+}

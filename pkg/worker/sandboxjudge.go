@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -68,7 +69,20 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		// The API accepted it, so the worker's table differs: the judge's fault, retried.
 		return store.Verdict{}, fmt.Errorf("language %q is not in this worker's table", sub.Language)
 	}
-	prog, compiled, err := j.sb.Compile(ctx, sub.Language, map[string][]byte{sourceName(l): []byte(sub.Source)})
+	files := map[string][]byte{sourceName(l): []byte(sub.Source)}
+	var p *problem.Problem
+	if sub.ProblemID != 0 {
+		var err error
+		if p, err = j.problem(ctx, sub.ProblemID); err != nil {
+			return store.Verdict{}, err
+		}
+		if inc := p.IncludeFor(l.ID, nil); len(inc) > 0 {
+			// A driver of include/<language>/ is the main file (main.*): the submission keeps
+			// a name of its own beside it.
+			files = p.IncludeFor(l.ID, map[string][]byte{"submission" + path.Ext(sourceName(l)): []byte(sub.Source)})
+		}
+	}
+	prog, compiled, err := j.sb.Compile(ctx, sub.Language, files)
 	if err != nil {
 		return store.Verdict{}, fmt.Errorf("compile: %w", err)
 	}
@@ -101,23 +115,24 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		return verdictOf(out, string(compiled.Output), false), nil
 	}
 
-	p, err := j.problem(ctx, sub.ProblemID)
-	if err != nil {
-		return store.Verdict{}, err
-	}
 	cfg := judge.Config{Limits: lim, ValidatorLimits: run.Limits{CPUTime: p.Limits.ValidationTime, MemoryBytes: p.Limits.ValidationMemoryBytes}}
 	var subject judge.Program = prog
 	if p.OutputValidator != nil {
-		v, err := j.compileValidator(ctx, p.OutputValidator)
-		if err != nil {
-			return store.Verdict{}, err
+		var vs []judge.Program
+		for _, pv := range append([]problem.Program{*p.OutputValidator}, p.MoreOutputValidators...) {
+			v, err := j.compileValidator(ctx, &pv)
+			if err != nil {
+				return store.Verdict{}, err
+			}
+			defer v.Close()
+			vs = append(vs, v)
+			if p.Interactive {
+				cfg.Interactor = judge.Starts(v.Start)
+				subject = judge.WithStart(prog, prog.Start)
+			}
 		}
-		defer v.Close()
-		if p.Interactive {
-			cfg.Interactor = judge.Starts(v.Start)
-			subject = judge.WithStart(prog, prog.Start)
-		} else {
-			cfg.Validator = v
+		if !p.Interactive {
+			cfg.Validator = judge.Validators(vs...)
 		}
 	}
 	out, err := judge.New(cfg).Judge(ctx, subject, p, report)

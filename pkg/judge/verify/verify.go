@@ -127,13 +127,17 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 	}
 	cfg := judge.Config{ValidatorLimits: run.Limits{CPUTime: p.Limits.ValidationTime, MemoryBytes: p.Limits.ValidationMemoryBytes}}
 	if p.OutputValidator != nil {
-		prog, closer, err := compileValidator(ctx, p.OutputValidator, langs, compile)
-		if err != nil {
-			return rep, err
+		var progs []judge.Program
+		for _, v := range append([]problem.Program{*p.OutputValidator}, p.MoreOutputValidators...) {
+			prog, closer, err := compileValidator(ctx, &v, langs, compile)
+			if err != nil {
+				return rep, err
+			}
+			defer closer.Close()
+			progs = append(progs, prog)
 		}
-		defer closer.Close()
-		cfg.Validator = prog
-		if st, ok := prog.(judge.Starter); ok {
+		cfg.Validator = judge.Validators(progs...)
+		if st, ok := progs[0].(judge.Starter); ok && p.Interactive {
 			cfg.Interactor = st
 		}
 	}
@@ -206,7 +210,7 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 		r.Skipped = fmt.Sprintf("language %s is not available here (image %s missing)", l.ID, l.Image)
 		return r, nil
 	}
-	prog, closer, comp, err := compile(ctx, l, s.Files)
+	prog, closer, comp, err := compile(ctx, l, p.IncludeFor(l.ID, s.Files))
 	if err != nil {
 		return r, fmt.Errorf("compile %s: %w", s.Path, err)
 	}
