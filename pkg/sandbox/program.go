@@ -243,6 +243,9 @@ func (p *Program) request(spec run.Spec, limits run.Limits) (*agent.Request, err
 				return nil, fmt.Errorf("spec file %q has the name of one of the program's files", name)
 			}
 			files[name] = agent.File{Data: data}
+			if spec.CollectDir != "" && strings.HasPrefix(name, spec.CollectDir+"/") {
+				files[name] = agent.File{Data: data, Mode: 0o666} // the program may rewrite what it collects (multi-pass feedback)
+			}
 		}
 	}
 	if spec.CollectDir != "" {
