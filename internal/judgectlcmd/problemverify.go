@@ -47,7 +47,10 @@ func newProblemVerifyCmd(f *Factory, runF func(context.Context, *ProblemVerifyOp
 		Long: `Load the package in DIR (reporting every defect at once), then judge each submission in
 submissions/<verdict>/ and print, per submission, the expected and obtained verdicts and the time
 used against the limit, then a summary. A submission whose language this judge lacks (or whose
-runtime image is not built) is reported as skipped, not as a pass.
+runtime image is not built) is reported as skipped, not as a pass. Folders the judge does not
+check (slow_accepted/, say) are reported as warnings and skipped, as problemtools does; 2023-07
+packages are checked against their per-test rules (submissions/expectations.yaml), legacy ones
+with MLE counted as RE and OLE as WA (docs/problems.md).
 
 When problem.yaml fixes no time limit, the accepted submissions run first and the limit is
 computed the Kattis way (slowest × time multiplier, rounded up); time-limit-exceeded submissions

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 )
 
 // Load reads and validates the package in directory dir.
@@ -93,6 +94,14 @@ func refuseUnsupported(t *tree, p *Problem, is *issues) {
 	}
 	if slices.Contains(dirs, "static_validator") {
 		is.add("static_validator/", "static validators are not supported by this judge")
+	}
+	for _, name := range sortedKeys(t.files) {
+		switch {
+		case strings.HasPrefix(name, "data/") && path.Base(name) == "test_group.yaml":
+			is.add(name, "test_group.yaml (a later draft's name) is not read by this judge: write the settings in testdata.yaml")
+		case strings.HasPrefix(name, "input_validators/") && (strings.HasSuffix(name, ".ctd") || strings.HasSuffix(name, ".viva")):
+			is.add(name, "checktestdata and VIVA input validators are not supported by this judge (no checker in the sandbox images): write the validator as a program")
+		}
 	}
 }
 

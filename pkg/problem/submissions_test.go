@@ -172,6 +172,8 @@ func TestIncludesAndRefusedParts(t *testing.T) {
 		{map[string]string{"graders/g.py": ""}, "graders/: custom graders are not supported"},
 		{map[string]string{"static_validator/s.py": ""}, "static_validator/: static validators are not supported"},
 		{map[string]string{"include/default/x.h": ""}, "include/default/ is 2023-07"},
+		{map[string]string{"input_validators/in.ctd": ""}, "checktestdata and VIVA input validators are not supported"},
+		{map[string]string{"data/secret/test_group.yaml": ""}, "test_group.yaml (a later draft's name) is not read"},
 		{map[string]string{"include/x.h": ""}, "include/x.h: include/ holds one directory per language"},
 		{map[string]string{"problem.yaml": "name: X\ntype: multi-pass\n"}, "type multi-pass is 2023-07"},
 		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\ntype: multi-pass\n"}, "a multi-pass problem needs an output validator"},
