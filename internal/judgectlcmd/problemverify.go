@@ -50,7 +50,7 @@ used against the limit, then a summary. A submission whose language this judge l
 runtime image is not built) is reported as skipped, not as a pass. Folders the judge does not
 check (slow_accepted/, say) are reported as warnings and skipped, as problemtools does; 2023-07
 packages are checked against their per-test rules (submissions/expectations.yaml), legacy ones
-with MLE counted as RE and OLE as WA (docs/problems.md).
+with MLE counted as RE, as problemtools does (docs/problems.md).
 
 When problem.yaml fixes no time limit, the accepted submissions run first and the limit is
 computed the Kattis way (slowest × time multiplier, rounded up); time-limit-exceeded submissions

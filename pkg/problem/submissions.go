@@ -91,17 +91,16 @@ type TestVerdict struct {
 	Verdict string
 }
 
-// Comparable maps a verdict to what a package of format can expect: the legacy format (and
-// problemtools, which checks it) has no memory or output limit verdict — exceeding the memory
-// rlimit crashes the program (RE), and output is never cut, so the validator rejects it (WA);
-// 2023-07 test verdicts are AC, WA, TLE and RTE, so both are RE there.
+// Comparable maps a verdict to what a package of format can expect. The legacy format (and
+// problemtools, which checks it) has no memory limit verdict: exceeding problemtools' memory
+// rlimit makes an allocation fail and the program crash, so MLE counts as RE. Output over the
+// limit stays OLE: problemtools reports OLE too, and no legacy folder expects it. 2023-07 test
+// verdicts are AC, WA, TLE and RTE, so both are RE there.
 func Comparable(format, v string) string {
 	switch {
 	case v == "MLE":
 		return "RE"
-	case v == "OLE" && format == FormatLegacy:
-		return "WA"
-	case v == "OLE":
+	case v == "OLE" && format == Format202307:
 		return "RE"
 	}
 	return v

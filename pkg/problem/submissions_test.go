@@ -101,8 +101,9 @@ func TestLegacyVerdictMapping(t *testing.T) {
 		{rte, FormatLegacy, "MLE", true}, // problemtools: the memory rlimit crashes it
 		{mle, FormatLegacy, "MLE", true},
 		{mle, FormatLegacy, "RE", true},
-		{wa, FormatLegacy, "OLE", true}, // problemtools never cuts output: its validator rejects it
+		{wa, FormatLegacy, "OLE", false}, // problemtools reports OLE, which no legacy folder expects
 		{rte, FormatLegacy, "OLE", false},
+		{Submission{Path: "output_limit_exceeded/spam.py", Expected: []string{"OLE"}}, FormatLegacy, "OLE", true},
 		{rte, FormatLegacy, "TLE", false},
 		{rte, Format202307, "OLE", true},
 		{wa, Format202307, "OLE", false},
