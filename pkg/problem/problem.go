@@ -63,7 +63,9 @@ type Problem struct {
 // Limits are the problem's limits. Zero means "the judge's default".
 type Limits struct {
 	// TimeLimit is fixed by problem.yaml (2023-07 limits.time_limit); zero means it is computed
-	// from the accepted submissions by ComputeTimeLimit when the problem is verified.
+	// from the accepted submissions by ComputeTimeLimit when the problem is verified (`judgectl
+	// problem verify`); a pushed package without one is judged on the server with the server's
+	// default CPU limit, as pushing does not run the submissions (docs/problems.md).
 	TimeLimit time.Duration
 	// TimeMultiplier is slowest accepted × multiplier = time limit (legacy time_multiplier,
 	// 2023-07 ac_to_time_limit).
@@ -81,8 +83,9 @@ type Limits struct {
 	CompilationTime       time.Duration
 }
 
-// ComputeTimeLimit is the Kattis rule: slowest accepted CPU time × TimeMultiplier, rounded up to
-// TimeResolution (at least one resolution step). A fixed TimeLimit wins.
+// ComputeTimeLimit is the Kattis rule, and the one implementation of it: slowest accepted CPU
+// time × TimeMultiplier, rounded up to TimeResolution (at least one resolution step). A fixed
+// TimeLimit wins.
 func (l Limits) ComputeTimeLimit(slowestAC time.Duration) time.Duration {
 	if l.TimeLimit > 0 {
 		return l.TimeLimit
