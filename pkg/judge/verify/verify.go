@@ -22,10 +22,10 @@ import (
 	"github.com/judge-dev/judge/pkg/run"
 )
 
-// Compiler compiles files in a language (one of the table, or lang.BuildRun). It returns a nil program with Status CE for a compile
-// error; an error only for the judge's own failure (or a language it cannot run, which verify
-// reports as skipped when errors.Is(err, ErrUnavailable) or the message says so). The program
-// must be closed by the caller.
+// Compiler compiles files in a language (one of the table, or lang.BuildRun). It returns a nil
+// program with Status CE for a compile error; an error only for the judge's own failure (or a
+// language it cannot run, which verify reports as skipped when errors.Is(err, ErrUnavailable) or
+// the message says so). The program must be closed by the caller.
 type Compiler func(ctx context.Context, l lang.Language, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error)
 
 // Options tune a verification.
