@@ -43,6 +43,11 @@ fmt:
 test:
 	@scripts/test.sh
 
+## problemtools: install Kattis problemtools (pinned) in a virtualenv for the differential test
+.PHONY: problemtools
+problemtools:
+	@scripts/problemtools.sh
+
 ## test-unit: tests that need no services
 test-unit:
 	$(GO) test -race -short ./...

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite on the real stack, exactly what CI runs (.ci/run).
 #
-# Brings the stack up, builds the runtime images, vets, and runs every test with -race and
-# JUDGE_REQUIRE_STACK=1 (a missing service fails instead of skipping). The stack is torn down
+# Brings the stack up, builds the runtime images, installs problemtools (the differential check
+# of the example packages), vets, and runs every test with -race and JUDGE_REQUIRE_STACK=1 (a
+# missing service fails instead of skipping). The stack is torn down
 # afterwards, also when tests fail, unless it was already running before (someone else's stack is
 # left alone) or JUDGE_STACK_KEEP=1. Exits with the tests' status.
 set -uo pipefail
@@ -41,6 +42,13 @@ fi
 grep -o 'judge-runtime-[a-z0-9]*:[0-9a-f]*' "$STACK_DIR/images.log" | sort -u | sed 's/^/  /'
 # Programs the tests themselves drive (judgectl watch runs in tmux; see scripts/host-tools.tsv).
 need_commands tmux iptables
+say "installing problemtools for the differential test: scripts/problemtools.sh (log: $STACK_DIR/problemtools.log)"
+if ! JUDGE_PROBLEMTOOLS=$("$here/problemtools.sh" 2>"$STACK_DIR/problemtools.log" | tail -n 1); then
+	tail -n 30 "$STACK_DIR/problemtools.log" | sed 's/^/  | /' >&2
+	say "problemtools failed to install; see $STACK_DIR/problemtools.log"
+	exit 1
+fi
+export JUDGE_PROBLEMTOOLS JUDGE_REQUIRE_PROBLEMTOOLS=1
 say "go vet ${PKGS[*]}"
 go vet "${PKGS[@]}" || exit 1
 say "go test -race -p $GO_TEST_P -timeout $GO_TEST_TIMEOUT ${PKGS[*]}"

@@ -249,18 +249,19 @@ func commandsOf(words []string) []string {
 
 // dynamicExecSites are exec call sites whose program is not a string literal, with why that is fine.
 var dynamicExecSites = map[string]string{
-	"bench/sandbox/main.go":                "runs a program the benchmark itself just built",
-	"e2e/cluster_test.go":                  "runs the judged binary the test built",
-	"e2e/private_test.go":                  "runs the project's own scripts/ (checked as scripts)",
-	"e2e/judge0_test.go":                   "runs the python of the virtualenv scripts/judge0-client.sh made",
-	"internal/testenv/judge0client.go":     "runs scripts/judge0-client.sh (checked as a script)",
-	"internal/judgectlcmd/imports_test.go": "runs the go command found by LookPath(\"go\")",
-	"internal/testenv/testenv_test.go":     "runs the judged binary the test built",
-	"internal/hosttools/hosttools_test.go": "runs dpkg-query, named in the manifest",
-	"pkg/api/schemathesis_test.go":         "runs scripts/schemathesis.sh (checked as a script)",
-	"pkg/api/upload_memory_test.go":        "runs the test binary itself as a child process",
-	"internal/judgectlcmd/script_test.go":  "runs the test binary itself as judgectl",
-	"internal/judgectlcmd/tmux_test.go":    "runs the tmux found by LookPath(\"tmux\")",
+	"bench/sandbox/main.go":                 "runs a program the benchmark itself just built",
+	"e2e/cluster_test.go":                   "runs the judged binary the test built",
+	"e2e/private_test.go":                   "runs the project's own scripts/ (checked as scripts)",
+	"e2e/judge0_test.go":                    "runs the python of the virtualenv scripts/judge0-client.sh made",
+	"internal/testenv/judge0client.go":      "runs scripts/judge0-client.sh (checked as a script)",
+	"internal/judgectlcmd/imports_test.go":  "runs the go command found by LookPath(\"go\")",
+	"internal/testenv/testenv_test.go":      "runs the judged binary the test built",
+	"internal/hosttools/hosttools_test.go":  "runs dpkg-query, named in the manifest",
+	"pkg/judge/verify/problemtools_test.go": "runs the verifyproblem that scripts/problemtools.sh installed",
+	"pkg/api/schemathesis_test.go":          "runs scripts/schemathesis.sh (checked as a script)",
+	"pkg/api/upload_memory_test.go":         "runs the test binary itself as a child process",
+	"internal/judgectlcmd/script_test.go":   "runs the test binary itself as judgectl",
+	"internal/judgectlcmd/tmux_test.go":     "runs the tmux found by LookPath(\"tmux\")",
 }
 
 // goCommands returns the programs the module's Go code (tests included) executes by name.

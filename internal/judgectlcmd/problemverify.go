@@ -48,7 +48,10 @@ func newProblemVerifyCmd(f *Factory, runF func(context.Context, *ProblemVerifyOp
 		Long: `Load the package in DIR (reporting every defect at once), then judge each submission in
 submissions/<verdict>/ and print, per submission, the expected and obtained verdicts and the time
 used against the limit, then a summary. A submission whose language this judge lacks (or whose
-runtime image is not built) is reported as skipped, not as a pass.
+runtime image is not built) is reported as skipped, not as a pass. Folders the judge does not
+check (slow_accepted/, say) are reported as warnings and skipped, as problemtools does; 2023-07
+packages are checked against their per-test rules (submissions/expectations.yaml), legacy ones
+with MLE counted as RE, as problemtools does (docs/problems.md).
 
 When problem.yaml fixes no time limit, the accepted submissions run first and the limit is
 computed the Kattis way (slowest × time multiplier, rounded up); time-limit-exceeded submissions
@@ -149,6 +152,9 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 			how = fmt.Sprintf("computed: slowest accepted %s × %g", rep.SlowestAC.Round(time.Millisecond), p.Limits.TimeMultiplier)
 		}
 		fmt.Fprintf(opts.IO.Out, "%s: time limit %s (%s)\n", rep.Problem, rep.TimeLimit, how)
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(opts.IO.Out, "  WARN  %s\n", w)
+		}
 		for _, i := range rep.InputIssues {
 			fmt.Fprintf(opts.IO.Out, "  INPUT %s\n", i)
 		}
@@ -212,8 +218,9 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 		fmt.Fprintf(opts.IO.Out, "verifying %s on %s (version %d, %d tests, %d submissions)\n", slug, c.BaseURL(), pushed.Problem.Version, len(p.Tests()), len(p.Submissions))
 	}
 	type pending struct {
-		r  verify.Result
-		id string
+		r   verify.Result
+		sub problem.Submission
+		id  string
 	}
 	var subs []pending
 	for _, s := range p.Submissions {
@@ -230,7 +237,7 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			r.Skipped = fmt.Sprintf("the server has no language for %q", path.Ext(name))
 		}
 		if r.Skipped != "" {
-			subs = append(subs, pending{r: r})
+			subs = append(subs, pending{r: r, sub: s})
 			continue
 		}
 		r.Language = byExt[path.Ext(name)]
@@ -238,7 +245,7 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 		if err != nil {
 			return fmt.Errorf("submit %s: %w", s.Path, err)
 		}
-		subs = append(subs, pending{r: r, id: acc.ID})
+		subs = append(subs, pending{r: r, sub: s, id: acc.ID})
 	}
 	rep := verify.Report{Problem: p.Name}
 	if rep.Problem == "" {
@@ -246,6 +253,12 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 	}
 	bar := newProgress(opts.IO, int64(len(subs)), "judging", false)
 	defer func() { _ = bar.Clear() }()
+	for _, w := range p.Warnings {
+		rep.Warnings = append(rep.Warnings, w.String())
+		if table {
+			fmt.Fprintf(opts.IO.Out, "  WARN  %s\n", w)
+		}
+	}
 	for _, s := range subs {
 		r := s.r
 		if s.id != "" {
@@ -260,6 +273,11 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			r.CPUTime = time.Duration(got.TimeMS) * time.Millisecond
 			r.Limit = time.Duration(got.Limits.TimeMS) * time.Millisecond
 			r.Detail = "submission " + got.ID
+			var tests []problem.TestVerdict
+			for _, t := range got.Tests {
+				tests = append(tests, problem.TestVerdict{Name: t.Name, Verdict: t.Verdict})
+			}
+			r = verify.Checked(p.Format, s.sub, r, tests)
 		}
 		if table {
 			_ = bar.Clear()

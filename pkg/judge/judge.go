@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -151,6 +152,8 @@ func (j *Judge) Judge(ctx context.Context, prog Program, p *problem.Problem, onT
 		}
 	} else if p.OutputValidator != nil && j.cfg.Validator == nil {
 		return jg.fail(errors.New("problem has a custom output validator but none was compiled"))
+	} else if p.Passes > 0 && j.cfg.Validator == nil {
+		return jg.fail(errors.New("multi-pass problem: no output validator compiled"))
 	}
 	g := jg.group(ctx, p.Data, true)
 	if jg.testErr != nil {
@@ -320,7 +323,7 @@ func (jg *judging) test(ctx context.Context, t *problem.Test, g *problem.Group) 
 	if jg.p.Interactive {
 		err = jg.j.interactive(ctx, jg.prog.(Starter), t, flags, jg.lim, &to)
 	} else {
-		err = jg.j.batch(ctx, jg.prog, t, flags, jg.lim, &to)
+		err = jg.j.batch(ctx, jg.prog, t, flags, jg.lim, jg.p.Passes, &to)
 	}
 	if err != nil {
 		to.Verdict = apiv1.VerdictIE
@@ -349,30 +352,58 @@ func (jg *judging) test(ctx context.Context, t *problem.Test, g *problem.Group) 
 	return grade{verdict: to.Verdict, score: to.Score}
 }
 
-// batch runs a non-interactive test and validates its output.
-func (j *Judge) batch(ctx context.Context, prog Program, t *problem.Test, flags []string, lim run.Limits, to *TestOutcome) error {
-	res, err := prog.Run(ctx, run.Spec{Stdin: t.Input, Limits: lim})
-	if err != nil {
-		return fmt.Errorf("run submission: %w", err)
-	}
-	fill(to, res)
-	if res.Status != run.OK {
-		return statusVerdict(res, to)
-	}
-	if j.cfg.Validator == nil {
-		opts, err := ParseCompareFlags(flags)
+// batch runs a non-interactive test and validates its output. On a multi-pass problem (passes
+// > 0) an accepting validator that writes feedback/nextpass.in starts another run of the
+// submission on that input, up to passes runs; its other feedback files persist between passes,
+// and the limits apply to each run.
+func (j *Judge) batch(ctx context.Context, prog Program, t *problem.Test, flags []string, lim run.Limits, passes int, to *TestOutcome) error {
+	input := t.Input
+	var kept map[string][]byte
+	var cpu, wall time.Duration
+	var mem int64
+	for pass := 1; ; pass++ {
+		res, err := prog.Run(ctx, run.Spec{Stdin: input, Limits: lim})
 		if err != nil {
-			return fmt.Errorf("problem validator flags: %w", err)
+			return fmt.Errorf("run submission (pass %d): %w", pass, err)
 		}
-		ok, msg := Compare(t.Answer, res.Stdout, opts)
-		to.Verdict, to.Feedback = verdictOf(ok), msg
-		return nil
+		cpu, wall, mem = max(cpu, res.CPUTime), max(wall, res.WallTime), max(mem, res.MemoryBytes)
+		fill(to, res)
+		to.CPUTime, to.WallTime, to.MemoryBytes = cpu, wall, mem
+		if res.Status != run.OK {
+			return statusVerdict(res, to)
+		}
+		if j.cfg.Validator == nil {
+			opts, err := ParseCompareFlags(flags)
+			if err != nil {
+				return fmt.Errorf("problem validator flags: %w", err)
+			}
+			ok, msg := Compare(t.Answer, res.Stdout, opts)
+			to.Verdict, to.Feedback = verdictOf(ok), msg
+			return nil
+		}
+		spec := validatorSpec(t, flags, res.Stdout, j.cfg.ValidatorLimits)
+		for name, data := range kept {
+			spec.Files["feedback/"+name] = data
+		}
+		vres, err := j.cfg.Validator.Run(ctx, spec)
+		if err != nil {
+			return fmt.Errorf("run output validator: %w", err)
+		}
+		next, more := vres.Files["nextpass.in"]
+		if err := validatorVerdict(vres, to); err != nil || !more || passes == 0 {
+			return err
+		}
+		switch {
+		case to.Verdict != apiv1.VerdictAC:
+			return fmt.Errorf("output validator wrote nextpass.in and rejected (pass %d): a multi-pass validator asks for another pass only when it accepts", pass)
+		case pass >= passes:
+			return fmt.Errorf("output validator asked for pass %d, more than limits.validation_passes (%d)", pass+1, passes)
+		}
+		kept = maps.Clone(vres.Files)
+		delete(kept, "nextpass.in")
+		delete(kept, ".keep")
+		input = next
 	}
-	vres, err := j.cfg.Validator.Run(ctx, validatorSpec(t, flags, res.Stdout, j.cfg.ValidatorLimits))
-	if err != nil {
-		return fmt.Errorf("run output validator: %w", err)
-	}
-	return validatorVerdict(vres, to)
 }
 
 // feedbackBytes caps a validator's judgemessage kept as a test's feedback.
@@ -482,4 +513,32 @@ func JudgeAdHoc(ctx context.Context, prog Program, spec run.Spec, expected []byt
 		to.Verdict = apiv1.VerdictAC
 	}
 	return Outcome{Verdict: to.Verdict, Tests: []TestOutcome{to}, MaxCPUTime: to.CPUTime, MaxMemoryBytes: to.MemoryBytes}, nil
+}
+
+// Validators joins the output validators of a package that has several (legacy
+// output_validators/ with several programs): each runs in turn, the first that does not accept
+// decides, and when all accept the last one's result stands (its feedback files are the ones
+// kept). With one validator it is that validator.
+func Validators(vs ...Program) Program {
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	return validators(vs)
+}
+
+type validators []Program
+
+func (vs validators) Run(ctx context.Context, spec run.Spec) (run.Result, error) {
+	var res run.Result
+	for i, v := range vs {
+		r, err := v.Run(ctx, spec)
+		if err != nil {
+			return r, fmt.Errorf("output validator %d of %d: %w", i+1, len(vs), err)
+		}
+		res = r
+		if r.Signal != "" || r.ExitCode != 42 {
+			break
+		}
+	}
+	return res, nil
 }

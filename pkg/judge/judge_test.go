@@ -436,3 +436,105 @@ func TestJudgeValidatorScores(t *testing.T) {
 		t.Fatalf("got %s %g/%g, tests %+v", o.Verdict, o.Score, o.MaxScore, o.Tests)
 	}
 }
+
+// passValidator is a multi-pass validator: it accepts output "N" by asking for pass N+1 with
+// input "N" until the output reaches stop, counting its passes in a feedback file that must
+// persist; output "bad" is rejected, "bad+next" rejected with a nextpass.in.
+type passValidator struct {
+	stop  int
+	specs []run.Spec
+}
+
+func (v *passValidator) Run(_ context.Context, spec run.Spec) (run.Result, error) {
+	v.specs = append(v.specs, spec)
+	out := string(spec.Stdin)
+	files := map[string][]byte{"count": append(spec.Files["feedback/count"], 'x'), "judgemessage.txt": []byte("pass " + out)}
+	switch out {
+	case "bad":
+		return run.Result{Status: run.RE, ExitCode: 43, Files: files}, nil
+	case "bad+next":
+		files["nextpass.in"] = []byte("1")
+		return run.Result{Status: run.RE, ExitCode: 43, Files: files}, nil
+	}
+	n := len(out)
+	if n < v.stop {
+		files["nextpass.in"] = []byte(out + "1")
+	}
+	return run.Result{Status: run.RE, ExitCode: 42, Files: files}, nil
+}
+
+func TestJudgeMultiPass(t *testing.T) {
+	def := problem.DefaultSettings()
+	p := passFail(def, group("secret", def, problem.Item{Test: &problem.Test{Name: "secret/1", Input: []byte("1"), Answer: []byte("-")}}))
+	p.Passes = 3
+	for _, tc := range []struct {
+		name     string
+		stop     int
+		sub      *fakeProgram
+		verdict  string
+		err      string
+		runs     int
+		feedback string
+	}{
+		{"three passes", 3, &fakeProgram{}, "AC", "", 3, "pass 111"},
+		{"one pass", 1, &fakeProgram{}, "AC", "", 1, "pass 1"},
+		{"too many passes", 5, &fakeProgram{}, "IE", "more than limits.validation_passes (3)", 3, ""},
+		{"rejected on pass 2", 9, &fakeProgram{byIn: map[string]run.Result{"11": {Status: run.OK, Stdout: []byte("bad")}}}, "WA", "", 2, "pass bad"},
+		{"crash on pass 2", 9, &fakeProgram{byIn: map[string]run.Result{"11": {Status: run.RE, ExitCode: 1, CPUTime: time.Second}}}, "RE", "", 2, ""},
+		{"reject with nextpass", 9, &fakeProgram{byIn: map[string]run.Result{"1": {Status: run.OK, Stdout: []byte("bad+next")}}}, "IE", "wrote nextpass.in and rejected", 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := &passValidator{stop: tc.stop}
+			o, err := New(Config{Validator: v}).Judge(context.Background(), tc.sub, p, nil)
+			if o.Verdict != tc.verdict || (tc.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("got %s, %v; want %s, %q", o.Verdict, err, tc.verdict, tc.err)
+			}
+			if len(tc.sub.specs) != tc.runs {
+				t.Fatalf("%d runs of the submission, want %d", len(tc.sub.specs), tc.runs)
+			}
+			for i, s := range v.specs {
+				if got := string(s.Files["feedback/count"]); len(got) != i || string(s.Files["judge.in"]) != "1" {
+					t.Fatalf("pass %d: feedback/count %q, judge.in %q: feedback must persist, judge.in stay the test's", i+1, got, s.Files["judge.in"])
+				}
+			}
+			if tc.feedback != "" && o.Tests[0].Feedback != tc.feedback {
+				t.Fatalf("feedback %q, want %q", o.Tests[0].Feedback, tc.feedback)
+			}
+			if tc.verdict == "RE" && o.Tests[0].CPUTime != time.Second {
+				t.Fatalf("CPU time %v: the slowest pass counts", o.Tests[0].CPUTime)
+			}
+		})
+	}
+	p.Passes = 0 // a validator's nextpass.in means nothing to another problem
+	sub := &fakeProgram{}
+	if o, err := New(Config{Validator: &passValidator{stop: 3}}).Judge(context.Background(), sub, p, nil); err != nil || o.Verdict != "AC" || len(sub.specs) != 1 {
+		t.Fatalf("not multi-pass: %s %v, %d runs", o.Verdict, err, len(sub.specs))
+	}
+}
+
+func TestJudgeSeveralValidators(t *testing.T) {
+	def := problem.DefaultSettings()
+	p := passFail(def, group("secret", def, problem.Item{Test: &problem.Test{Name: "secret/1", Input: []byte("in"), Answer: []byte("x")}}))
+	p.OutputValidator = &problem.Program{Name: "a"}
+	for _, tc := range []struct {
+		exits   []int
+		verdict string
+		ran     int
+	}{{[]int{42, 42}, "AC", 2}, {[]int{42, 43}, "WA", 2}, {[]int{43, 42}, "WA", 1}, {[]int{1, 42}, "IE", 1}} {
+		var vs []Program
+		var fakes []*fakeValidator
+		for _, code := range tc.exits {
+			f := &fakeValidator{exit: func(string) int { return code }}
+			fakes = append(fakes, f)
+			vs = append(vs, f)
+		}
+		o, _ := New(Config{Validator: Validators(vs...)}).Judge(context.Background(), &fakeProgram{}, p, nil)
+		ran := 0
+		for _, f := range fakes {
+			ran += len(f.specs)
+		}
+		if o.Verdict != tc.verdict || ran != tc.ran {
+			t.Errorf("exits %v: %s after %d validator runs, want %s after %d", tc.exits, o.Verdict, ran, tc.verdict, tc.ran)
+		}
+	}
+}

@@ -4,9 +4,10 @@
 // same format (--languages-file / JUDGE_LANGUAGES_FILE).
 //
 // Commands run with the work directory /box (a writable tmpfs); the source is written to
-// /box/<source_file>. Argv entries may use two placeholders: {source} (the source file name) and
+// /box/<source_file>. Argv entries may use three placeholders: {source} (the source file name),
 // {main} (the main class or module named in the source by main_pattern, else the source file
-// name without its extension).
+// name without its extension) and, as a whole argv entry, {sources} (the source file followed by
+// the program's other files in the language, for programs of several files).
 package lang
 
 import (
@@ -63,9 +64,11 @@ type Command struct {
 	Run     []string
 }
 
-// Prepare resolves the placeholders of l for source. It fails when the language needs a main
-// name (MainPattern) and the source does not declare one.
-func (l Language) Prepare(source []byte) (Command, error) {
+// Prepare resolves the placeholders of l for source. others are the program's other source
+// files in the language (paths relative to the work directory), which an argv entry {sources}
+// expands to after the source file. It fails when the language needs a main name (MainPattern)
+// and the source does not declare one.
+func (l Language) Prepare(source []byte, others ...string) (Command, error) {
 	main, err := l.Main(source)
 	if err != nil {
 		return Command{}, err
@@ -75,14 +78,23 @@ func (l Language) Prepare(source []byte) (Command, error) {
 		if len(argv) == 0 {
 			return nil
 		}
-		out := make([]string, len(argv))
-		for i, a := range argv {
+		out := make([]string, 0, len(argv)+len(others))
+		for _, a := range argv {
+			if a == "{sources}" {
+				out = append(append(out, file), others...)
+				continue
+			}
 			a = strings.ReplaceAll(a, "{source}", file)
-			out[i] = strings.ReplaceAll(a, "{main}", main)
+			out = append(out, strings.ReplaceAll(a, "{main}", main))
 		}
 		return out
 	}
 	return Command{SourceFile: file, Compile: expand(l.Compile), Run: expand(l.Run)}, nil
+}
+
+// IsSource reports whether name (a file name or path) has one of l's extensions.
+func (l Language) IsSource(name string) bool {
+	return slices.Contains(l.Extensions, normalizeExt(path.Ext(name)))
 }
 
 // Main returns the name {main} stands for in source.
@@ -136,6 +148,53 @@ func (t *Table) ByExtension(ext string) []Language {
 		}
 	}
 	return out
+}
+
+// Detect picks the language of a program of several files as problemtools does: the language
+// with the most source files among names, the earlier in table order on a tie. ok is false when
+// no file has an extension of the table.
+func (t *Table) Detect(names []string) (l Language, ok bool) {
+	best := 0
+	for _, c := range t.langs {
+		n := 0
+		for _, name := range names {
+			if c.IsSource(name) {
+				n++
+			}
+		}
+		if n > best {
+			l, best = c, n
+		}
+	}
+	return l, best > 0
+}
+
+// ForProgram is the language of a package program (validator, interactor) of the files names
+// (paths relative to the program's directory): BuildRun in the "base" image when a top-level
+// `build` or `run` script is present, else Detect.
+func (t *Table) ForProgram(names []string) (Language, bool) {
+	if slices.Contains(names, "build") || slices.Contains(names, "run") {
+		return BuildRun("base"), true
+	}
+	return t.Detect(names)
+}
+
+// BuildRunID is the ID of BuildRun's language.
+const BuildRunID = "build-run"
+
+// BuildRun is the language of a package program (a validator) that brings its own `build` and
+// `run` scripts, as the problem package format defines them: `build` (when present) runs in the
+// program's directory and must leave an executable `run`, which is the program. Package
+// archives keep no file modes, so the sandbox makes both executable. It runs in image, which must
+// have a POSIX shell, python3, cc and c++ (the format's promise to such scripts).
+func BuildRun(image string) Language {
+	return Language{
+		ID: BuildRunID, Name: "build/run scripts", Image: image, // no SourceFile: files keep their names
+		Compile: []string{"/bin/sh", "-c", "if [ -f build ]; then ./build || exit; fi; " +
+			"[ -f run ] || { echo 'the build script left no run file' >&2; exit 1; }; [ -x run ] || chmod +x run"},
+		Run:           []string{"./run"},
+		CompileLimits: defaultCompileLimits,
+	}
 }
 
 // All returns every language in table order.

@@ -244,3 +244,42 @@ func TestDocsListEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestSeveralSourcesAndDetect(t *testing.T) {
+	tab := builtinTable(t)
+	cpp, _ := tab.Get("cpp")
+	cmd, err := cpp.Prepare([]byte("int main(){}"), "lib/util.cc", "b.cpp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"g++", "-std=c++20", "-O2", "-pipe", "-o", "main", "main.cpp", "lib/util.cc", "b.cpp"}
+	if !slices.Equal(cmd.Compile, want) {
+		t.Errorf("Compile = %q, want %q", cmd.Compile, want)
+	}
+	if !cpp.IsSource("x/Validate.CC") || cpp.IsSource("validate.h") {
+		t.Error("IsSource: .CC is C++, .h is not")
+	}
+	for _, tc := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"validate.cc", "validate.h"}, "cpp"},
+		{[]string{"a.py", "b.py", "c.cpp"}, "python3"},
+		{[]string{"a.c", "b.cpp"}, "c"}, // tie: table order
+		{[]string{"build", "validate.cc"}, BuildRunID},
+		{[]string{"run", "README"}, BuildRunID},
+		{[]string{"README", "data.txt"}, ""},
+	} {
+		l, ok := tab.ForProgram(tc.names)
+		if ok != (tc.want != "") || l.ID != tc.want {
+			t.Errorf("ForProgram(%q) = %q, %v; want %q", tc.names, l.ID, ok, tc.want)
+		}
+	}
+	br := BuildRun("base")
+	if !br.Compiled() || br.Image != "base" || !slices.Equal(br.Run, []string{"./run"}) {
+		t.Errorf("BuildRun = %+v", br)
+	}
+	if _, err := Parse("t.yaml", []byte("languages:\n  - id: x\n    extensions: [.x]\n    image: base\n    source_file: a.x\n    compile: [cc, 'x{sources}']\n    run: [./a]\n")); err == nil || !strings.Contains(err.Error(), "{sources} as a whole entry") {
+		t.Errorf("{sources} inside an entry: err = %v", err)
+	}
+}

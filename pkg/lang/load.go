@@ -173,8 +173,8 @@ func (ly langYAML) build() (Language, []error) {
 	}{{"source_file", []string{l.SourceFile}}, {"compile", l.Compile}, {"run", l.Run}} {
 		for _, a := range f.argv {
 			for _, p := range placeholderRE.FindAllString(a, -1) {
-				if p != "{source}" && p != "{main}" {
-					bad("%s: unknown placeholder %s in %q; known: {source}, {main}", f.name, p, a)
+				if p != "{source}" && p != "{main}" && (p != "{sources}" || a != p) {
+					bad("%s: unknown placeholder %s in %q; known: {source}, {main}, and {sources} as a whole entry", f.name, p, a)
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 )
 
 // Load reads and validates the package in directory dir.
@@ -35,6 +36,8 @@ func load(t *tree) (*Problem, error) {
 	p.OutputValidator = nil
 	loadValidators(t, p, customValidation, &is)
 	p.Data = loadData(t, p, rootSettings, &is)
+	loadIncludes(t, p, &is)
+	refuseUnsupported(t, p, &is)
 	loadSubmissions(t, p, &is)
 
 	if len(is) > 0 {
@@ -55,6 +58,53 @@ var knownLimitKeys = []string{
 	"validation_memory", "validation_output", "validation_passes",
 }
 
+// loadIncludes reads include/<language>/ (problemtools and both format versions) and
+// include/default/ (2023-07).
+func loadIncludes(t *tree, p *Problem, is *issues) {
+	files, dirs := t.list("include")
+	for _, f := range files {
+		is.add("include/"+f, "include/ holds one directory per language (include/cpp/, include/default/), not files")
+	}
+	for _, d := range dirs {
+		if d == "default" && p.Format == FormatLegacy {
+			is.add("include/default/", "include/default/ is 2023-07; a legacy package names the language (include/cpp/)")
+			continue
+		}
+		fs, err := t.subtree("include/" + d)
+		if err != nil {
+			is.add("include/"+d+"/", "%v", err)
+			continue
+		}
+		if len(fs) == 0 {
+			continue
+		}
+		if p.Include == nil {
+			p.Include = map[string]map[string][]byte{}
+		}
+		p.Include[d] = fs
+	}
+}
+
+// refuseUnsupported names the parts of the format this judge does not implement, so such a
+// package is refused rather than judged wrongly.
+func refuseUnsupported(t *tree, p *Problem, is *issues) {
+	_, dirs := t.list("")
+	if slices.Contains(dirs, "graders") {
+		is.add("graders/", "custom graders are not supported by this judge (the default grader and testdata.yaml grading settings are)")
+	}
+	if slices.Contains(dirs, "static_validator") {
+		is.add("static_validator/", "static validators are not supported by this judge")
+	}
+	for _, name := range sortedKeys(t.files) {
+		switch {
+		case strings.HasPrefix(name, "data/") && path.Base(name) == "test_group.yaml":
+			is.add(name, "test_group.yaml (a later draft's name) is not read by this judge: write the settings in testdata.yaml")
+		case strings.HasPrefix(name, "input_validators/") && (strings.HasSuffix(name, ".ctd") || strings.HasSuffix(name, ".viva")):
+			is.add(name, "checktestdata and VIVA input validators are not supported by this judge (no checker in the sandbox images): write the validator as a program")
+		}
+	}
+}
+
 func loadValidators(t *tree, p *Problem, customRequired bool, is *issues) {
 	dir := "output_validators"
 	_, dirs := t.list("")
@@ -65,14 +115,21 @@ func loadValidators(t *tree, p *Problem, customRequired bool, is *issues) {
 		dir = "output_validator"
 	}
 	if slices.Contains(dirs, dir) {
-		prog, err := loadProgram(t, dir, p.Format == Format202307 || dir == "output_validator")
+		progs, err := loadPrograms(t, dir, p.Format == Format202307 || dir == "output_validator")
 		if err != nil {
 			is.add(dir+"/", "%v", err)
 		} else {
-			p.OutputValidator = prog
+			p.OutputValidator, p.MoreOutputValidators = &progs[0], progs[1:]
+		}
+		if len(p.MoreOutputValidators) > 0 && p.Interactive {
+			is.add(dir+"/", "holds %d programs: several interactive validators are not supported by this judge (problemtools runs the submission once per validator)", len(progs))
 		}
 	}
 	switch {
+	case p.Passes > 0 && p.Interactive:
+		is.add("problem.yaml", "type multi-pass together with interactive is not supported by this judge")
+	case p.OutputValidator == nil && p.Passes > 0:
+		is.add(dir+"/", "missing: a multi-pass problem needs an output validator (it writes nextpass.in)")
 	case p.OutputValidator == nil && (customRequired || p.Interactive):
 		is.add(dir+"/", "missing: problem.yaml asks for a custom validator (validation: custom or interactive)")
 	case p.OutputValidator != nil && p.Format == FormatLegacy && !customRequired:
@@ -102,10 +159,10 @@ func loadValidators(t *tree, p *Problem, customRequired bool, is *issues) {
 	}
 }
 
-// loadProgram reads a validator directory. In 2023-07 the directory is the program; in legacy
-// each entry is one, and the judge supports exactly one: one subdirectory, or loose files that
-// together make one program (a source and its headers).
-func loadProgram(t *tree, dir string, wholeDir bool) (*Program, error) {
+// loadPrograms reads a validator directory. In 2023-07 the directory is the program; in legacy
+// each subdirectory is one (problemtools runs them all), and loose files together make one
+// program (a source and its headers).
+func loadPrograms(t *tree, dir string, wholeDir bool) ([]Program, error) {
 	files, subdirs := t.list(dir)
 	switch {
 	case wholeDir || len(subdirs) == 0:
@@ -116,14 +173,17 @@ func loadProgram(t *tree, dir string, wholeDir bool) (*Program, error) {
 		if len(all) == 0 {
 			return nil, fmt.Errorf("empty validator directory")
 		}
-		return &Program{Name: path.Base(dir), Files: all}, nil
-	case len(subdirs) == 1 && len(files) == 0:
-		all, err := t.subtree(dir + "/" + subdirs[0])
+		return []Program{{Name: path.Base(dir), Files: all}}, nil
+	case len(files) > 0:
+		return nil, fmt.Errorf("holds %d directories and %d loose files: put each validator program in a directory of its own", len(subdirs), len(files))
+	}
+	var out []Program
+	for _, sd := range subdirs {
+		all, err := t.subtree(dir + "/" + sd)
 		if err != nil {
 			return nil, err
 		}
-		return &Program{Name: subdirs[0], Files: all}, nil
-	default:
-		return nil, fmt.Errorf("holds %d directories and %d files; this judge supports exactly one output validator (one directory, or loose files of one program)", len(subdirs), len(files))
+		out = append(out, Program{Name: sd, Files: all})
 	}
+	return out, nil
 }

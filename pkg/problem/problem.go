@@ -42,16 +42,30 @@ type Problem struct {
 	Data *Group
 	// OutputValidator is the custom output validator; nil means the default validator.
 	OutputValidator *Program
+	// MoreOutputValidators are a legacy package's other output validators: every one must
+	// accept (problemtools runs them all, in name order).
+	MoreOutputValidators []Program
 	// InputValidators check test inputs; they are loaded for completeness, not run by the judge.
 	InputValidators []Program
 	// Submissions are the example submissions of submissions/<verdict>/, in path order.
 	Submissions []Submission
+	// Include are the files of include/<language>/ by language id ("cpp"; "default" for
+	// include/default/, 2023-07), added to every submission in that language (IncludeFor).
+	Include map[string]map[string][]byte
+	// Passes is the most runs of a multi-pass problem (2023-07 type multi-pass; limits
+	// validation_passes, default 2); 0 for every other problem.
+	Passes int
+	// Warnings are what the package has that the judge skips (a submissions folder it does not
+	// check, say): reported, not refused.
+	Warnings []Issue
 }
 
 // Limits are the problem's limits. Zero means "the judge's default".
 type Limits struct {
 	// TimeLimit is fixed by problem.yaml (2023-07 limits.time_limit); zero means it is computed
-	// from the accepted submissions by ComputeTimeLimit when the problem is verified.
+	// from the accepted submissions by ComputeTimeLimit when the problem is verified (`judgectl
+	// problem verify`); a pushed package without one is judged on the server with the server's
+	// default CPU limit, as pushing does not run the submissions (docs/problems.md).
 	TimeLimit time.Duration
 	// TimeMultiplier is slowest accepted × multiplier = time limit (legacy time_multiplier,
 	// 2023-07 ac_to_time_limit).
@@ -69,8 +83,9 @@ type Limits struct {
 	CompilationTime       time.Duration
 }
 
-// ComputeTimeLimit is the Kattis rule: slowest accepted CPU time × TimeMultiplier, rounded up to
-// TimeResolution (at least one resolution step). A fixed TimeLimit wins.
+// ComputeTimeLimit is the Kattis rule, and the one implementation of it: slowest accepted CPU
+// time × TimeMultiplier, rounded up to TimeResolution (at least one resolution step). A fixed
+// TimeLimit wins.
 func (l Limits) ComputeTimeLimit(slowestAC time.Duration) time.Duration {
 	if l.TimeLimit > 0 {
 		return l.TimeLimit
@@ -161,9 +176,33 @@ type Submission struct {
 	// Files are the submission's files keyed by path relative to the entry (one entry, keyed by
 	// its base name, for a single-file submission).
 	Files map[string][]byte
-	// Expected are the acceptable verdicts (apiv1 codes), from the folder or from an
-	// @EXPECTED_RESULTS@ comment.
+	// Expected are the acceptable final verdicts (apiv1 codes), from the folder or from an
+	// @EXPECTED_RESULTS@ comment; empty when only Rules say what is expected.
 	Expected []string
+	// Rules are 2023-07 expectations on the tests' verdicts (the folder's defaults and
+	// submissions/expectations.yaml); when present they decide, not Expected (see Check).
+	Rules []Rule
+}
+
+// IncludeFor returns files with the package's included files for language added, as the
+// format says: include/<language>/ (else, in 2023-07, include/default/) overwrites files of the
+// same name. files itself is not modified.
+func (p *Problem) IncludeFor(language string, files map[string][]byte) map[string][]byte {
+	inc, ok := p.Include[language]
+	if !ok {
+		inc = p.Include["default"]
+	}
+	if len(inc) == 0 {
+		return files
+	}
+	out := make(map[string][]byte, len(files)+len(inc))
+	for n, b := range files {
+		out[n] = b
+	}
+	for n, b := range inc {
+		out[n] = b
+	}
+	return out
 }
 
 // Tests returns every test case in judging order.

@@ -70,8 +70,13 @@ func parseProblemYAML(p *Problem, data []byte, is *issues) {
 				is.add(file, "type interactive is 2023-07; in legacy write validation: custom interactive")
 			}
 			p.Interactive = true
-		case "multi-pass", "submit-answer":
-			is.add(file, "type %s is not supported by this judge", ty)
+		case "multi-pass":
+			if p.Format == FormatLegacy {
+				is.add(file, "type multi-pass is 2023-07")
+			}
+			p.Passes = 2
+		case "submit-answer":
+			is.add(file, "type submit-answer is not supported by this judge (submissions are programs)")
 		default:
 			is.add(file, "unknown type %q (pass-fail, scoring or, in 2023-07, interactive)", ty)
 		}
@@ -200,7 +205,14 @@ func parseLimits(p *Problem, v any, is *issues) {
 	if f, ok := num("compilation_time", 0.001); ok {
 		l.CompilationTime = seconds(f)
 	}
-	for _, k := range []string{"code", "compilation_memory", "validation_output", "validation_passes"} {
+	if f, ok := num("validation_passes", 2); ok {
+		if p.Passes == 0 {
+			is.add(file, "limits.validation_passes is only for multi-pass problems")
+		} else {
+			p.Passes = int(f)
+		}
+	}
+	for _, k := range []string{"code", "compilation_memory", "validation_output"} {
 		num(k, 0) // checked, not used
 	}
 }

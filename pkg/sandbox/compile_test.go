@@ -162,3 +162,42 @@ int main(void){
 		t.Fatalf("status %s cpu %v: want OK with the child's ~300ms of CPU counted", r.Status, r.CPUTime)
 	}
 }
+
+// TestProgramsOfSeveralFiles builds package programs the way problemtools does: every source of
+// the language is compiled, headers are found beside them, the main source is main.*; a
+// directory with a build script is built by it and run through its run file.
+func TestProgramsOfSeveralFiles(t *testing.T) {
+	e := newSandbox(t, sandbox.ModeReuse)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cpp, _ := mustLangs(t).Get("cpp")
+	files := map[string][]byte{
+		"validate.h":   []byte("#pragma once\nint twice(int);\n"),
+		"validate.cc":  []byte("#include \"validate.h\"\n#include <cstdio>\nint main(){printf(\"%d\\n\", twice(21));}\n"),
+		"lib/twice.cc": []byte("#include \"../validate.h\"\nint twice(int x){return 2*x;}\n"),
+	}
+	p, c, err := e.sb.CompileLanguage(ctx, cpp, files)
+	if err != nil || c.Status != run.OK {
+		t.Fatalf("validate.cc + validate.h + lib/twice.cc: %v %s %s", err, c.Status, c.Output)
+	}
+	if r := runProgram(t, p, run.Spec{Limits: small}); r.Status != run.OK || string(r.Stdout) != "42\n" {
+		t.Fatalf("run: %s %q %q", r.Status, r.Stdout, r.Stderr)
+	}
+
+	br := map[string][]byte{
+		"build":   []byte("#!/bin/sh\nset -e\ncc -O2 -o check check.c\nprintf '#!/bin/sh\\nexec ./check \"$@\"\\n' > run\n"),
+		"check.c": []byte("#include <stdio.h>\nint main(int c, char **v){printf(\"%d args\\n\", c-1); return 42;}\n"),
+		"README":  []byte("needs a C compiler\n"),
+	}
+	p, c, err = e.sb.CompileLanguage(ctx, lang.BuildRun("base"), br)
+	if err != nil || c.Status != run.OK {
+		t.Fatalf("build/run: %v %s %s", err, c.Status, c.Output)
+	}
+	if r := runProgram(t, p, run.Spec{Args: []string{"a", "b"}, Limits: small}); r.ExitCode != 42 || string(r.Stdout) != "2 args\n" {
+		t.Fatalf("build/run run: %s exit %d %q %q", r.Status, r.ExitCode, r.Stdout, r.Stderr)
+	}
+	_, c, err = e.sb.CompileLanguage(ctx, lang.BuildRun("base"), map[string][]byte{"build": []byte("#!/bin/sh\ntrue\n")})
+	if err != nil || c.Status != run.CE || !strings.Contains(string(c.Output), "no run file") {
+		t.Fatalf("build leaving no run: %v %s %q, want CE", err, c.Status, c.Output)
+	}
+}

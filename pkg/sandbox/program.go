@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -47,6 +48,13 @@ func (s *Sandbox) Compile(ctx context.Context, language string, files map[string
 	if !ok {
 		return nil, run.Compiled{Status: run.IE}, fmt.Errorf("compile: unknown language %q", language)
 	}
+	return s.CompileLanguage(ctx, l, files)
+}
+
+// CompileLanguage is Compile in a language that need not be in the table (a package's
+// build/run-script program, lang.BuildRun).
+func (s *Sandbox) CompileLanguage(ctx context.Context, l lang.Language, files map[string][]byte) (*Program, run.Compiled, error) {
+	language := l.ID
 	sources, cmd, err := prepareSources(l, files)
 	if err != nil {
 		return nil, run.Compiled{Status: run.CE, Output: []byte(err.Error())}, nil
@@ -148,33 +156,32 @@ func headers(files map[string]file) ([]agent.FileHeader, [][]byte) {
 	return hs, data
 }
 
-// prepareSources names the submission's files for the language: a single file goes to the
-// language's source file name; in a folder submission the first file with one of the
-// language's extensions is the main source. Names must be safe relative paths.
+// prepareSources names the program's files for the language. A single file goes to the
+// language's source file name. A program of several files keeps its names (includes between its
+// files stay right) unless the language derives the name from the source ({main}); its main
+// source is, as in problemtools, the one named main.* (else the first in path order) of the
+// language's files, and the others of the language are what {sources} adds. A language without
+// a source file name (lang.BuildRun) keeps every name. Names must be safe relative paths.
 func prepareSources(l lang.Language, files map[string][]byte) (map[string]file, lang.Command, error) {
 	if len(files) == 0 {
 		return nil, lang.Command{}, errors.New("the submission has no source file")
 	}
 	names := slices.Sorted(maps.Keys(files))
+	srcs := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !l.IsSource(n) })
 	main := names[0]
-	if len(names) > 1 {
-		found := false
-		for _, n := range names {
-			for _, ext := range l.Extensions {
-				if strings.HasSuffix(strings.ToLower(n), ext) {
-					main, found = n, true
-					break
-				}
-			}
-			if found {
-				break
-			}
-		}
-		if !found {
+	if len(names) > 1 && len(l.Extensions) > 0 {
+		if len(srcs) == 0 {
 			return nil, lang.Command{}, fmt.Errorf("no file of the submission ends in %s", strings.Join(l.Extensions, ", "))
 		}
+		main = srcs[0]
+		if i := slices.IndexFunc(srcs, func(n string) bool { return strings.HasPrefix(strings.ToLower(path.Base(n)), "main.") }); i >= 0 {
+			main = srcs[i]
+		}
 	}
-	cmd, err := l.Prepare(files[main])
+	if l.SourceFile == "" || len(names) > 1 && !strings.Contains(l.SourceFile, "{main}") {
+		l.SourceFile = main
+	}
+	cmd, err := l.Prepare(files[main], slices.DeleteFunc(srcs, func(n string) bool { return n == main })...)
 	if err != nil {
 		return nil, lang.Command{}, err
 	}
@@ -190,7 +197,15 @@ func prepareSources(l lang.Language, files map[string][]byte) (map[string]file, 
 	if err := agent.ValidName(cmd.SourceFile); err != nil {
 		return nil, lang.Command{}, fmt.Errorf("source file: %w", err)
 	}
+	if _, clash := out[cmd.SourceFile]; clash {
+		return nil, lang.Command{}, fmt.Errorf("file %s would be overwritten by the main source %s", cmd.SourceFile, main)
+	}
 	out[cmd.SourceFile] = file{data: files[main]}
+	for _, n := range []string{"build", "run"} {
+		if f, ok := out[n]; ok && l.ID == lang.BuildRunID {
+			out[n] = file{data: f.data, mode: 0o755} // archives keep no modes
+		}
+	}
 	return out, cmd, nil
 }
 
@@ -267,6 +282,9 @@ func (p *Program) request(spec run.Spec, limits run.Limits) (*outgoing, error) {
 				return nil, fmt.Errorf("spec file %q has the name of one of the program's files", name)
 			}
 			files[name] = file{data: data}
+			if spec.CollectDir != "" && strings.HasPrefix(name, spec.CollectDir+"/") {
+				files[name] = file{data: data, mode: 0o666} // the program may rewrite what it collects (multi-pass feedback)
+			}
 		}
 	}
 	if spec.CollectDir != "" {

@@ -23,6 +23,7 @@ import (
 // Compiler is the part of the sandbox a SandboxJudger uses.
 type Compiler interface {
 	Compile(ctx context.Context, language string, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
+	CompileLanguage(ctx context.Context, l lang.Language, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
 }
 
 // PackageSource reads problem packages; *store.Store satisfies it.
@@ -70,7 +71,20 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		// The API accepted it, so the worker's table differs: the judge's fault, retried.
 		return store.Verdict{}, fmt.Errorf("language %q is not in this worker's table", sub.Language)
 	}
-	prog, compiled, err := j.sb.Compile(ctx, sub.Language, map[string][]byte{sourceName(l): []byte(sub.Source)})
+	files := map[string][]byte{sourceName(l): []byte(sub.Source)}
+	var p *problem.Problem
+	if sub.ProblemID != 0 {
+		var err error
+		if p, err = j.problem(ctx, sub.ProblemID); err != nil {
+			return store.Verdict{}, err
+		}
+		if inc := p.IncludeFor(l.ID, nil); len(inc) > 0 {
+			// A driver of include/<language>/ is the main file (main.*): the submission keeps
+			// a name of its own beside it.
+			files = p.IncludeFor(l.ID, map[string][]byte{"submission" + path.Ext(sourceName(l)): []byte(sub.Source)})
+		}
+	}
+	prog, compiled, err := j.sb.Compile(ctx, sub.Language, files)
 	if err != nil {
 		return store.Verdict{}, fmt.Errorf("compile: %w", err)
 	}
@@ -104,23 +118,24 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		return verdictOf(out, string(compiled.Output), false), nil
 	}
 
-	p, err := j.problem(ctx, sub.ProblemID)
-	if err != nil {
-		return store.Verdict{}, err
-	}
 	cfg := judge.Config{Limits: lim, ValidatorLimits: run.Limits{CPUTime: p.Limits.ValidationTime, MemoryBytes: p.Limits.ValidationMemoryBytes}}
 	var subject judge.Program = prog
 	if p.OutputValidator != nil {
-		v, err := j.compileValidator(ctx, p.OutputValidator)
-		if err != nil {
-			return store.Verdict{}, err
+		var vs []judge.Program
+		for _, pv := range append([]problem.Program{*p.OutputValidator}, p.MoreOutputValidators...) {
+			v, err := j.compileValidator(ctx, &pv)
+			if err != nil {
+				return store.Verdict{}, err
+			}
+			defer v.Close()
+			vs = append(vs, v)
+			if p.Interactive {
+				cfg.Interactor = judge.Starts(v.Start)
+				subject = judge.WithStart(prog, prog.Start)
+			}
 		}
-		defer v.Close()
-		if p.Interactive {
-			cfg.Interactor = judge.Starts(v.Start)
-			subject = judge.WithStart(prog, prog.Start)
-		} else {
-			cfg.Validator = v
+		if !p.Interactive {
+			cfg.Validator = judge.Validators(vs...)
 		}
 	}
 	out, err := judge.New(cfg).Judge(ctx, subject, p, report)
@@ -166,20 +181,15 @@ func (j *SandboxJudger) problem(ctx context.Context, id int64) (*problem.Problem
 	return lp.p, lp.err
 }
 
-// compileValidator compiles a custom validator in the language of its first file with a known
-// extension; the sandbox caches the result by source hash, so this is cheap after the first.
+// compileValidator compiles a custom validator as problemtools builds package programs
+// (lang.Table.ForProgram); the sandbox caches the result by source hash, so this is cheap after
+// the first.
 func (j *SandboxJudger) compileValidator(ctx context.Context, v *problem.Program) (*sandbox.Program, error) {
-	var language string
-	for _, name := range slices.Sorted(maps.Keys(v.Files)) {
-		if ls := j.langs.ByExtension(path.Ext(name)); len(ls) > 0 {
-			language = ls[0].ID
-			break
-		}
+	l, ok := j.langs.ForProgram(slices.Sorted(maps.Keys(v.Files)))
+	if !ok {
+		return nil, fmt.Errorf("output validator %s: no file in a known language and no build/run script", v.Name)
 	}
-	if language == "" {
-		return nil, fmt.Errorf("output validator %s: no file in a known language", v.Name)
-	}
-	prog, c, err := j.sb.Compile(ctx, language, v.Files)
+	prog, c, err := j.sb.CompileLanguage(ctx, l, v.Files)
 	if err != nil {
 		return nil, fmt.Errorf("compile output validator %s: %w", v.Name, err)
 	}

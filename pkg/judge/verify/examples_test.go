@@ -5,6 +5,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +18,8 @@ import (
 )
 
 // TestExamplesVerify judges every submission of every example problem with the real sandbox
-// and requires each to get an expected verdict. Languages whose image is missing are skipped
+// and requires each to get an expected verdict, and the same verdict as Kattis problemtools
+// where it can judge the submission too (problemtools_test.go). Languages whose image is missing are skipped
 // (and said so); the "base" image (c, cpp, python3) is required.
 func TestExamplesVerify(t *testing.T) {
 	docker := testenv.Docker(t)
@@ -43,6 +46,22 @@ func TestExamplesVerify(t *testing.T) {
 		return available[ref]
 	}
 
+	// What some examples exist to show, beyond every submission getting what it expects.
+	shows := map[string]struct {
+		warning string            // a warning the package must produce
+		got     map[string]string // submission → the verdict it must get
+	}{
+		// A C++ validator with its header; slow_accepted/ skipped; MLE in run_time_error/ is RE
+		// under the legacy mapping.
+		"absdiff": {warning: "submissions/slow_accepted/", got: map[string]string{"run_time_error/hog.cpp": "MLE", "output_limit_exceeded/spam.py": "OLE", "wrong_answer/int32.c": "WA"}},
+		// An interactor of two files.
+		"bits": {got: map[string]string{"accepted/bits.cpp": "AC", "wrong_answer/eleven_queries.py": "WA", "run_time_error/crash.py": "RE"}},
+		// 2023-07 expectations.yaml: per-group rules, a folder of the package's own.
+		"pairsum": {warning: "submissions/slow_accepted/", got: map[string]string{"brute_force/quadratic.py": "TLE", "mixed/ordered.py": "WA", "wrong_answer/int32.c": "WA"}},
+		// Multi-pass: the wrong answer shows only on the second pass.
+		"countdown": {got: map[string]string{"wrong_answer/first_pass_only.py": "WA", "run_time_error/no_second_pass.py": "RE", "accepted/count.c": "AC"}},
+	}
+	pt := findProblemtools(t)
 	root := filepath.Join("..", "..", "..", "examples", "problems")
 	entries, err := os.ReadDir(root)
 	if err != nil {
@@ -73,6 +92,19 @@ func TestExamplesVerify(t *testing.T) {
 			}
 			if judged < 3 {
 				t.Errorf("only %d submissions judged", judged)
+			}
+			if pt != nil {
+				pt.check(t, filepath.Join(root, e.Name()), p, rep, out.String())
+			}
+			want := shows[e.Name()]
+			if want.warning != "" && !strings.Contains(strings.Join(rep.Warnings, "\n"), want.warning) {
+				t.Errorf("warnings %q lack %q", rep.Warnings, want.warning)
+			}
+			for path, verdict := range want.got {
+				i := slices.IndexFunc(rep.Results, func(r Result) bool { return r.Path == path })
+				if i < 0 || rep.Results[i].Got != verdict || !rep.Results[i].OK() {
+					t.Errorf("%s: want %s, as expected; report %+v", path, verdict, rep.Results)
+				}
 			}
 		})
 	}

@@ -9,7 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -22,11 +22,11 @@ import (
 	"github.com/judge-dev/judge/pkg/run"
 )
 
-// Compiler compiles files in a language. It returns a nil program with Status CE for a compile
-// error; an error only for the judge's own failure (or a language it cannot run, which verify
-// reports as skipped when errors.Is(err, ErrUnavailable) or the message says so). The program
-// must be closed by the caller.
-type Compiler func(ctx context.Context, language string, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error)
+// Compiler compiles files in a language (one of the table, or lang.BuildRun). It returns a nil
+// program with Status CE for a compile error; an error only for the judge's own failure (or a
+// language it cannot run, which verify reports as skipped when errors.Is(err, ErrUnavailable) or
+// the message says so). The program must be closed by the caller.
+type Compiler func(ctx context.Context, l lang.Language, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error)
 
 // Options tune a verification.
 type Options struct {
@@ -54,11 +54,28 @@ type Result struct {
 	Skipped string `json:"skipped,omitempty"`
 	// Detail is the first rejected test and its feedback, or the compiler's message.
 	Detail string `json:"detail,omitempty"`
+	// Rules are the 2023-07 expectations on its tests' verdicts, when it has any.
+	Rules []string `json:"rules,omitempty"`
+	// Mismatch says which expectation the submission did not meet; empty when it met them all.
+	Mismatch string `json:"mismatch,omitempty"`
 }
 
-// OK says whether the submission got one of its expected verdicts (a skipped one is not OK,
-// but not a mismatch either).
-func (r Result) OK() bool { return r.Skipped == "" && slices.Contains(r.Expected, r.Got) }
+// OK says whether the submission met what its package expects (a skipped one is not OK, but
+// not a mismatch either).
+func (r Result) OK() bool { return r.Skipped == "" && r.Got != "" && r.Mismatch == "" }
+
+// Checked fills r's Got-dependent fields: whether s, which got r.Got with tests' verdicts, met
+// its expectations in a package of format (problem.Submission.Check, the legacy verdict mapping
+// included). Server-side verification uses it too.
+func Checked(format string, s problem.Submission, r Result, tests []problem.TestVerdict) Result {
+	for _, rule := range s.Rules {
+		r.Rules = append(r.Rules, rule.String())
+	}
+	if ok, why := s.Check(format, r.Got, tests); !ok {
+		r.Mismatch = why
+	}
+	return r
+}
 
 // Report is a whole verification.
 type Report struct {
@@ -70,6 +87,8 @@ type Report struct {
 	Results           []Result      `json:"results"`
 	// InputIssues are the test inputs an input validator rejected ("secret/1: check.py: ...").
 	InputIssues []string `json:"input_issues,omitempty"`
+	// Warnings are the package's parts the judge skipped (problem.Problem.Warnings).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Mismatches counts the submissions that did not get an expected verdict, and the test inputs
@@ -103,15 +122,22 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 		opts.ProbeTimeLimit = 10 * time.Second
 	}
 	rep := Report{Problem: p.Name}
+	for _, w := range p.Warnings {
+		rep.Warnings = append(rep.Warnings, w.String())
+	}
 	cfg := judge.Config{ValidatorLimits: run.Limits{CPUTime: p.Limits.ValidationTime, MemoryBytes: p.Limits.ValidationMemoryBytes}}
 	if p.OutputValidator != nil {
-		prog, closer, err := compileValidator(ctx, p.OutputValidator, langs, compile)
-		if err != nil {
-			return rep, err
+		var progs []judge.Program
+		for _, v := range append([]problem.Program{*p.OutputValidator}, p.MoreOutputValidators...) {
+			prog, closer, err := compileValidator(ctx, &v, langs, compile)
+			if err != nil {
+				return rep, err
+			}
+			defer closer.Close()
+			progs = append(progs, prog)
 		}
-		defer closer.Close()
-		cfg.Validator = prog
-		if st, ok := prog.(judge.Starter); ok {
+		cfg.Validator = judge.Validators(progs...)
+		if st, ok := progs[0].(judge.Starter); ok && p.Interactive {
 			cfg.Interactor = st
 		}
 	}
@@ -123,9 +149,7 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 	rep.InputIssues = issues
 
 	subs := slices.Clone(p.Submissions)
-	sort.SliceStable(subs, func(i, j int) bool {
-		return slices.Contains(subs[i].Expected, apiv1.VerdictAC) && !slices.Contains(subs[j].Expected, apiv1.VerdictAC)
-	})
+	sort.SliceStable(subs, func(i, j int) bool { return acceptedOnly(subs[i]) && !acceptedOnly(subs[j]) })
 	limit := p.Limits.TimeLimit
 	computed := limit == 0
 	emit := func(r Result) {
@@ -135,22 +159,22 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 		}
 	}
 	for i, s := range subs {
-		isAC := slices.Contains(s.Expected, apiv1.VerdictAC)
-		if computed && !isAC && (i == 0 || slices.Contains(subs[i-1].Expected, apiv1.VerdictAC)) {
+		isAC := acceptedOnly(s)
+		if computed && !isAC && (i == 0 || acceptedOnly(subs[i-1])) {
 			limit = p.Limits.ComputeTimeLimit(rep.SlowestAC)
 		}
 		lim := limit
 		switch {
 		case computed && isAC:
 			lim = opts.ProbeTimeLimit
-		case slices.Contains(s.Expected, apiv1.VerdictTLE) && !isAC:
+		case expectsTLE(s) && !isAC:
 			lim = time.Duration(float64(limit) * p.Limits.SafetyMargin)
 		}
 		r, err := submission(ctx, p, s, langs, compile, cfg, lim, opts)
 		if err != nil {
 			return rep, err
 		}
-		if isAC && r.Got == apiv1.VerdictAC {
+		if isAC && r.OK() {
 			rep.SlowestAC = max(rep.SlowestAC, r.CPUTime)
 		}
 		emit(r)
@@ -159,11 +183,12 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 		rep.TimeLimit, rep.TimeLimitComputed = p.Limits.ComputeTimeLimit(rep.SlowestAC), true
 		// An accepted submission judged under the probe limit must also fit the computed one.
 		for i, r := range rep.Results {
-			if r.Limit != opts.ProbeTimeLimit || !slices.Contains(r.Expected, apiv1.VerdictAC) {
+			if r.Limit != opts.ProbeTimeLimit {
 				continue
 			}
 			if r.Got == apiv1.VerdictAC && r.CPUTime > rep.TimeLimit {
 				rep.Results[i].Got = apiv1.VerdictTLE
+				rep.Results[i].Mismatch = fmt.Sprintf("slower (%s) than the computed time limit", ms(r.CPUTime))
 			}
 			rep.Results[i].Limit = rep.TimeLimit
 		}
@@ -185,14 +210,14 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 		r.Skipped = fmt.Sprintf("language %s is not available here (image %s missing)", l.ID, l.Image)
 		return r, nil
 	}
-	prog, closer, comp, err := compile(ctx, l.ID, s.Files)
+	prog, closer, comp, err := compile(ctx, l, p.IncludeFor(l.ID, s.Files))
 	if err != nil {
 		return r, fmt.Errorf("compile %s: %w", s.Path, err)
 	}
 	if comp.Status != run.OK || prog == nil {
 		r.Got = apiv1.VerdictCE
 		r.Detail = firstLine(run.Text(comp.Output, 0))
-		return r, nil
+		return Checked(p.Format, s, r, nil), nil
 	}
 	defer closer.Close()
 	cfg.Limits = run.Limits{CPUTime: lim}
@@ -201,6 +226,11 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 		return r, fmt.Errorf("judge %s: %w", s.Path, err)
 	}
 	r.Got, r.Score, r.MaxScore, r.CPUTime = out.Verdict, out.Score, out.MaxScore, out.MaxCPUTime
+	var tests []problem.TestVerdict
+	for _, t := range out.Tests {
+		tests = append(tests, problem.TestVerdict{Name: t.Name, Verdict: t.Verdict})
+	}
+	r = Checked(p.Format, s, r, tests)
 	for _, t := range out.Tests {
 		if t.Verdict != apiv1.VerdictAC {
 			r.Detail = t.Name + ": " + t.Verdict
@@ -211,6 +241,25 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 		}
 	}
 	return r, nil
+}
+
+// acceptedOnly says whether s must be accepted on every test: such submissions bound a computed
+// time limit from below, as the accepted folder does.
+func acceptedOnly(s problem.Submission) bool {
+	if len(s.Expected) > 0 {
+		return slices.Equal(s.Expected, []string{apiv1.VerdictAC})
+	}
+	return slices.ContainsFunc(s.Rules, func(r problem.Rule) bool {
+		return r.Tests == "" && slices.Equal(r.Permitted, []string{apiv1.VerdictAC})
+	})
+}
+
+// expectsTLE says whether s must time out: it then runs at limit × safety margin.
+func expectsTLE(s problem.Submission) bool {
+	if len(s.Rules) > 0 {
+		return slices.ContainsFunc(s.Rules, func(r problem.Rule) bool { return slices.Equal(r.Required, []string{apiv1.VerdictTLE}) })
+	}
+	return slices.Contains(s.Expected, apiv1.VerdictTLE)
 }
 
 // validateInputs runs every input validator on every test input (`validator < input`, exit
@@ -239,37 +288,28 @@ func validateInputs(ctx context.Context, p *problem.Problem, langs *lang.Table, 
 	return issues, nil
 }
 
-// compileValidator compiles the output validator, in the language of its first source file
-// whose extension the judge knows (headers and data files are carried along).
+// compileValidator compiles a package program (output or input validator, interactor) as
+// problemtools builds one: build/run scripts when present, else every source file of the
+// language most of its files are in (headers and data files are carried along).
 func compileValidator(ctx context.Context, v *problem.Program, langs *lang.Table, compile Compiler) (judge.Program, io.Closer, error) {
-	l, ok := languageOf(v.Files, langs)
+	l, ok := langs.ForProgram(slices.Sorted(maps.Keys(v.Files)))
 	if !ok {
-		return nil, nil, fmt.Errorf("output validator %s: no file in a language this judge knows", v.Name)
+		return nil, nil, fmt.Errorf("validator %s: no file in a language this judge knows and no build/run script", v.Name)
 	}
-	prog, closer, comp, err := compile(ctx, l.ID, v.Files)
+	prog, closer, comp, err := compile(ctx, l, v.Files)
 	if err != nil {
-		return nil, nil, fmt.Errorf("compile output validator %s: %w", v.Name, err)
+		return nil, nil, fmt.Errorf("compile validator %s: %w", v.Name, err)
 	}
 	if comp.Status != run.OK || prog == nil {
-		return nil, nil, fmt.Errorf("output validator %s does not compile: %s", v.Name, firstLine(string(comp.Output)))
+		return nil, nil, fmt.Errorf("validator %s does not compile: %s", v.Name, firstLine(string(comp.Output)))
 	}
 	return prog, closer, nil
 }
 
-// languageOf picks the language of a program from its files' extensions: the first file in
-// name order with a known extension.
+// languageOf picks the language of a submission from its files' extensions, as problemtools
+// does: the language most of its files are in.
 func languageOf(files map[string][]byte, langs *lang.Table) (lang.Language, bool) {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if ls := langs.ByExtension(path.Ext(n)); len(ls) > 0 {
-			return ls[0], true
-		}
-	}
-	return lang.Language{}, false
+	return langs.Detect(slices.Sorted(maps.Keys(files)))
 }
 
 func firstLine(s string) string {
@@ -287,6 +327,9 @@ func Print(w io.Writer, rep Report) {
 		how = fmt.Sprintf("computed from the slowest accepted run, %s", ms(rep.SlowestAC))
 	}
 	fmt.Fprintf(w, "%s: time limit %s (%s)\n", rep.Problem, ms(rep.TimeLimit), how)
+	for _, x := range rep.Warnings {
+		fmt.Fprintf(w, "  WARN  %s\n", x)
+	}
 	for _, i := range rep.InputIssues {
 		fmt.Fprintf(w, "  INPUT %s\n", i)
 	}
@@ -315,7 +358,14 @@ func Line(r Result) string {
 	if r.Limit == 0 {
 		limit = "default"
 	}
-	s := fmt.Sprintf("  %s  %-40s %-9s got %-12s expected %-8s %s / %s", mark, r.Path, r.Language, got, strings.Join(r.Expected, ","), ms(r.CPUTime), limit)
+	expected := strings.Join(r.Expected, ",")
+	if len(r.Rules) > 0 {
+		expected = "[" + strings.Join(r.Rules, "; ") + "]"
+	}
+	s := fmt.Sprintf("  %s  %-40s %-9s got %-12s expected %-8s %s / %s", mark, r.Path, r.Language, got, expected, ms(r.CPUTime), limit)
+	if r.Mismatch != "" {
+		s += "  " + r.Mismatch
+	}
 	if r.Detail != "" && (!r.OK() || r.Got != apiv1.VerdictAC) {
 		s += "  " + r.Detail
 	}

@@ -41,7 +41,7 @@ func (s scripted) Run(_ context.Context, spec run.Spec) (run.Result, error) {
 	return r, nil
 }
 
-func fakeCompiler(_ context.Context, _ string, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error) {
+func fakeCompiler(_ context.Context, _ lang.Language, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error) {
 	var src string
 	for _, b := range files {
 		src += string(b)

@@ -1,0 +1,3 @@
+# Forgets the absolute value: negative on the second sample.
+a, b = map(int, input().split())
+print(a - b)

@@ -1,0 +1,3 @@
+print("?", 0, flush=True)
+bit = int(input())
+raise SystemExit(3)

@@ -1,0 +1,2 @@
+# Assumes a single number: the second pass ("2 x") makes int() fail.
+print(int(input()) - 1)
