@@ -225,7 +225,8 @@ func testResult(t judge.TestOutcome) apiv1.TestResult {
 	return apiv1.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: t.Verdict,
 		Score: t.Score, TimeMS: int(t.CPUTime.Milliseconds()), WallMS: int(t.WallTime.Milliseconds()),
 		MemoryKB: t.MemoryBytes >> 10, ExitCode: t.ExitCode, Signal: t.Signal,
-		Stdout: clip(t.Stdout), Stderr: clip(t.Stderr), Feedback: t.Feedback}
+		Stdout: clip(t.Stdout), Stderr: clip(t.Stderr), Feedback: t.Feedback,
+		Input: clip(t.Input), Expected: clip(t.Answer)}
 }
 
 // clip makes program output storable in a text column: capped, valid UTF-8, no NUL bytes.
