@@ -15,7 +15,7 @@ func TestSubmitMarkdownFeedbackShowsSampleDataAndDiff(t *testing.T) {
 	}
 	for _, want := range []string{
 		"## ❌ sum — WA (wrong answer)",
-		"(" + api.srv.URL + "/v1/submissions/",   // a link to the submission
+		"(" + api.srv.URL + "/v1/submissions/",    // a link to the submission
 		"| 2 | secret/1 | hidden | ❌ WA | 5 ms |", // hidden: verdict, time, memory
 		"### Sample test sample/1: WA",
 		"<summary>Input</summary>\n\n```text\n1 2\n```",
