@@ -81,7 +81,9 @@ func tokenize(src string, fam Family) []token {
 	toks := make([]token, 0, len(src)/3)
 	line := 1
 	i := 0
-	emit := func(h uint64, start, end, ln int) { toks = append(toks, token{hash: h, start: start, end: end, line: ln}) }
+	emit := func(h uint64, start, end, ln int) {
+		toks = append(toks, token{hash: h, start: start, end: end, line: ln})
+	}
 	// skipTo advances i to end, counting lines.
 	skipTo := func(end int) {
 		line += strings.Count(src[i:end], "\n")
