@@ -42,6 +42,10 @@ type GradeOptions struct {
 	JUnit    string
 	// Scheme is the grading scheme file (default DIR/grading.yaml when it exists).
 	Scheme string
+	// Similarity compares the accepted entries pairwise into SimilarityReport.
+	Similarity          bool
+	SimilarityThreshold float64
+	SimilarityReport    string
 }
 
 const gradeStateFile = ".judge-grades.json"
@@ -82,6 +86,9 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 			if opts.State == "" {
 				opts.State = filepath.Join(opts.Dir, gradeStateFile)
 			}
+			if opts.SimilarityThreshold < 0 || opts.SimilarityThreshold > 1 {
+				return flagErrorf("--similarity-threshold %v: give a fraction between 0 and 1, e.g. 0.5", opts.SimilarityThreshold)
+			}
 			if opts.Scheme == "" {
 				if def := filepath.Join(opts.Dir, gradingFile); fileExists(def) {
 					opts.Scheme = def
@@ -101,6 +108,9 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 	fl.IntVar(&opts.Parallel, "parallel", 4, "entries judged at once")
 	addOutputFlag(cmd, &opts.Format, formatTable, append([]string{formatCSV}, reportFormats...)...)
 	fl.StringVar(&opts.JUnit, "junit", "", "also write JUnit XML to this file")
+	fl.BoolVar(&opts.Similarity, "similarity", false, "compare the accepted entries pairwise for shared code (report in --similarity-report)")
+	fl.Float64Var(&opts.SimilarityThreshold, "similarity-threshold", 0.5, "report pairs scoring at least this (0 to 1)")
+	fl.StringVar(&opts.SimilarityReport, "similarity-report", "similarity.html", "similarity report file: HTML, or Markdown for a .md name")
 	fl.StringVar(&opts.Scheme, "scheme", "", "grading scheme: points per test group, deadline, late penalty (default DIR/"+gradingFile+" if present)")
 	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
 	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
@@ -278,9 +288,9 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 		sum := sha256.Sum256([]byte(src))
 		e.SHA256, e.source, e.Problem = hex.EncodeToString(sum[:]), src, opts.Problem
 		if prev, ok := state.Entries[e.Student]; ok && !opts.Force && prev.SHA256 == e.SHA256 && prev.Problem == opts.Problem && !prev.failed() {
-			path := e.path
+			path, src := e.path, e.source
 			*e = prev
-			e.Cached, e.path = true, path
+			e.Cached, e.path, e.source = true, path, src
 			continue
 		}
 		e.Language = opts.Lang
@@ -322,6 +332,17 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 	if scheme != nil {
 		if err := gradeEntries(ctx, scheme, entries); err != nil {
 			return err
+		}
+	}
+	if opts.Similarity {
+		pairs, docs, err := similarityReport(opts.SimilarityReport, opts.Problem, opts.SimilarityThreshold, entries)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "similarity: %d accepted entries, %d pair(s) at or above %.0f%%; report in %s\n",
+			len(docs), len(pairs), opts.SimilarityThreshold*100, opts.SimilarityReport)
+		for _, p := range pairs {
+			fmt.Fprintf(opts.IO.ErrOut, "  %s – %s  %s\n", docs[p.A].Student, docs[p.B].Student, pct(p.Score))
 		}
 	}
 	if opts.JUnit != "" {
