@@ -162,9 +162,45 @@ func (cr *classroom) example(path string) string {
 	return string(data)
 }
 
-func (cr *classroom) act(dir, event, workflow string) (string, error) {
-	return cr.run(dir, nil, "act", event, "-W", workflow, "-P", "ubuntu-latest=-self-hosted",
-		"--var", "JUDGE_SERVER="+cr.server, "--var", "JUDGE_PROBLEM=sum", "-s", "JUDGE_TOKEN="+cr.token)
+// Stand-ins for the remote actions the workflows use, which act would clone from GitHub:
+// setup-go has nothing to do (go and judgectl are on PATH), upload-artifact copies the files to
+// $ARTIFACTS/NAME, where the test looks for them.
+var actionStubs = map[string]string{
+	"actions/setup-go@v5": `name: setup-go stand-in
+inputs:
+  go-version: {required: false}
+  cache: {required: false}
+runs:
+  using: composite
+  steps:
+    - run: go version
+      shell: bash
+`,
+	"actions/upload-artifact@v4": `name: upload-artifact stand-in
+inputs:
+  name: {required: true}
+  path: {required: true}
+runs:
+  using: composite
+  steps:
+    - run: mkdir -p "$ARTIFACTS/${{ inputs.name }}" && cp -r ${{ inputs.path }} "$ARTIFACTS/${{ inputs.name }}/"
+      shell: bash
+`,
+}
+
+// act runs workflow on the host runner; artifacts go to the returned folder.
+func (cr *classroom) act(dir, event, workflow string) (out, artifacts string, err error) {
+	cr.t.Helper()
+	artifacts = cr.t.TempDir()
+	args := []string{event, "-W", workflow, "-P", "ubuntu-latest=-self-hosted", "--env", "ARTIFACTS=" + artifacts,
+		"--var", "JUDGE_SERVER=" + cr.server, "--var", "JUDGE_PROBLEM=sum", "-s", "JUDGE_TOKEN=" + cr.token}
+	for action, yml := range actionStubs {
+		stub := cr.t.TempDir()
+		writeTree(cr.t, stub, "action.yml", yml)
+		args = append(args, "--local-repository", action+"="+stub)
+	}
+	out, err = cr.run(dir, nil, "act", args...)
+	return out, artifacts, err
 }
 
 func (cr *classroom) gitlab(dir string) (string, error) {
@@ -193,18 +229,18 @@ func TestClassroomGitHubActions(t *testing.T) {
 	student := cr.example("examples/ci/github/student.yml")
 
 	dir := cr.repo("2026-11-30T10:00:00Z", map[string]string{".github/workflows/judge.yml": student, "solution.py": acceptedSum})
-	out, err := cr.act(dir, "push", ".github/workflows/judge.yml")
+	out, _, err := cr.act(dir, "push", ".github/workflows/judge.yml")
 	if err != nil {
 		t.Fatalf("accepted push: act failed: %v\n%s", err, out)
 	}
-	assertHas(t, "act log (accepted)", out, "✅ solution.py — AC (accepted)", "Accepted.", "Job succeeded")
+	assertHas(t, "act log (accepted)", out, "✅ sum — AC (accepted)", "Accepted.", "Job succeeded")
 
 	dir = cr.repo("2026-11-30T10:00:00Z", map[string]string{".github/workflows/judge.yml": student, "solution.py": wrongSum})
-	out, err = cr.act(dir, "push", ".github/workflows/judge.yml")
+	out, _, err = cr.act(dir, "push", ".github/workflows/judge.yml")
 	if err == nil {
 		t.Fatalf("rejected push: act succeeded, want the job to fail\n%s", out)
 	}
-	assertHas(t, "act log (rejected)", out, "❌ solution.py — WA (wrong answer)", "Sample test sample/1: WA", "+3 done", "Job failed")
+	assertHas(t, "act log (rejected)", out, "❌ sum — WA (wrong answer)", "Sample test sample/1: WA", "+3 done", "Job failed")
 
 	teacher := cr.example("examples/ci/github/teacher.yml")
 	dir = cr.repo("2026-11-30T10:00:00Z", map[string]string{".github/workflows/grade.yml": teacher,
@@ -212,9 +248,14 @@ func TestClassroomGitHubActions(t *testing.T) {
 	writeTree(t, dir, "students/carol/sum.py", wrongSum)
 	cr.git(dir, "2026-12-03T12:00:00Z", "add", "-A")
 	cr.git(dir, "2026-12-03T12:00:00Z", "commit", "-qm", "carol, two days late")
-	out, err = cr.act(dir, "workflow_dispatch", ".github/workflows/grade.yml")
+	out, arts, err := cr.act(dir, "workflow_dispatch", ".github/workflows/grade.yml")
 	if err != nil {
 		t.Fatalf("grading: act failed: %v\n%s", err, out)
+	}
+	for _, f := range []string{"gradebook.md", "gradebook.html", "grades.csv", "junit.xml", "similarity.html"} {
+		if st, err := os.Stat(filepath.Join(arts, "grades/grades", f)); err != nil || st.Size() == 0 {
+			t.Errorf("artifact %s: %v", f, err)
+		}
 	}
 	assertHas(t, "act log (grading)", out, "# Grade book: sum", "| alice | ✅ AC | 100 | 100 / 100 |",
 		"| carol | ❌ WA | 0 | 0 / 100 | 2 d, -20% |", "similarity: 2 accepted entries, 1 pair(s)", "alice – bob", "Job succeeded")
@@ -229,7 +270,7 @@ func TestClassroomGitLabCI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("accepted push: gitlab-ci-local failed: %v\n%s", err, out)
 	}
-	assertHas(t, "gitlab-ci-local log (accepted)", out, "✅ solution.py — AC (accepted)", "Accepted.")
+	assertHas(t, "gitlab-ci-local log (accepted)", out, "✅ sum — AC (accepted)", "Accepted.")
 	if _, err := os.Stat(filepath.Join(dir, ".gitlab-ci-local/artifacts/judge/judge-feedback.html")); err != nil {
 		t.Errorf("the HTML feedback artifact: %v", err)
 	}
@@ -239,7 +280,7 @@ func TestClassroomGitLabCI(t *testing.T) {
 	if err == nil {
 		t.Fatalf("rejected push: gitlab-ci-local succeeded, want the job to fail\n%s", out)
 	}
-	assertHas(t, "gitlab-ci-local log (rejected)", out, "❌ solution.py — WA (wrong answer)", "+3 done", "Rejected")
+	assertHas(t, "gitlab-ci-local log (rejected)", out, "❌ sum — WA (wrong answer)", "+3 done", "Rejected")
 
 	teacher := cr.example("examples/ci/gitlab/teacher.gitlab-ci.yml")
 	dir = cr.repo("2026-11-30T10:00:00Z", map[string]string{".gitlab-ci.yml": teacher,

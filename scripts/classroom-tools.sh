@@ -6,7 +6,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ACT_VERSION=v0.2.89
-GITLAB_CI_LOCAL_VERSION=4.75.1
+# 4.74.0 and later need Node 22 (Set.prototype.union); Debian 13 ships Node 20.
+GITLAB_CI_LOCAL_VERSION=4.73.0
 bin="$root/.tools/bin"
 mkdir -p "$bin"
 
@@ -20,5 +21,11 @@ if ! "$bin/gitlab-ci-local" --version 2>/dev/null | grep -q "$GITLAB_CI_LOCAL_VE
 	echo "classroom-tools: installing gitlab-ci-local $GITLAB_CI_LOCAL_VERSION" >&2
 	npm install --prefix "$root/.tools/npm" --no-audit --no-fund --loglevel=error "gitlab-ci-local@$GITLAB_CI_LOCAL_VERSION"
 	ln -sf ../npm/node_modules/.bin/gitlab-ci-local "$bin/gitlab-ci-local"
+fi
+# gitlab-ci-local copies the work tree into its build folder with rsync.
+if ! command -v rsync >/dev/null; then
+	echo "classroom-tools: installing rsync (Debian package rsync)" >&2
+	if [[ $(id -u) == 0 ]]; then sudo=(); else sudo=(sudo); fi
+	"${sudo[@]}" apt-get install -y -qq rsync >&2 || { "${sudo[@]}" apt-get update -qq >&2 && "${sudo[@]}" apt-get install -y -qq rsync >&2; }
 fi
 echo "$bin"
