@@ -61,8 +61,14 @@ func newGradeCmd(f *Factory, runF func(context.Context, *GradeOptions) error) *c
 		Short:       "Judge every student's entry in DIR against a problem and report a grade sheet",
 		Long: `grade submits each entry of DIR: a source file (the student is the file name without
 extension), or a folder per student holding one source file. Entries are judged with bounded
-concurrency. Results go to a table, or CSV, JSON or YAML with -o, and JUnit XML with --junit (one
-testcase per student, a failure for each rejected verdict).
+concurrency. Results go to a table, or CSV, JSON or YAML with -o, a grade book in Markdown or
+HTML (-o markdown|html), and JUnit XML with --junit (one testcase per student, a failure for each
+rejected verdict).
+
+A grading scheme (--scheme FILE, default DIR/` + gradingFile + `) gives points per test group or
+test, a deadline and a late penalty; the submission time is each entry's last git commit (or its
+.submitted-at file). --similarity compares the accepted entries pairwise for shared code and
+writes the pairs above --similarity-threshold to --similarity-report (HTML side by side).
 
 Re-running skips entries already graded for the same source (SHA-256) and problem, using the
 state file DIR/` + gradeStateFile + ` (or --state); --force re-grades everything.
@@ -70,7 +76,8 @@ state file DIR/` + gradeStateFile + ` (or --state); --force re-grades everything
 Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could not be judged
 (unreadable, unknown language, judge error IE, server unreachable).`,
 		Example: `  judgectl grade submissions/ --problem hello
-  judgectl grade hw3/ -p sum -o csv > grades.csv --junit grades.xml`,
+  judgectl grade hw3/ -p sum -o csv > grades.csv --junit grades.xml
+  judgectl grade students/ -p sum --scheme grading.yaml -o html --similarity > gradebook.html`,
 		Args: exactArgs(1, "a directory DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = args[0]

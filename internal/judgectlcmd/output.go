@@ -292,6 +292,7 @@ func mdEscape(s string) string {
 	return r.Replace(s)
 }
 
+// mdCell escapes a table cell; "#" means nothing inside a table, so it stays as is.
 func mdCell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(mdEscape(s), "|", "\\|"), "\n", "<br>")
+	return strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(mdEscape(s), `\#`, "#"), "|", "\\|"), "\n", "<br>")
 }
