@@ -252,6 +252,7 @@ var dynamicExecSites = map[string]string{
 	"bench/sandbox/main.go":                 "runs a program the benchmark itself just built",
 	"e2e/cluster_test.go":                   "runs the judged binary the test built",
 	"e2e/private_test.go":                   "runs the project's own scripts/ (checked as scripts)",
+	"e2e/classroom_test.go":                 "runs scripts/classroom-tools.sh and the act and gitlab-ci-local it installed",
 	"e2e/judge0_test.go":                    "runs the python of the virtualenv scripts/judge0-client.sh made",
 	"internal/testenv/judge0client.go":      "runs scripts/judge0-client.sh (checked as a script)",
 	"internal/judgectlcmd/imports_test.go":  "runs the go command found by LookPath(\"go\")",

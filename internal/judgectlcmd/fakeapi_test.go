@@ -127,9 +127,17 @@ func (a *fakeAPI) submit(w http.ResponseWriter, r *http.Request) {
 	v := verdictOf(req.Source)
 	s := &apiv1.Submission{ID: id, Owner: "tester", Problem: req.Problem, Language: req.Language,
 		Status: apiv1.StatusDone, Verdict: v, TimeMS: 12, MemoryKB: 2048, CreatedAt: time.Unix(1700000000, 0).UTC()}
-	if v == apiv1.VerdictCE {
+	switch {
+	case v == apiv1.VerdictCE:
 		s.CompileOutput = "main.c:1: error: expected ';'"
-	} else {
+	case strings.Contains(req.Source, "samples"):
+		// A problem with a sample and a hidden test: the sample fails with v, the hidden one
+		// too; the hidden one carries no data, as the API redacts it.
+		s.Tests = []apiv1.TestResult{
+			{Index: 1, Name: "sample/1", Group: "sample", Verdict: v, TimeMS: 3, MemoryKB: 1024, Input: "1 2\n", Expected: "3\n", Stdout: "4\n"},
+			{Index: 2, Name: "secret/1", Group: "secret", Hidden: true, Verdict: v, TimeMS: 5, MemoryKB: 1024},
+		}
+	default:
 		for i := 1; i <= 3; i++ {
 			tv := apiv1.VerdictAC
 			if i == 3 {

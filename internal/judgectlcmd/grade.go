@@ -40,6 +40,12 @@ type GradeOptions struct {
 	Parallel int
 	Format   string
 	JUnit    string
+	// Scheme is the grading scheme file (default DIR/grading.yaml when it exists).
+	Scheme string
+	// Similarity compares the accepted entries pairwise into SimilarityReport.
+	Similarity          bool
+	SimilarityThreshold float64
+	SimilarityReport    string
 }
 
 const gradeStateFile = ".judge-grades.json"
@@ -55,8 +61,14 @@ func newGradeCmd(f *Factory, runF func(context.Context, *GradeOptions) error) *c
 		Short:       "Judge every student's entry in DIR against a problem and report a grade sheet",
 		Long: `grade submits each entry of DIR: a source file (the student is the file name without
 extension), or a folder per student holding one source file. Entries are judged with bounded
-concurrency. Results go to a table, or CSV, JSON or YAML with -o, and JUnit XML with --junit (one
-testcase per student, a failure for each rejected verdict).
+concurrency. Results go to a table, or CSV, JSON or YAML with -o, a grade book in Markdown or
+HTML (-o markdown|html), and JUnit XML with --junit (one testcase per student, a failure for each
+rejected verdict).
+
+A grading scheme (--scheme FILE, default DIR/` + gradingFile + `) gives points per test group or
+test, a deadline and a late penalty; the submission time is each entry's last git commit (or its
+.submitted-at file). --similarity compares the accepted entries pairwise for shared code and
+writes the pairs above --similarity-threshold to --similarity-report (HTML side by side).
 
 Re-running skips entries already graded for the same source (SHA-256) and problem, using the
 state file DIR/` + gradeStateFile + ` (or --state); --force re-grades everything.
@@ -64,7 +76,8 @@ state file DIR/` + gradeStateFile + ` (or --state); --force re-grades everything
 Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could not be judged
 (unreadable, unknown language, judge error IE, server unreachable).`,
 		Example: `  judgectl grade submissions/ --problem hello
-  judgectl grade hw3/ -p sum -o csv > grades.csv --junit grades.xml`,
+  judgectl grade hw3/ -p sum -o csv > grades.csv --junit grades.xml
+  judgectl grade students/ -p sum --scheme grading.yaml -o html --similarity > gradebook.html`,
 		Args: exactArgs(1, "a directory DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = args[0]
@@ -80,6 +93,14 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 			if opts.State == "" {
 				opts.State = filepath.Join(opts.Dir, gradeStateFile)
 			}
+			if opts.SimilarityThreshold < 0 || opts.SimilarityThreshold > 1 {
+				return flagErrorf("--similarity-threshold %v: give a fraction between 0 and 1, e.g. 0.5", opts.SimilarityThreshold)
+			}
+			if opts.Scheme == "" {
+				if def := filepath.Join(opts.Dir, gradingFile); fileExists(def) {
+					opts.Scheme = def
+				}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -92,8 +113,12 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 	fl.StringVar(&opts.State, "state", "", "state file (default DIR/"+gradeStateFile+")")
 	fl.BoolVar(&opts.Force, "force", false, "re-grade entries whose source did not change")
 	fl.IntVar(&opts.Parallel, "parallel", 4, "entries judged at once")
-	addOutputFlag(cmd, &opts.Format, formatTable, formatCSV)
+	addOutputFlag(cmd, &opts.Format, formatTable, append([]string{formatCSV}, reportFormats...)...)
 	fl.StringVar(&opts.JUnit, "junit", "", "also write JUnit XML to this file")
+	fl.BoolVar(&opts.Similarity, "similarity", false, "compare the accepted entries pairwise for shared code (report in --similarity-report)")
+	fl.Float64Var(&opts.SimilarityThreshold, "similarity-threshold", 0.5, "report pairs scoring at least this (0 to 1)")
+	fl.StringVar(&opts.SimilarityReport, "similarity-report", "similarity.html", "similarity report file: HTML, or Markdown for a .md name")
+	fl.StringVar(&opts.Scheme, "scheme", "", "grading scheme: points per test group, deadline, late penalty (default DIR/"+gradingFile+" if present)")
 	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
 	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
 	return cmd
@@ -113,9 +138,16 @@ type GradeEntry struct {
 	MemoryKB   int64     `json:"memory_kb"`
 	Error      string    `json:"error,omitempty"`
 	GradedAt   time.Time `json:"graded_at"`
+	// Tests are the per-test verdicts, kept so a changed scheme re-scores without re-judging.
+	Tests []TestVerdict `json:"tests,omitempty"`
+	// URL is the submission's address on the server; Grade its score under --scheme.
+	URL   string `json:"url,omitempty"`
+	Grade *Grade `json:"grade,omitempty"`
 	// Cached is true when the result came from the state file (not serialised there).
 	Cached bool `json:"cached"`
 	source string
+	// path is the student's file or folder (what commit times are read from).
+	path string
 }
 
 func (e *GradeEntry) failed() bool {
@@ -171,13 +203,13 @@ func scanEntries(dir, stateFile string) ([]*GradeEntry, error) {
 	for _, de := range des {
 		name := de.Name()
 		path := filepath.Join(dir, name)
-		if strings.HasPrefix(name, ".") {
+		if strings.HasPrefix(name, ".") || name == gradingFile {
 			continue
 		}
 		if abs, _ := filepath.Abs(path); abs == absState || strings.HasSuffix(abs, ".tmp") && strings.TrimSuffix(abs, ".tmp") == absState {
 			continue
 		}
-		e := &GradeEntry{Student: name}
+		e := &GradeEntry{Student: name, path: path}
 		if de.IsDir() {
 			files, err := sourceFiles(path)
 			switch {
@@ -226,6 +258,12 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 	if err != nil {
 		return err
 	}
+	var scheme *Scheme
+	if opts.Scheme != "" {
+		if scheme, err = loadScheme(opts.Scheme); err != nil {
+			return err
+		}
+	}
 	c, err := opts.Client()
 	if err != nil {
 		return err
@@ -257,8 +295,9 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 		sum := sha256.Sum256([]byte(src))
 		e.SHA256, e.source, e.Problem = hex.EncodeToString(sum[:]), src, opts.Problem
 		if prev, ok := state.Entries[e.Student]; ok && !opts.Force && prev.SHA256 == e.SHA256 && prev.Problem == opts.Problem && !prev.failed() {
+			path, src := e.path, e.source
 			*e = prev
-			e.Cached = true
+			e.Cached, e.path, e.source = true, path, src
 			continue
 		}
 		e.Language = opts.Lang
@@ -294,12 +333,31 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 	}
 	_ = bar.Finish()
 
+	for _, e := range entries {
+		e.URL = submissionURL(c.BaseURL(), e.Submission)
+	}
+	if scheme != nil {
+		if err := gradeEntries(ctx, scheme, entries); err != nil {
+			return err
+		}
+	}
+	if opts.Similarity {
+		pairs, docs, err := similarityReport(opts.SimilarityReport, opts.Problem, opts.SimilarityThreshold, entries)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "similarity: %d accepted entries, %d pair(s) at or above %.0f%%; report in %s\n",
+			len(docs), len(pairs), opts.SimilarityThreshold*100, opts.SimilarityReport)
+		for _, p := range pairs {
+			fmt.Fprintf(opts.IO.ErrOut, "  %s – %s  %s\n", docs[p.A].Student, docs[p.B].Student, pct(p.Score))
+		}
+	}
 	if opts.JUnit != "" {
 		if err := writeJUnitFile(opts.JUnit, opts.Problem, entries); err != nil {
 			return err
 		}
 	}
-	if err := writeGrades(opts.IO, opts.Format, entries); err != nil {
+	if err := writeGrades(opts.IO, opts.Format, opts.Problem, scheme, entries); err != nil {
 		return err
 	}
 	failed := 0
@@ -335,12 +393,13 @@ func gradeOne(ctx context.Context, c *client.Client, e *GradeEntry, force bool) 
 		return
 	}
 	e.Verdict, e.Score, e.TimeMS, e.MemoryKB = s.Verdict, s.Score, s.TimeMS, s.MemoryKB
+	e.Tests = testVerdicts(s.Tests)
 	if s.Verdict == apiv1.VerdictIE {
 		e.Error = "internal error of the judge: " + s.Message
 	}
 }
 
-func gradeRow(e *GradeEntry) []string {
+func gradeRow(e *GradeEntry, scheme *Scheme) []string {
 	score := ""
 	if e.Score != nil {
 		score = strconv.FormatFloat(*e.Score, 'g', -1, 64)
@@ -349,29 +408,148 @@ func gradeRow(e *GradeEntry) []string {
 	if note == "" && e.Cached {
 		note = "unchanged since " + e.GradedAt.Format(time.RFC3339)
 	}
-	return []string{e.Student, e.Verdict, score, strconv.Itoa(e.TimeMS), e.Submission, e.File, note}
+	row := []string{e.Student, e.Verdict, score, strconv.Itoa(e.TimeMS), e.Submission, e.File, note}
+	if scheme == nil {
+		return row
+	}
+	if g := e.Grade; g != nil {
+		row = append(row, fmtPoints(g.Points), fmtPoints(g.MaxPoints), strconv.Itoa(g.LateDays), fmtPoints(g.PenaltyPct), fmtPoints(g.Final))
+		for _, gv := range g.Groups {
+			row = append(row, gv.Verdict)
+		}
+		return row
+	}
+	row = append(row, "", "", "", "", "")
+	for range scheme.Points {
+		row = append(row, "")
+	}
+	return row
 }
 
 var gradeHeader = []string{"STUDENT", "VERDICT", "SCORE", "TIME_MS", "SUBMISSION", "FILE", "NOTE"}
 
-func writeGrades(ios *IOStreams, format string, entries []*GradeEntry) error {
+// gradeHeaderOf adds the scheme's columns: points, lateness, the final score, then one verdict
+// column per scheme key.
+func gradeHeaderOf(scheme *Scheme) []string {
+	if scheme == nil {
+		return gradeHeader
+	}
+	h := append(slices.Clone(gradeHeader), "POINTS", "MAX_POINTS", "LATE_DAYS", "PENALTY_PCT", "FINAL")
+	for _, k := range scheme.groupKeys() {
+		h = append(h, k)
+	}
+	return h
+}
+
+func fmtPoints(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func writeGrades(ios *IOStreams, format, problem string, scheme *Scheme, entries []*GradeEntry) error {
+	header := gradeHeaderOf(scheme)
 	switch format {
 	case formatJSON, formatYAML:
 		return writeData(ios.Out, format, entries)
+	case formatMarkdown, formatHTML:
+		return writeGradeBook(ios, format, problem, scheme, entries)
 	case formatCSV:
 		w := csv.NewWriter(ios.Out)
-		_ = w.Write(lowerAll(gradeHeader))
+		h := lowerAll(gradeHeader)
+		if scheme != nil {
+			h = append(h, "points", "max_points", "late_days", "penalty_pct", "final")
+			h = append(h, scheme.groupKeys()...) // keys as the scheme spells them
+		}
+		_ = w.Write(h)
 		for _, e := range entries {
-			_ = w.Write(gradeRow(e))
+			_ = w.Write(gradeRow(e, scheme))
 		}
 		w.Flush()
 		return w.Error()
 	}
-	t := newTable(ios, gradeHeader...)
+	t := newTable(ios, header...)
 	for _, e := range entries {
-		t.add(gradeRow(e)...)
+		t.add(gradeRow(e, scheme)...)
 	}
 	return t.render()
+}
+
+// gradeEntries scores every judged entry under scheme, reading commit times when a deadline
+// applies.
+func gradeEntries(ctx context.Context, scheme *Scheme, entries []*GradeEntry) error {
+	for _, e := range entries {
+		if e.failed() {
+			continue
+		}
+		var submitted *time.Time
+		if scheme.Deadline != nil || len(scheme.Deadlines) > 0 {
+			t, ok, err := submittedAt(ctx, e.path)
+			if err != nil {
+				return err
+			}
+			if ok {
+				submitted = &t
+			}
+		}
+		g := scheme.grade(e.Student, e.Verdict, e.Tests, submitted)
+		e.Grade = &g
+	}
+	return nil
+}
+
+// writeGradeBook writes the grade book for people: one row per student with the final score,
+// lateness, the verdict per scheme key and a link to the submission.
+func writeGradeBook(ios *IOStreams, format, problem string, scheme *Scheme, entries []*GradeEntry) error {
+	d := newReport(ios.Out, format, "Grade book: "+problem)
+	d.heading(1, "Grade book: "+problem)
+	header := []string{"Student", "Verdict"}
+	if scheme != nil {
+		header = append(header, "Final", "Points", "Late")
+		header = append(header, scheme.groupKeys()...)
+	}
+	header = append(header, "Time", "Submission", "Note")
+	rows := make([][]cell, 0, len(entries))
+	for _, e := range entries {
+		r := []cell{txt(e.Student), txt(strings.TrimSpace(verdictMark(e.Verdict) + " " + e.Verdict))}
+		if scheme != nil {
+			if g := e.Grade; g != nil {
+				late := ""
+				if g.LateDays > 0 {
+					late = fmt.Sprintf("%d d, -%s%%", g.LateDays, fmtPoints(g.PenaltyPct))
+				}
+				r = append(r, txt(fmtPoints(g.Final)), txt(fmtPoints(g.Points)+" / "+fmtPoints(g.MaxPoints)), txt(late))
+				for _, gv := range g.Groups {
+					r = append(r, txt(gv.Verdict))
+				}
+			} else {
+				for range 3 + len(scheme.Points) {
+					r = append(r, txt(""))
+				}
+			}
+		}
+		sub := cell{}
+		if e.Submission != "" {
+			sub = cell{text: shortID(e.Submission), href: e.URL}
+		}
+		note := e.Error
+		if note == "" && e.Grade != nil && e.Grade.Deadline != nil && e.Grade.SubmittedAt == nil {
+			note = "no commit time: no late penalty applied"
+		}
+		r = append(r, txt(fmt.Sprintf("%d ms", e.TimeMS)), sub, txt(note))
+		rows = append(rows, r)
+	}
+	d.table(header, rows)
+	return d.close()
+}
+
+// shortID is the first block of a UUID, enough to tell submissions apart in a table.
+func shortID(id string) string {
+	if i := strings.IndexByte(id, '-'); i > 0 {
+		return id[:i]
+	}
+	return id
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
 }
 
 func lowerAll(ss []string) []string {

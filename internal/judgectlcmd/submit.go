@@ -77,6 +77,9 @@ the highest code wins.`,
 			if opts.Parallel < 1 {
 				return flagErrorf("--parallel must be at least 1, got %d", opts.Parallel)
 			}
+			if isReportFormat(opts.Format) && !opts.Wait {
+				return flagErrorf("-o %s reports the verdict: add --wait", opts.Format)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -89,7 +92,7 @@ the highest code wins.`,
 	fl.StringVar(&opts.Stdin, "stdin", "", "file given to the program as standard input (ad-hoc runs)")
 	fl.StringVar(&opts.Expected, "expected", "", "file with the expected output (ad-hoc runs)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "follow progress and exit with the verdict's code")
-	addOutputFlag(cmd, &opts.Format, formatTable)
+	addOutputFlag(cmd, &opts.Format, formatTable, reportFormats...)
 	fl.IntVar(&opts.Parallel, "parallel", 8, "how many files are submitted at once")
 	fl.DurationVar(&opts.TimeLimit, "time-limit", 0, "CPU time limit per test, e.g. 2s (default: the problem's or the server's)")
 	fl.IntVar(&opts.MemoryMB, "memory-limit", 0, "memory limit in MB (default: the problem's or the server's)")
@@ -159,7 +162,7 @@ func submitRun(ctx context.Context, opts *SubmitOptions) error {
 				labels = append(labels, r.file)
 			}
 		}
-		return finish(opts.IO, opts.Format, finals, labels...)
+		return finish(opts.IO, opts.Format, c.BaseURL(), finals, labels...)
 	}
 	if opts.Format != formatTable {
 		if len(accepted) == 1 {

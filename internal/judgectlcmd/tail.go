@@ -44,7 +44,7 @@ is printed once. It exits with the verdict's code: 0 AC, 1 rejected, 2 CE, 3 IE 
 			return tailRun(cmd.Context(), opts)
 		},
 	}
-	addOutputFlag(cmd, &opts.Format, formatTable)
+	addOutputFlag(cmd, &opts.Format, formatTable, reportFormats...)
 	return cmd
 }
 
@@ -61,7 +61,7 @@ func tailRun(ctx context.Context, opts *TailOptions) error {
 	if err != nil {
 		return err
 	}
-	return finish(opts.IO, opts.Format, []*apiv1.Submission{s})
+	return finish(opts.IO, opts.Format, c.BaseURL(), []*apiv1.Submission{s})
 }
 
 // follow streams id's events, printing each finished test to w (prefixed), and returns the
@@ -102,13 +102,18 @@ func follow(ctx context.Context, c *client.Client, id string, w, errw io.Writer,
 }
 
 // finish prints the final submissions and returns the combined verdict exit code. labels, if
-// given, name each submission's source file in the table output.
-func finish(ios *IOStreams, format string, subs []*apiv1.Submission, labels ...string) error {
+// given, name each submission's source file in the table output. base is the server's URL, for
+// the links of Markdown and HTML reports.
+func finish(ios *IOStreams, format, base string, subs []*apiv1.Submission, labels ...string) error {
 	codes := make([]int, 0, len(subs))
 	for _, s := range subs {
 		codes = append(codes, submissionExit(s))
 	}
 	switch {
+	case isReportFormat(format):
+		if err := writeFeedbackReport(ios, format, base, subs, labels); err != nil {
+			return err
+		}
 	case format != formatTable && len(subs) == 1:
 		if err := writeData(ios.Out, format, subs[0]); err != nil {
 			return err

@@ -204,9 +204,9 @@ func (e *env) finish(id, verdict string, tests ...apiv1.TestResult) {
 	err := e.st.Tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range tests {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
-				verdict, time_ms, wall_ms, memory_kb, stdout, stderr, feedback)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-				id, r.Index, r.Name, r.Group, r.Hidden, r.Verdict, r.TimeMS, r.WallMS, r.MemoryKB, r.Stdout, r.Stderr, r.Feedback); err != nil {
+				verdict, time_ms, wall_ms, memory_kb, stdout, stderr, feedback, input, expected)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+				id, r.Index, r.Name, r.Group, r.Hidden, r.Verdict, r.TimeMS, r.WallMS, r.MemoryKB, r.Stdout, r.Stderr, r.Feedback, r.Input, r.Expected); err != nil {
 				return err
 			}
 		}

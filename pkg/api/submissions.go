@@ -407,7 +407,7 @@ func view(sub store.Submission, p principal, withSource bool) apiv1.Submission {
 
 func redactTest(t apiv1.TestResult) apiv1.TestResult {
 	if t.Hidden {
-		t.Stdout, t.Stderr, t.Feedback = "", "", ""
+		t.Stdout, t.Stderr, t.Feedback, t.Input, t.Expected = "", "", "", "", ""
 	}
 	return t
 }

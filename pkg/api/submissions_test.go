@@ -313,20 +313,20 @@ func TestGetShowsResultsAndHidesSecretData(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	id := e.submit(e.sub)
 	e.finish(id, apiv1.VerdictWA,
-		apiv1.TestResult{Index: 1, Name: "sample/1", Group: "sample", Verdict: "AC", TimeMS: 3, WallMS: 5, MemoryKB: 900, Stdout: "3\n"},
-		apiv1.TestResult{Index: 2, Name: "secret/1", Group: "secret", Hidden: true, Verdict: "WA", TimeMS: 4, WallMS: 6, MemoryKB: 901, Stdout: "41\n", Stderr: "dbg", Feedback: "expected 42"},
+		apiv1.TestResult{Index: 1, Name: "sample/1", Group: "sample", Verdict: "AC", TimeMS: 3, WallMS: 5, MemoryKB: 900, Stdout: "3\n", Input: "1 2\n", Expected: "3\n"},
+		apiv1.TestResult{Index: 2, Name: "secret/1", Group: "secret", Hidden: true, Verdict: "WA", TimeMS: 4, WallMS: 6, MemoryKB: 901, Stdout: "41\n", Stderr: "dbg", Feedback: "expected 42", Input: "secret in 40", Expected: "secret ans 42"},
 	)
 	sub := decode[apiv1.Submission](t, e.do(req{method: "GET", path: "/v1/submissions/" + id, token: e.sub}))
 	if sub.Status != apiv1.StatusDone || sub.Verdict != apiv1.VerdictWA || len(sub.Tests) != 2 {
 		t.Fatalf("submission = %+v", sub)
 	}
-	if s := sub.Tests[0]; s.Stdout != "3\n" || s.Hidden {
+	if s := sub.Tests[0]; s.Stdout != "3\n" || s.Hidden || s.Input != "1 2\n" || s.Expected != "3\n" {
 		t.Errorf("sample test = %+v, want its output shown", s)
 	}
 	if h := sub.Tests[1]; h.Stdout != "" || h.Stderr != "" || h.Feedback != "" || h.Verdict != "WA" || h.TimeMS != 4 || h.MemoryKB != 901 {
 		t.Errorf("hidden test = %+v, want verdict, time and memory only", h)
 	}
-	if raw := string(e.do(req{method: "GET", path: "/v1/submissions/" + id, token: e.admin}).body); strings.Contains(raw, "expected 42") || strings.Contains(raw, "dbg") {
+	if raw := string(e.do(req{method: "GET", path: "/v1/submissions/" + id, token: e.admin}).body); strings.Contains(raw, "expected 42") || strings.Contains(raw, "dbg") || strings.Contains(raw, "secret in") || strings.Contains(raw, "secret ans") {
 		t.Errorf("hidden data leaked to admin view: %s", raw)
 	}
 }

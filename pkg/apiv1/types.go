@@ -93,7 +93,7 @@ type Submission struct {
 }
 
 // TestResult is the outcome of one executed test. For hidden (secret) tests the server leaves
-// Stdout, Stderr and Feedback empty: only the verdict, time and memory are shown.
+// Stdout, Stderr, Feedback, Input and Expected empty: only the verdict, time and memory are shown.
 type TestResult struct {
 	Index    int     `json:"index"`
 	Name     string  `json:"name"`
@@ -109,6 +109,9 @@ type TestResult struct {
 	Stdout   string  `json:"stdout,omitempty"`
 	Stderr   string  `json:"stderr,omitempty"`
 	Feedback string  `json:"feedback,omitempty"`
+	// Input and Expected are the test's input and answer, for sample tests only.
+	Input    string `json:"input,omitempty"`
+	Expected string `json:"expected,omitempty"`
 }
 
 // SubmissionList is the answer to GET /v1/submissions.

@@ -98,6 +98,10 @@ type TestOutcome struct {
 	// Stdout and Stderr are kept for samples and ad-hoc runs only.
 	Stdout []byte
 	Stderr []byte
+	// Input and Answer are the test's data, kept for samples only, so a student sees what the
+	// program was given and what was expected beside what it printed.
+	Input  []byte
+	Answer []byte
 
 	validatorScore *float64 // from score.txt
 }
@@ -342,6 +346,8 @@ func (jg *judging) test(ctx context.Context, t *problem.Test, g *problem.Group) 
 	}
 	if to.Hidden {
 		to.Stdout, to.Stderr = nil, nil
+	} else {
+		to.Input, to.Answer = t.Input, t.Answer
 	}
 	jg.out.Tests = append(jg.out.Tests, to)
 	jg.out.MaxCPUTime = max(jg.out.MaxCPUTime, to.CPUTime)

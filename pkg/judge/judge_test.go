@@ -126,6 +126,9 @@ func TestJudgeOutcomeDetails(t *testing.T) {
 	if s.Hidden || !h.Hidden || s.Stdout == nil || h.Stdout != nil {
 		t.Fatalf("sample must be visible with stdout, secret hidden without: %+v %+v", s, h)
 	}
+	if string(s.Input) != "1" || s.Answer == nil || h.Input != nil || h.Answer != nil {
+		t.Fatalf("sample must carry its input and answer, secret neither: %+v %+v", s, h)
+	}
 	if o.MaxCPUTime != 700*time.Millisecond || o.MaxMemoryBytes != 5<<20 || !strings.Contains(h.Feedback, `expected "2", got "x"`) {
 		t.Fatalf("outcome %+v", o)
 	}

@@ -170,7 +170,7 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 	}
 	sub.Source = src
 	rows, err := s.db.QueryContext(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
-		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback
+		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected
 		FROM results WHERE submission_id = $1 ORDER BY ordinal`, id)
 	if err != nil {
 		return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
@@ -179,7 +179,7 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 	for rows.Next() {
 		var r apiv1.TestResult
 		if err := rows.Scan(&r.Index, &r.Name, &r.Group, &r.Hidden, &r.Verdict, &r.Score, &r.TimeMS,
-			&r.WallMS, &r.MemoryKB, &r.ExitCode, &r.Signal, &r.Stdout, &r.Stderr, &r.Feedback); err != nil {
+			&r.WallMS, &r.MemoryKB, &r.ExitCode, &r.Signal, &r.Stdout, &r.Stderr, &r.Feedback, &r.Input, &r.Expected); err != nil {
 			return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
 		}
 		sub.Tests = append(sub.Tests, r)

@@ -108,7 +108,7 @@ func (s *Store) ExtendLease(ctx context.Context, c Claim, lease time.Duration) (
 func (s *Store) AppendTestEvent(ctx context.Context, c Claim, t apiv1.TestResult) error {
 	id := c.ID
 	if t.Hidden {
-		t.Stdout, t.Stderr, t.Feedback = "", "", ""
+		t.Stdout, t.Stderr, t.Feedback, t.Input, t.Expected = "", "", "", "", ""
 	}
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventTest, Status: apiv1.StatusRunning, Test: &t, Attempt: c.Attempt})
@@ -153,10 +153,10 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 		}
 		for i, t := range v.Tests {
 			_, err := tx.ExecContext(ctx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
-					verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+					verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 				c.ID, i+1, t.Name, t.Group, t.Hidden, t.Verdict, t.Score, t.TimeMS, t.WallMS, t.MemoryKB,
-				t.ExitCode, t.Signal, t.Stdout, t.Stderr, t.Feedback)
+				t.ExitCode, t.Signal, t.Stdout, t.Stderr, t.Feedback, t.Input, t.Expected)
 			if err != nil {
 				return fmt.Errorf("result %d: %w", i+1, err)
 			}

@@ -240,5 +240,6 @@ func testResult(t judge.TestOutcome) apiv1.TestResult {
 	return apiv1.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: t.Verdict,
 		Score: t.Score, TimeMS: int(t.CPUTime.Milliseconds()), WallMS: int(t.WallTime.Milliseconds()),
 		MemoryKB: t.MemoryBytes >> 10, ExitCode: t.ExitCode, Signal: t.Signal,
-		Stdout: run.Text(t.Stdout, keptOutput), Stderr: run.Text(t.Stderr, keptOutput), Feedback: run.Text([]byte(t.Feedback), keptOutput)}
+		Stdout: run.Text(t.Stdout, keptOutput), Stderr: run.Text(t.Stderr, keptOutput), Feedback: run.Text([]byte(t.Feedback), keptOutput),
+		Input: run.Text(t.Input, keptOutput), Expected: run.Text(t.Answer, keptOutput)}
 }
