@@ -97,7 +97,7 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"bad int", map[string]string{"JUDGE_SLOTS": "many"}, "", "JUDGE_SLOTS"},
 		{"bad mode", map[string]string{"JUDGE_SANDBOX_MODE": "yolo"}, "", "sandbox_mode (JUDGE_SANDBOX_MODE)"},
 		{"bad dsn", map[string]string{"JUDGE_DATABASE_URL": "localhost"}, "", "database_url (JUDGE_DATABASE_URL)"},
-		{"bad cache size", map[string]string{"JUDGE_COMPILE_CACHE": "lots"}, "", "compile_cache (JUDGE_COMPILE_CACHE)"},
+		{"bad cache size", map[string]string{"JUDGE_COMPILE_CACHE": "lots"}, "", "JUDGE_COMPILE_CACHE"},
 		{"bad broker", map[string]string{"JUDGE_KAFKA_BROKERS": "kafka"}, "", "kafka_brokers"},
 		{"unknown yaml key", nil, "databse_url: x\n", `unknown setting "databse_url"`},
 		{"yaml type", nil, "slots: lots\n", "slots"},
