@@ -149,8 +149,9 @@ func families() map[string]family {
 				{Dir: "/opt/groovy/lib", Artifacts: []string{"org.apache.groovy:groovy:" + groovyVersion}},
 			},
 			hooks: []string{
-				// -kotlin-home makes -include-runtime find lib/kotlin-stdlib.jar.
-				wrapper("kotlinc", `exec java $JAVA_OPTS -cp '/opt/kotlin/lib/*' org.jetbrains.kotlin.cli.jvm.K2JVMCompiler -kotlin-home /opt/kotlin -no-reflect "$@"`),
+				// The embeddable compiler has no Kotlin home: programs compile with -no-stdlib
+				// -cp /opt/kotlin/lib/kotlin-stdlib.jar and run with that jar on the class path.
+				wrapper("kotlinc", `exec java $JAVA_OPTS -cp '/opt/kotlin/lib/*' org.jetbrains.kotlin.cli.jvm.K2JVMCompiler -no-reflect "$@"`),
 				wrapper("scalac", `exec java $JAVA_OPTS -cp '/opt/scala/lib/*' dotty.tools.dotc.Main -usejavacp "$@"`),
 				wrapper("scala", `exec java $JAVA_OPTS -cp "/opt/scala/lib/scala-library.jar:/opt/scala/lib/scala3-library_3.jar:$CLASSPATH" "$@"`),
 				wrapper("groovy", `exec java $JAVA_OPTS -cp '/opt/groovy/lib/*' groovy.ui.GroovyMain "$@"`),
@@ -161,6 +162,9 @@ func families() map[string]family {
 				"gfortran", "gdc", "gnucobol3", "nasm", "binutils", "gobjc", "gnat"},
 			goTC: goVersion,
 			hooks: []string{
+				// A module zip keeps no file modes: make the tools executable, as go does
+				// when it switches to a downloaded toolchain.
+				`chmod -R a+rX "$1/usr/local/go" && chmod a+x "$1/usr/local/go/bin/"* "$1/usr/local/go/pkg/tool/linux_amd64/"*`,
 				`ln -s /usr/local/go/bin/go /usr/local/go/bin/gofmt "$1/usr/local/bin/"`,
 				// Programs are built with an empty cache; compiling the runtime and the usual
 				// standard packages each time takes seconds, so the image carries them

@@ -64,9 +64,6 @@ var (
 func TestLanguageVerdicts(t *testing.T) {
 	skipShort(t)
 	langs := mustLangs(t)
-	for _, name := range langs.Images() {
-		testenv.Image(t, name) // skips without the image; fails under JUDGE_REQUIRE_STACK=1
-	}
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
 			e := newSandbox(t, mode, func(o *sandbox.Options) { o.Images = nil })
@@ -75,6 +72,7 @@ func TestLanguageVerdicts(t *testing.T) {
 				for _, l := range langs.All() {
 					t.Run(l.ID, func(t *testing.T) {
 						t.Parallel()
+						testenv.Image(t, l.Image) // skips without the image; fails under JUDGE_REQUIRE_STACK=1
 						peaks.Store(l.ID, languageVerdicts(t, e.sb, l))
 					})
 				}
