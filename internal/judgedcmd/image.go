@@ -210,7 +210,7 @@ func newImageListCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer d.Close()
-			const row = "%-8s %-40s %-9s %9s  %s\n"
+			const row = "%-10s %-42s %-9s %9s  %s\n"
 			fmt.Fprintf(a.stdout, row, "IMAGE", "REFERENCE", "PRESENT", "SIZE_MB", "LANGUAGES")
 			for _, name := range tab.Images() {
 				var ids []string
