@@ -157,7 +157,7 @@ func selectLanguages(tab *lang.Table, ids []string) ([]lang.Language, error) {
 }
 
 func runImageCheck(ctx context.Context, w io.Writer, d image.CheckDocker, langs []lang.Language) error {
-	const row = "%-11s %-32s %10s %8s  %s\n"
+	const row = "%-12s %-40s %10s %8s  %s\n"
 	fmt.Fprintf(w, row, "LANGUAGE", "IMAGE", "COMPILE_MS", "RUN_MS", "OK")
 	var failed []image.CheckResult
 	for _, l := range langs {
