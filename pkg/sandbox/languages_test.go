@@ -123,7 +123,13 @@ func languageVerdicts(t *testing.T, sb *sandbox.Sandbox, l lang.Language) int64 
 		if p == nil {
 			p = compile(t, sb, l.ID, sqlFaults[c.input], run.OK)
 		}
-		r := runProgram(t, p, run.Spec{Stdin: []byte(c.input + "\n"), Limits: c.limits})
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		r, err := p.Run(ctx, run.Spec{Stdin: []byte(c.input + "\n"), Limits: c.limits})
+		cancel()
+		if err != nil {
+			t.Errorf("%s: run: %v", c.input, err)
+			continue
+		}
 		if r.Status != c.want {
 			t.Errorf("%s: status %s (%s), want %s; exit %d signal %q cpu %v wall %v mem %d stderr %q",
 				c.input, r.Status, r.Message, c.want, r.ExitCode, r.Signal, r.CPUTime, r.WallTime, r.MemoryBytes, truncate(r.Stderr))
