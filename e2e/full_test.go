@@ -5,9 +5,11 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/internal/testenv"
+	"github.com/judge-dev/judge/pkg/lang"
 )
 
-// fullPrograms use the "full" image; with programs they cover nine languages.
+// fullPrograms use the images beyond base (jvm, native, scripting); with programs they cover
+// nine languages.
 var fullPrograms = []program{
 	{"java", "public class Main { public static void main(String[] a) { java.util.Scanner s = new java.util.Scanner(System.in); System.out.println(2 * s.nextInt()); } }", "AC", nil},
 	{"go", "package main\n\nimport \"fmt\"\n\nfunc main() { var x int; fmt.Scan(&x); fmt.Println(2 * x) }", "AC", nil},
@@ -20,13 +22,23 @@ var fullPrograms = []program{
 	{"php", "<?php $x = (int)trim(fgets(STDIN)); echo 2 * $x, \"\\n\";", "AC", nil},
 }
 
-// TestEndToEndAllLanguages runs the workload over the base and full images' languages. It is
-// needs the full image, which `make test` builds; 300 submissions by default (E2E_N overrides).
+// TestEndToEndAllLanguages runs the workload over languages of several images. It needs those
+// images, which `make test` builds; 300 submissions by default (E2E_N overrides).
 func TestEndToEndAllLanguages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	testenv.Image(t, "full") // skips without the image; fails instead under JUDGE_REQUIRE_STACK=1 (make test)
+	langs, err := lang.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range fullPrograms {
+		l, ok := langs.Get(p.lang)
+		if !ok {
+			t.Fatalf("no language %s", p.lang)
+		}
+		testenv.Image(t, l.Image) // skips without the image; fails instead under JUDGE_REQUIRE_STACK=1 (make test)
+	}
 	c := newCluster(t)
 	c.startAPI("api1")
 	c.startAPI("api2")

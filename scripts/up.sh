@@ -6,7 +6,8 @@
 # `scripts/up.sh down` (`make down`) stops judged and then the stack.
 #
 # Settings: JUDGE_LISTEN (default 127.0.0.1:8080) is where the API listens; JUDGE_UP_IMAGES
-# (default: every recipe the language table uses) is passed to `judged image build`.
+# (default: every recipe the language table uses; e.g. "--lang c,cpp,python3" builds only the
+# images those languages need) is passed to `judged image build`.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -88,7 +88,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (a *fakeAPI) languages(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, []apiv1.Language{
-		{ID: "python3", Name: "Python 3", Extensions: []string{".py"}},
+		{ID: "python3", Name: "Python 3", Version: "Python 3.13.5", Extensions: []string{".py"}},
 		{ID: "c", Name: "C", Extensions: []string{".c", ".h"}, Compiled: true},
 		{ID: "cpp", Name: "C++", Extensions: []string{".cpp", ".cc", ".h", ".C"}, Compiled: true},
 	})

@@ -22,7 +22,7 @@ func newLanguagesCmd(f *Factory, runF func(context.Context, *LanguagesOptions) e
 		Use: "languages",
 		Example: `  judgectl languages
   judgectl languages -o json | jq -r '.[].id'`,
-		Short: "List the server's languages and the file extensions that select them",
+		Short: "List the server's languages, their versions and the file extensions that select them",
 		Args:  exactArgs(0, ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -47,13 +47,17 @@ func languagesRun(ctx context.Context, opts *LanguagesOptions) error {
 	if opts.Format != formatTable {
 		return writeData(opts.IO.Out, opts.Format, langs)
 	}
-	t := newTable(opts.IO, "ID", "NAME", "EXTENSIONS", "COMPILED")
+	t := newTable(opts.IO, "ID", "NAME", "VERSION", "EXTENSIONS", "COMPILED")
 	for _, l := range langs {
 		compiled := "no"
 		if l.Compiled {
 			compiled = "yes"
 		}
-		t.add(l.ID, l.Name, strings.Join(l.Extensions, " "), compiled)
+		version := l.Version
+		if version == "" {
+			version = "-" // the API node reads versions from the images; it has no Docker engine
+		}
+		t.add(l.ID, l.Name, version, strings.Join(l.Extensions, " "), compiled)
 	}
 	return t.render()
 }

@@ -15,7 +15,7 @@ func TestReadCommands(t *testing.T) {
 		outHas []string
 		errHas string
 	}{
-		{args: []string{"languages"}, outHas: []string{"python3\tPython 3\t.py\tno", "cpp\tC++\t.cpp .cc .h .C\tyes"}},
+		{args: []string{"languages"}, outHas: []string{"python3\tPython 3\tPython 3.13.5\t.py\tno", "cpp\tC++\t-\t.cpp .cc .h .C\tyes"}},
 		{args: []string{"languages"}, tty: true, outHas: []string{"ID ", "EXTENSIONS", "python3 "}},
 		{args: []string{"languages", "-o", "json"}, outHas: []string{`"id": "python3"`}},
 		{args: []string{"problem", "list"}, outHas: []string{"hello\tHello\t2\tpass-fail\t1\t3"}},

@@ -62,6 +62,7 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, log *slog
 	if err != nil {
 		return fmt.Errorf("languages_file (JUDGE_LANGUAGES_FILE): %w", err)
 	}
+	langs = withImageVersions(ctx, cfg, langs, log)
 	l, err := store.NewListener(st.DSN(), log)
 	if err != nil {
 		return fmt.Errorf("listen for submission events: %w", err)

@@ -3,11 +3,14 @@ package judgedcmd
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/moby/moby/client"
 
 	"github.com/judge-dev/judge/pkg/config"
+	"github.com/judge-dev/judge/pkg/image"
+	"github.com/judge-dev/judge/pkg/lang"
 )
 
 // dockerClient connects to the configured Docker engine and checks that it answers, so that an
@@ -29,4 +32,24 @@ func dockerClient(ctx context.Context, cfg config.Config) (*client.Client, error
 		return nil, fmt.Errorf("docker_host (JUDGE_DOCKER_HOST): no Docker engine answers at %s: start one (`make stack` does) or point docker_host at it", d.DaemonHost())
 	}
 	return d, nil
+}
+
+// withImageVersions returns tab with the language versions recorded in the runtime images (at
+// build time) when the configured Docker engine answers; without one, tab is returned as it is
+// and the reason logged: an API node need not run Docker.
+func withImageVersions(ctx context.Context, cfg config.Config, tab *lang.Table, log *slog.Logger) *lang.Table {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	d, err := dockerClient(ctx, cfg)
+	if err != nil {
+		log.Info("language versions not read from the runtime images", "err", err)
+		return tab
+	}
+	defer d.Close()
+	v, err := image.TableVersions(ctx, d, tab)
+	if err != nil {
+		log.Warn("language versions not read from the runtime images", "err", err)
+		return tab
+	}
+	return tab.WithVersions(v)
 }

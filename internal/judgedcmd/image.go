@@ -2,6 +2,7 @@ package judgedcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -23,12 +24,18 @@ func newImageCmd(a *app) *cobra.Command {
 }
 
 func newImageBuildCmd(a *app) *cobra.Command {
-	var force bool
+	var (
+		force bool
+		only  []string
+	)
 	cmd := &cobra.Command{
 		Use:   "build [RECIPE...]",
 		Short: "Build runtime images from Debian packages (default: every recipe the language table uses)",
-		Long: "Build runtime images locally with mmdebstrap and `docker import` (needs root and the Debian mirror).\n" +
-			"An image whose tag (judge-runtime-NAME:HASH) exists is not rebuilt unless --force is given.\n" +
+		Long: "Build runtime images locally with mmdebstrap and `docker import` (needs root, the Debian mirror,\n" +
+			"mvn and Maven Central for the jvm image, go and the Go module proxy for the native image).\n" +
+			"An image whose tag (judge-runtime-NAME:HASH) exists is not rebuilt unless --force is given; the\n" +
+			"versions of its languages are queried again when the table's version commands changed.\n" +
+			"--lang builds only the images the named languages need.\n" +
 			"Recipes: " + fmt.Sprint(image.Recipes()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.loadConfig(cmd)
@@ -36,7 +43,24 @@ func newImageBuildCmd(a *app) *cobra.Command {
 				return err
 			}
 			names := args
-			if len(names) == 0 {
+			if len(names) > 0 && len(only) > 0 {
+				return errors.New("name recipes or --lang, not both")
+			}
+			if len(only) > 0 {
+				tab, err := lang.Load(cfg.LanguagesFile)
+				if err != nil {
+					return err
+				}
+				recipes, others, err := image.ForLanguages(tab, only)
+				if err != nil {
+					return err
+				}
+				for _, n := range others {
+					fmt.Fprintf(a.stderr, "%s: not a recipe, not built here: pull or load it yourself\n", n)
+				}
+				names = recipes
+			}
+			if len(names) == 0 && len(only) == 0 {
 				tab, err := lang.Load(cfg.LanguagesFile)
 				if err != nil {
 					return err
@@ -74,6 +98,7 @@ func newImageBuildCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "rebuild even when the image exists")
+	cmd.Flags().StringSliceVar(&only, "lang", nil, "build only the images these language ids need (repeatable or comma separated)")
 	return cmd
 }
 
@@ -132,7 +157,7 @@ func selectLanguages(tab *lang.Table, ids []string) ([]lang.Language, error) {
 }
 
 func runImageCheck(ctx context.Context, w io.Writer, d image.CheckDocker, langs []lang.Language) error {
-	const row = "%-11s %-32s %10s %8s  %s\n"
+	const row = "%-12s %-40s %10s %8s  %s\n"
 	fmt.Fprintf(w, row, "LANGUAGE", "IMAGE", "COMPILE_MS", "RUN_MS", "OK")
 	var failed []image.CheckResult
 	for _, l := range langs {
@@ -185,7 +210,7 @@ func newImageListCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer d.Close()
-			const row = "%-8s %-40s %-9s %9s  %s\n"
+			const row = "%-10s %-42s %-9s %9s  %s\n"
 			fmt.Fprintf(a.stdout, row, "IMAGE", "REFERENCE", "PRESENT", "SIZE_MB", "LANGUAGES")
 			for _, name := range tab.Images() {
 				var ids []string

@@ -14,7 +14,9 @@ func TestImageCommandsRejectUnknownNames(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"image", "build", "nosuch"}, `unknown image recipe "nosuch" (known: [base full])`},
+		{[]string{"image", "build", "nosuch"}, `unknown image recipe "nosuch" (known: [base functional jvm mono native scripting])`},
+		{[]string{"image", "build", "--lang", "c,cobra"}, `unknown language "cobra" (known: c, cpp, python3,`},
+		{[]string{"image", "build", "base", "--lang", "c"}, "name recipes or --lang, not both"},
 		{[]string{"image", "check", "--lang", "c,nope"}, `unknown language "nope" (known: c, cpp, python3,`},
 		{[]string{"image", "check", "--languages-file", "/nonexistent/langs.yaml"}, "/nonexistent/langs.yaml"},
 	}

@@ -24,7 +24,7 @@ func TestSandboxRunRejectsBadFlags(t *testing.T) {
 		{[]string{"sandbox", "run", "--file", src, "--memory", "12XB"}, `--memory "12XB"`},
 		{[]string{"sandbox", "run", "--file", src, "--output", "-1"}, `--output "-1"`},
 		{[]string{"sandbox", "run", "--file", src, "--mode", "shared"}, `--mode "shared": want fresh or reuse`},
-		{[]string{"sandbox", "run", "--file", src, "--lang", "cobol"}, `--lang "cobol" is not a known language`},
+		{[]string{"sandbox", "run", "--file", src, "--lang", "intercal"}, `--lang "intercal" is not a known language`},
 		{[]string{"sandbox", "run", "--file", filepath.Join(dir, "x.unknown")}, "cannot tell the language"},
 		{[]string{"sandbox", "run", "--file", filepath.Join(dir, "missing.py")}, "read --file"},
 		{[]string{"sandbox", "run", "--file", src, "-o", "yaml"}, `-o "yaml": want text or json`},

@@ -73,7 +73,7 @@ func TestCreateSubmissionRejectsBadInput(t *testing.T) {
 		{"unknown field", `{"language":"c","source":"int main(){}","lang":"c"}`, nil, "", 400, apiv1.ErrTypeBadRequest, ""},
 		{"wrong type", `{"language":"c","source":42}`, nil, "", 400, apiv1.ErrTypeBadRequest, ""},
 		{"missing language", apiv1.SubmissionRequest{Source: "x"}, nil, "", 422, apiv1.ErrTypeValidation, "language"},
-		{"unknown language", apiv1.SubmissionRequest{Language: "cobol", Source: "x"}, nil, "", 422, apiv1.ErrTypeValidation, "language"},
+		{"unknown language", apiv1.SubmissionRequest{Language: "intercal", Source: "x"}, nil, "", 422, apiv1.ErrTypeValidation, "language"},
 		{"blank source", apiv1.SubmissionRequest{Language: "c", Source: "  \n"}, nil, "", 422, apiv1.ErrTypeValidation, "source"},
 		{"NUL in source", apiv1.SubmissionRequest{Language: "c", Source: "a\x00b"}, nil, "", 422, apiv1.ErrTypeValidation, "source"},
 		{"unknown problem", apiv1.SubmissionRequest{Language: "c", Source: "x", Problem: "nope"}, nil, "", 422, apiv1.ErrTypeValidation, "problem"},

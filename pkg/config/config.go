@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
 )
 
 // Config is the effective configuration of one judged process.

@@ -29,11 +29,15 @@ type Language struct {
 	ID string
 	// Name is for people ("C++20 (GCC)").
 	Name string
-	// Version describes the toolchain, for docs and `judgectl languages`.
+	// Version describes the toolchain, for docs and `judgectl languages`. The built-in table
+	// leaves it empty: WithVersions fills it from the image, where it was queried at build time.
 	Version string
+	// VersionCommand prints the toolchain's version (its first line is kept); `judged image
+	// build` runs it in the built image and records the output in the image.
+	VersionCommand []string
 	// Extensions are lower-case with a leading dot (".cpp").
 	Extensions []string
-	// Image is a recipe name of pkg/image ("base", "full") or a literal image reference.
+	// Image is a recipe name of pkg/image ("base", "jvm", ...) or a literal image reference.
 	Image string
 	// SourceFile is the file name under WorkDir; it may contain {main}.
 	SourceFile string
@@ -195,6 +199,27 @@ func BuildRun(image string) Language {
 		Run:           []string{"./run"},
 		CompileLimits: defaultCompileLimits,
 	}
+}
+
+// IDs returns the ids of every language in table order.
+func (t *Table) IDs() []string {
+	out := make([]string, len(t.langs))
+	for i, l := range t.langs {
+		out[i] = l.ID
+	}
+	return out
+}
+
+// WithVersions returns a copy of t where every language whose id has an entry in versions gets
+// that version (the one recorded in its image at build time); the others keep theirs.
+func (t *Table) WithVersions(versions map[string]string) *Table {
+	c := &Table{langs: slices.Clone(t.langs), byID: t.byID}
+	for i, l := range c.langs {
+		if v, ok := versions[l.ID]; ok && v != "" {
+			c.langs[i].Version = v
+		}
+	}
+	return c
 }
 
 // All returns every language in table order.

@@ -20,29 +20,44 @@ func builtinTable(t *testing.T) *Table {
 
 func TestBuiltinHasEveryLanguage(t *testing.T) {
 	tab := builtinTable(t)
-	want := []string{"c", "cpp", "python3", "java", "kotlin", "go", "rust", "javascript", "ruby",
+	// The first 16 keep their ids and order; at least 40 in all (issue 13).
+	first := []string{"c", "cpp", "python3", "java", "kotlin", "go", "rust", "javascript", "ruby",
 		"php", "csharp", "haskell", "ocaml", "scala", "commonlisp", "prolog"}
-	var got []string
-	for _, l := range tab.All() {
-		got = append(got, l.ID)
+	ids := tab.IDs()
+	if len(ids) < 40 || !slices.Equal(ids[:len(first)], first) {
+		t.Fatalf("ids = %v, want at least 40 starting %v", ids, first)
 	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("ids = %v, want %v", got, want)
-	}
+	images := map[string]string{"c": "base", "cpp": "base", "python3": "base", "bash": "base",
+		"java": "jvm", "kotlin": "jvm", "scala": "jvm", "go": "native", "rust": "native",
+		"javascript": "scripting", "csharp": "mono", "haskell": "functional"}
 	for _, l := range tab.All() {
-		wantImage := "full"
-		if l.ID == "c" || l.ID == "cpp" || l.ID == "python3" {
-			wantImage = "base"
-		}
-		if l.Image != wantImage {
-			t.Errorf("%s: image %q, want %q", l.ID, l.Image, wantImage)
+		if want, ok := images[l.ID]; ok && l.Image != want {
+			t.Errorf("%s: image %q, want %q", l.ID, l.Image, want)
 		}
 		if l.CompileLimits.CPUTime <= 0 || l.CompileLimits.MemoryBytes <= 0 || l.CompileLimits.Processes <= 0 {
 			t.Errorf("%s: compile limits not filled: %+v", l.ID, l.CompileLimits)
 		}
+		// Versions are recorded in the images at build time, never typed into the table.
+		if l.Version != "" || len(l.VersionCommand) == 0 {
+			t.Errorf("%s: version %q, version_command %q; want none typed and a command", l.ID, l.Version, l.VersionCommand)
+		}
 	}
-	if got := tab.Images(); !slices.Equal(got, []string{"base", "full"}) {
-		t.Errorf("Images() = %v, want [base full]", got)
+	if got := tab.Images(); !slices.Equal(got, []string{"base", "jvm", "native", "scripting", "mono", "functional"}) {
+		t.Errorf("Images() = %v", got)
+	}
+}
+
+func TestWithVersions(t *testing.T) {
+	tab := builtinTable(t)
+	v := tab.WithVersions(map[string]string{"c": "GCC 14.2.0", "nosuch": "x"})
+	if c, _ := v.Get("c"); c.Version != "GCC 14.2.0" {
+		t.Errorf("c: version %q", c.Version)
+	}
+	if c, _ := tab.Get("c"); c.Version != "" {
+		t.Errorf("the original table changed: c has version %q", c.Version)
+	}
+	if cpp, _ := v.Get("cpp"); cpp.Version != "" || len(v.All()) != len(tab.All()) {
+		t.Errorf("cpp: version %q; %d languages", cpp.Version, len(v.All()))
 	}
 }
 
@@ -85,7 +100,7 @@ func TestPrepare(t *testing.T) {
 		{lang: "python3", source: "print(1)", file: "main.py", run: []string{"python3", "main.py"}},
 		{lang: "java", source: "import java.util.*;\n\npublic final class Solution {\n}\nclass Helper {}", file: "Solution.java",
 			compile: []string{"javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1", "-encoding", "UTF-8", "-d", ".", "Solution.java"},
-			run:     []string{"java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-Xss64m", "-cp", ".", "Solution"}},
+			run:     []string{"java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=100", "-Xss64m", "-cp", ".", "Solution"}},
 		{lang: "java", source: "class Main {}", wantErrSubstr: "declares no main"},
 		{lang: "scala", source: "object Hello extends App {}", file: "main.scala",
 			compile: []string{"scalac", "-d", ".", "main.scala"}},

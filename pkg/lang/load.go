@@ -56,6 +56,7 @@ type langYAML struct {
 	ID            string     `yaml:"id"`
 	Name          string     `yaml:"name"`
 	Version       string     `yaml:"version"`
+	VersionCmd    []string   `yaml:"version_command"`
 	Extensions    []string   `yaml:"extensions"`
 	Image         string     `yaml:"image"`
 	SourceFile    string     `yaml:"source_file"`
@@ -122,6 +123,7 @@ func (ly langYAML) build() (Language, []error) {
 	l := Language{
 		ID: ly.ID, Name: ly.Name, Version: ly.Version, Image: ly.Image, SourceFile: ly.SourceFile,
 		MainPattern: ly.MainPattern, Compile: ly.Compile, Run: ly.Run, Env: ly.Env,
+		VersionCommand: ly.VersionCmd,
 	}
 	if !idRE.MatchString(l.ID) {
 		bad("id %q: want lower-case letters, digits and _+.- (e.g. \"cpp\")", l.ID)
@@ -130,7 +132,7 @@ func (ly langYAML) build() (Language, []error) {
 		l.Name = l.ID
 	}
 	if l.Image == "" {
-		bad("image: must not be empty; name a recipe (\"base\", \"full\") or an image reference")
+		bad("image: must not be empty; name a recipe (\"base\", \"jvm\", ...) or an image reference")
 	}
 	if len(ly.Extensions) == 0 {
 		bad("extensions: want at least one, e.g. [.c]")
@@ -178,6 +180,9 @@ func (ly langYAML) build() (Language, []error) {
 				}
 			}
 		}
+	}
+	if len(l.VersionCommand) > 0 && l.VersionCommand[0] == "" {
+		bad("version_command: the program (first element) must not be empty")
 	}
 	if len(l.Compile) > 0 && l.Compile[0] == "" || len(l.Run) > 0 && l.Run[0] == "" {
 		bad("compile/run: the program (first element) must not be empty")

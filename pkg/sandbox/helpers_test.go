@@ -18,13 +18,13 @@ import (
 var modes = []string{sandbox.ModeReuse, sandbox.ModeFresh}
 
 // requireImage is the built image of recipe (testenv skips or fails when it is absent).
-func requireImage(t *testing.T, recipe string) string {
+func requireImage(t testing.TB, recipe string) string {
 	t.Helper()
 	return testenv.Image(t, recipe)
 }
 
 // skipShort skips tests that need Docker under -short (make test-unit).
-func skipShort(t *testing.T) {
+func skipShort(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs containers on the Docker engine; skipped with -short")
@@ -38,12 +38,12 @@ type env struct {
 
 // newSandbox starts a Sandbox in mode on the base image with the built-in language table and
 // checks at cleanup that it leaves no container behind.
-func newSandbox(t *testing.T, mode string, opts ...func(*sandbox.Options)) env {
+func newSandbox(t testing.TB, mode string, opts ...func(*sandbox.Options)) env {
 	t.Helper()
 	return newSandboxLangs(t, mode, mustLangs(t), opts...)
 }
 
-func newSandboxLangs(t *testing.T, mode string, langs *lang.Table, opts ...func(*sandbox.Options)) env {
+func newSandboxLangs(t testing.TB, mode string, langs *lang.Table, opts ...func(*sandbox.Options)) env {
 	t.Helper()
 	skipShort(t)
 	docker := testenv.Docker(t)
@@ -77,7 +77,7 @@ func newSandboxLangs(t *testing.T, mode string, langs *lang.Table, opts ...func(
 	return env{sb: sb, docker: docker}
 }
 
-func countContainers(t *testing.T, docker *client.Client, instance string) int {
+func countContainers(t testing.TB, docker *client.Client, instance string) int {
 	t.Helper()
 	list, err := docker.ContainerList(context.Background(), client.ContainerListOptions{
 		All:     true,
@@ -90,7 +90,7 @@ func countContainers(t *testing.T, docker *client.Client, instance string) int {
 }
 
 // compile compiles src in language and fails the test unless the compile status is want.
-func compile(t *testing.T, sb *sandbox.Sandbox, language, src string, want run.Status) *sandbox.Program {
+func compile(t testing.TB, sb *sandbox.Sandbox, language, src string, want run.Status) *sandbox.Program {
 	t.Helper()
 	l, _ := mustLangs(t).Get(language)
 	name := "main"
@@ -112,7 +112,7 @@ func compile(t *testing.T, sb *sandbox.Sandbox, language, src string, want run.S
 	return p
 }
 
-func mustLangs(t *testing.T) *lang.Table {
+func mustLangs(t testing.TB) *lang.Table {
 	t.Helper()
 	langs, err := lang.Load("")
 	if err != nil {
@@ -121,7 +121,7 @@ func mustLangs(t *testing.T) *lang.Table {
 	return langs
 }
 
-func runProgram(t *testing.T, p *sandbox.Program, spec run.Spec) run.Result {
+func runProgram(t testing.TB, p *sandbox.Program, spec run.Spec) run.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

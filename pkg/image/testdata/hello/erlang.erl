@@ -1,0 +1,6 @@
+-module(main).
+-export([main/0]).
+
+main() ->
+    {ok, [A, B]} = io:fread("", "~d ~d"),
+    io:format("~b~n", [A + B]).

@@ -1,0 +1,6 @@
+program Sum;
+var a, b: Int64;
+begin
+  ReadLn(a, b);
+  WriteLn(a + b);
+end.

@@ -1,0 +1,5 @@
+(let ((w (string-trim " " (read-line))))
+  (cond ((string= w "exit") (sb-ext:exit :code 3))
+        ((string= w "loop") (loop))
+        (t (let ((l nil))
+             (loop (push (make-array (* 1024 1024) :element-type '(unsigned-byte 8) :initial-element 1) l))))))
