@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
@@ -23,9 +25,22 @@ func newImageCmd(a *app) *cobra.Command {
 	return cmd
 }
 
+// lockedWriter serialises the writes of concurrent image builds to one log.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func newImageBuildCmd(a *app) *cobra.Command {
 	var (
 		force bool
+		jobs  int
 		only  []string
 	)
 	cmd := &cobra.Command{
@@ -73,6 +88,9 @@ func newImageBuildCmd(a *app) *cobra.Command {
 					}
 				}
 			}
+			if jobs < 1 {
+				return fmt.Errorf("--jobs %d: want at least 1", jobs)
+			}
 			for _, n := range names {
 				if _, ok := image.Lookup(n); !ok {
 					return fmt.Errorf("unknown image recipe %q (known: %v)", n, image.Recipes())
@@ -83,21 +101,34 @@ func newImageBuildCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer d.Close()
-			for _, n := range names {
-				build := image.Build
-				if force {
-					build = image.Rebuild
-				}
-				tag, err := build(cmd.Context(), d, n, a.stderr)
-				if err != nil {
+			build := image.Build
+			if force {
+				build = image.Rebuild
+			}
+			// Builds are bootstraps from the Debian mirror and dpkg runs: two at a time keep
+			// both cores busy while one waits on the network. Their logs interleave line by line.
+			tags := make([]string, len(names))
+			logw := &lockedWriter{w: a.stderr}
+			g, ctx := errgroup.WithContext(cmd.Context())
+			g.SetLimit(jobs)
+			for i, n := range names {
+				g.Go(func() error {
+					tag, err := build(ctx, d, n, logw)
+					tags[i] = tag
 					return err
-				}
+				})
+			}
+			if err := g.Wait(); err != nil {
+				return err
+			}
+			for _, tag := range tags {
 				fmt.Fprintln(a.stdout, tag)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "rebuild even when the image exists")
+	cmd.Flags().IntVar(&jobs, "jobs", 2, "images built at once")
 	cmd.Flags().StringSliceVar(&only, "lang", nil, "build only the images these language ids need (repeatable or comma separated)")
 	return cmd
 }
