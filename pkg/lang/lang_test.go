@@ -96,7 +96,7 @@ func TestPrepare(t *testing.T) {
 		wantErrSubstr string
 	}{
 		{lang: "c", source: "int main(){}", file: "main.c",
-			compile: []string{"gcc", "-std=c17", "-O2", "-pipe", "-o", "main", "main.c", "-lm"}, run: []string{"./main"}},
+			compile: []string{"gcc", "-std=gnu17", "-O2", "-pipe", "-o", "main", "main.c", "-lm"}, run: []string{"./main"}},
 		{lang: "python3", source: "print(1)", file: "main.py", run: []string{"python3", "main.py"}},
 		{lang: "java", source: "import java.util.*;\n\npublic final class Solution {\n}\nclass Helper {}", file: "Solution.java",
 			compile: []string{"javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1", "-encoding", "UTF-8", "-d", ".", "Solution.java"},

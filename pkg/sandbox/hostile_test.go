@@ -82,14 +82,16 @@ type hostileCase struct {
 
 const mib = 1 << 20
 
-// memoryNear checks the measured peak is the program's known footprint: at least want, and
-// within 5 % or 2 MiB above it (the C runtime, page tables, the agent's own stir).
+// memoryNear checks the measured peak is the program's known footprint: within 5 % or 2 MiB above
+// want (the C runtime, page tables, the agent's own stir), and at most 1 MiB under it: the
+// kernel charges pages to a memory cgroup in per-CPU batches (up to 64 pages a CPU on v1), so
+// usage read at the start of a run may already hold a few pages the program then only uses.
 func memoryNear(want int64) func(t *testing.T, r run.Result) {
 	return func(t *testing.T, r run.Result) {
 		t.Helper()
 		t.Logf("memory %.2f MiB for %.0f MiB touched", float64(r.MemoryBytes)/mib, float64(want)/mib)
-		if r.MemoryBytes < want || r.MemoryBytes > want+max(want/20, 2*mib) {
-			t.Errorf("memory %.1f MiB, want %.1f MiB (+5%% or 2 MiB)", float64(r.MemoryBytes)/mib, float64(want)/mib)
+		if r.MemoryBytes < want-mib || r.MemoryBytes > want+max(want/20, 2*mib) {
+			t.Errorf("memory %.2f MiB, want %.1f MiB (-1 MiB, +5%% or 2 MiB)", float64(r.MemoryBytes)/mib, float64(want)/mib)
 		}
 	}
 }

@@ -48,14 +48,6 @@ var sqlFaults = map[string]string{
 	"alloc": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT length(group_concat(hex(randomblob(1000)))) FROM c;\n",
 }
 
-// knownAgentLoss are cases where the sandbox's agent itself is lost (the run fails with "read agent
-// result: EOF" instead of a verdict): a sandbox bug, reported to its owners, not a language's.
-// Every run of D's allocating program (GC or malloc) lost the agent on 2026-12-02, while the
-// same program through `judged sandbox run` got MLE; Ruby and Haskell lost it once each.
-var knownAgentLoss = map[string]string{
-	"d/alloc": "the sandbox's agent is lost when D's program fills memory (sandbox bug, reported)",
-}
-
 // Limits of the verdict test. The time limit leaves room for the slowest start (a JVM or
 // Racket loading its libraries on a loaded machine); memory is over every runtime's own
 // footprint and far under what the alloc case asks for.
@@ -127,10 +119,6 @@ func languageVerdicts(t *testing.T, sb *sandbox.Sandbox, l lang.Language) int64 
 		fault = compile(t, sb, l.ID, src, run.OK)
 	}
 	for _, c := range cases {
-		if reason, ok := knownAgentLoss[l.ID+"/"+c.input]; ok {
-			t.Logf("%s: not checked: %s", c.input, reason)
-			continue
-		}
 		p := fault
 		if p == nil {
 			p = compile(t, sb, l.ID, sqlFaults[c.input], run.OK)
