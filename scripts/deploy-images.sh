@@ -11,8 +11,8 @@
 #
 # Usage: deploy-images.sh [judged|postgres|kafka|nginx]...   (default: all, one at a time)
 # The Debian images are bootstrapped with mmdebstrap and `docker import`ed, as pkg/image builds
-# the runtime images. An image whose judge.deploy.hash label matches its inputs (this script and
-# deploy/images/) is kept; JUDGE_DEPLOY_IMAGES_FORCE=1 rebuilds it. judged is always rebuilt.
+# the runtime images. An image whose judge.deploy.hash label matches its inputs (its recipe here and
+# deploy/images/<name>-*) is kept; JUDGE_DEPLOY_IMAGES_FORCE=1 rebuilds it. judged is always rebuilt.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=stack-lib.sh
@@ -30,9 +30,15 @@ SOURCES=(
 
 log() { printf 'deploy-images: %s\n' "$*"; }
 
-# inputs_hash NAME: 12 hex digits over this script and the image's files in deploy/images.
+# inputs_hash NAME ARGS...: 12 hex digits over the image's recipe (ARGS: packages, hooks and
+# import changes) and its files in deploy/images, so a change to one image rebuilds only that one.
 inputs_hash() {
-	cat "${BASH_SOURCE[0]}" "$IMAGES_DIR/$1"-* 2>/dev/null | sha256sum | cut -c1-12
+	local name=$1
+	shift
+	{
+		printf '%s\n' "$@"
+		cat "$IMAGES_DIR/$name"-*
+	} | sha256sum | cut -c1-12
 }
 
 # current REF HASH: REF exists and was built from inputs with HASH.
@@ -41,9 +47,11 @@ current() {
 	[[ $(docker image inspect --format '{{index .Config.Labels "judge.deploy.hash"}}' "$1" 2>/dev/null) == "$2" ]]
 }
 
-# debian_image REF HASH PACKAGES MMDEBSTRAP-ARGS... -- DOCKER-IMPORT-CHANGES...
+# debian_image NAME REF PACKAGES MMDEBSTRAP-ARGS... -- DOCKER-IMPORT-CHANGES...
 debian_image() {
-	local ref=$1 hash=$2 pkgs=$3
+	local hash
+	hash=$(inputs_hash "$@")
+	local ref=$2 pkgs=$3
 	shift 3
 	local mm=() changes=()
 	while (($#)) && [[ $1 != -- ]]; do
@@ -59,8 +67,8 @@ debian_image() {
 	need_commands mmdebstrap
 	local work start=$SECONDS
 	work=$(mktemp -d)
-	trap 'rm -rf "$work"' RETURN
-	log "$ref: bootstrapping Debian bookworm with $pkgs"
+	trap 'rm -rf "$work"; trap - RETURN' RETURN
+	log "$ref: bootstrapping Debian bookworm with $pkgs (inputs $hash)"
 	mmdebstrap --variant=apt --mode=auto --format=tar \
 		--aptopt='APT::Install-Recommends "false"' --aptopt='APT::Install-Suggests "false"' \
 		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
@@ -78,10 +86,9 @@ debian_image() {
 
 build_postgres() {
 	local ref=judge-postgres:$PG_MAJOR
-	debian_image "$ref" "$(inputs_hash postgres)" "postgresql-$PG_MAJOR" \
+	debian_image postgres "$ref" "postgresql-$PG_MAJOR" \
 		--customize-hook="copy-in $IMAGES_DIR/postgres-entrypoint.sh /usr/local/bin" \
 		--customize-hook='chroot "$1" install -d -o postgres -g postgres -m 700 /var/lib/postgresql/data' \
-		--customize-hook='chroot "$1" install -d -o postgres -g postgres -m 2775 /var/run/postgresql' \
 		-- \
 		"ENV PATH=/usr/lib/postgresql/$PG_MAJOR/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
 		"ENV LANG=C.UTF-8" "ENV PGDATA=/var/lib/postgresql/data" \
@@ -92,7 +99,7 @@ build_postgres() {
 build_kafka() {
 	"$here/stack-kafka.sh" fetch
 	local libs=$STACK_CACHE/kafka-$KAFKA_VERSION/libs
-	debian_image "judge-kafka:$KAFKA_VERSION" "$(inputs_hash kafka)-$KAFKA_VERSION" openjdk-17-jre-headless \
+	debian_image kafka "judge-kafka:$KAFKA_VERSION" openjdk-17-jre-headless \
 		--setup-hook='mkdir -p "$1/usr/share/man/man1"' \
 		--customize-hook='mkdir -p "$1/opt/kafka"' \
 		--customize-hook="copy-in $libs /opt/kafka" \
@@ -107,7 +114,7 @@ build_kafka() {
 }
 
 build_nginx() {
-	debian_image "judge-nginx:$NGINX_TAG" "$(inputs_hash nginx)" nginx-light \
+	debian_image nginx "judge-nginx:$NGINX_TAG" nginx-light \
 		--customize-hook='rm -f "$1"/etc/nginx/sites-enabled/*' \
 		--customize-hook='ln -sf /dev/stdout "$1/var/log/nginx/access.log"' \
 		--customize-hook='ln -sf /dev/stderr "$1/var/log/nginx/error.log"' \
@@ -124,7 +131,7 @@ build_judged() {
 	version=$(bin/judged version 2>/dev/null | awk 'NR == 1 {print $2}')
 	[[ -n $version ]] || version=dev
 	work=$(mktemp -d)
-	trap 'rm -rf "$work"' RETURN
+	trap 'rm -rf "$work"; trap - RETURN' RETURN
 	mkdir -p "$work/root/usr/local/bin" "$work/root/etc" "$work/root/tmp"
 	chmod 1777 "$work/root/tmp"
 	cp bin/judged bin/judgectl "$work/root/usr/local/bin/"

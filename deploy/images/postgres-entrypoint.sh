@@ -24,7 +24,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 fi
 exec "$BIN/postgres" -D "$PGDATA" \
 	-c listen_addresses='*' \
-	-c unix_socket_directories=/var/run/postgresql \
+	-c unix_socket_directories=/tmp \
 	-c wal_level=logical \
 	-c max_replication_slots="${POSTGRES_MAX_SLOTS:-16}" \
 	-c max_wal_senders="${POSTGRES_MAX_SLOTS:-16}" \

@@ -251,6 +251,8 @@ func commandsOf(words []string) []string {
 var dynamicExecSites = map[string]string{
 	"bench/sandbox/main.go":                "runs a program the benchmark itself just built",
 	"e2e/cluster_test.go":                  "runs the judged binary the test built",
+	"e2e/compose_test.go":                  "runs the project's own scripts/ (checked as scripts)",
+	"pkg/image/registry_test.go":           "runs the project's own scripts/registry.sh (checked as a script)",
 	"e2e/private_test.go":                  "runs the project's own scripts/ (checked as scripts)",
 	"internal/judgectlcmd/imports_test.go": "runs the go command found by LookPath(\"go\")",
 	"internal/testenv/testenv_test.go":     "runs the judged binary the test built",

@@ -16,9 +16,9 @@ import (
 func newImageCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "image",
-		Short: "Build and check the runtime images the languages run in",
+		Short: "Build, check and distribute the runtime images the languages run in",
 	}
-	cmd.AddCommand(newImageBuildCmd(a), newImageCheckCmd(a), newImageListCmd(a))
+	cmd.AddCommand(newImageBuildCmd(a), newImageCheckCmd(a), newImageListCmd(a), newImagePushCmd(a), newImagePullCmd(a))
 	return cmd
 }
 
@@ -35,24 +35,9 @@ func newImageBuildCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names := args
-			if len(names) == 0 {
-				tab, err := lang.Load(cfg.LanguagesFile)
-				if err != nil {
-					return err
-				}
-				for _, n := range tab.Images() {
-					if image.IsRecipe(n) {
-						names = append(names, n)
-					} else {
-						fmt.Fprintf(a.stderr, "%s: not a recipe, not built here: pull or load it yourself\n", n)
-					}
-				}
-			}
-			for _, n := range names {
-				if _, ok := image.Lookup(n); !ok {
-					return fmt.Errorf("unknown image recipe %q (known: %v)", n, image.Recipes())
-				}
+			names, err := recipeNames(a, cfg, args)
+			if err != nil {
+				return err
 			}
 			d, err := dockerClient(cmd.Context(), cfg)
 			if err != nil {
