@@ -234,7 +234,7 @@ func checkManifests(t *testing.T, variant string, ms []manifest) {
 		}
 	}
 	sort.Strings(socketUsers)
-	if !slices.Equal(socketUsers, []string{"judge-judge-worker"}) {
+	if !slices.Equal(socketUsers, []string{"judge-worker"}) {
 		t.Errorf("workloads with the Docker socket: %v, want only the worker", socketUsers)
 	}
 	for _, m := range ms {
@@ -244,7 +244,7 @@ func checkManifests(t *testing.T, variant string, ms []manifest) {
 				t.Errorf("relay replicas %v, want 2", o.Spec.Replicas)
 			}
 		case *autoscalingv2.HorizontalPodAutoscaler:
-			if o.Spec.ScaleTargetRef.Name != "judge-judge-api" || o.Spec.MinReplicas == nil || *o.Spec.MinReplicas < 2 {
+			if o.Spec.ScaleTargetRef.Name != "judge-api" || o.Spec.MinReplicas == nil || *o.Spec.MinReplicas < 2 {
 				t.Errorf("HPA targets %s with min %v, want the API with at least 2", o.Spec.ScaleTargetRef.Name, o.Spec.MinReplicas)
 			}
 		case *batchv1.Job:
