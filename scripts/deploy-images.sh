@@ -33,11 +33,13 @@ log() { printf 'deploy-images: %s\n' "$*"; }
 # inputs_hash NAME ARGS...: 12 hex digits over the image's recipe (ARGS: packages, hooks and
 # import changes) and its files in deploy/images, so a change to one image rebuilds only that one.
 inputs_hash() {
-	local name=$1
+	local name=$1 f
 	shift
 	{
 		printf '%s\n' "$@"
-		cat "$IMAGES_DIR/$name"-*
+		for f in "$IMAGES_DIR/$name"-*; do
+			if [[ -f $f ]]; then cat "$f"; fi
+		done
 	} | sha256sum | cut -c1-12
 }
 
