@@ -52,6 +52,11 @@ test-unit:
 completions:
 	$(GO) generate ./internal/judgectlcmd
 
+## deploy-images: the judge's own images (judge-judged, judge-postgres, judge-kafka, judge-nginx), built locally
+.PHONY: deploy-images
+deploy-images:
+	@scripts/deploy-images.sh
+
 ## up: the whole judge on this machine: stack, images, binaries, token, `judged all`, examples
 .PHONY: up down
 up:

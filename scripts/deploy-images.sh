@@ -121,7 +121,7 @@ build_nginx() {
 		--customize-hook='ln -sf /dev/stdout "$1/var/log/nginx/access.log"' \
 		--customize-hook='ln -sf /dev/stderr "$1/var/log/nginx/error.log"' \
 		-- \
-		"EXPOSE 8080" 'STOPSIGNAL SIGQUIT' \
+		"EXPOSE 8080" \
 		'ENTRYPOINT ["/usr/sbin/nginx", "-g", "daemon off;"]'
 }
 
