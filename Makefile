@@ -57,6 +57,11 @@ completions:
 deploy-images:
 	@scripts/deploy-images.sh
 
+## release-snapshot: goreleaser --snapshot into dist/: archives, .deb/.rpm with the systemd units, checksums, judged image tarball
+.PHONY: release-snapshot
+release-snapshot:
+	@scripts/release-snapshot.sh
+
 ## up: the whole judge on this machine: stack, images, binaries, token, `judged all`, examples
 .PHONY: up down
 up:

@@ -25,11 +25,11 @@ func TestReleaseSnapshot(t *testing.T) {
 	}
 	dist := filepath.Join("..", "dist")
 	need := map[string]string{
-		"a Debian package":       "*_amd64.deb",
-		"an RPM package":         "*.x86_64.rpm",
-		"a linux/amd64 archive":  "judge_*_linux_amd64.tar.gz",
-		"a darwin/arm64 archive": "judge_*_darwin_arm64.tar.gz",
-		"the judged image":       "judge-judged_*_image.tar.gz",
+		"a Debian package":   "*_amd64.deb",
+		"an RPM package":     "*.x86_64.rpm",
+		"a judged archive":   "judged_*_linux_amd64.tar.gz",
+		"a judgectl archive": "judgectl_*_darwin_arm64.tar.gz",
+		"the judged image":   "judge-judged_*_image.tar.gz",
 	}
 	artifacts := map[string]string{}
 	for what, glob := range need {

@@ -125,18 +125,24 @@ build_nginx() {
 		'ENTRYPOINT ["/usr/sbin/nginx", "-g", "daemon off;"]'
 }
 
-# build_judged: `make build`, then the two binaries, a passwd with the unprivileged user judge
-# (10001) and an empty /tmp as the whole root file system.
+# build_judged: `make build` (or the binaries JUDGE_DEPLOY_JUDGED and JUDGE_DEPLOY_JUDGECTL name,
+# as a release does), then the two binaries, a passwd with the unprivileged user judge (10001) and
+# an empty /tmp as the whole root file system.
 build_judged() {
-	make -s build
+	local judged=${JUDGE_DEPLOY_JUDGED:-} judgectl=${JUDGE_DEPLOY_JUDGECTL:-}
+	if [[ -z $judged || -z $judgectl ]]; then
+		make -s build
+		judged=bin/judged judgectl=bin/judgectl
+	fi
 	local version work
-	version=$(bin/judged version 2>/dev/null | awk 'NR == 1 {print $2}')
+	version=$("$judged" version 2>/dev/null | awk 'NR == 1 {print $2}')
 	[[ -n $version ]] || version=dev
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"; trap - RETURN' RETURN
 	mkdir -p "$work/root/usr/local/bin" "$work/root/etc" "$work/root/tmp"
 	chmod 1777 "$work/root/tmp"
-	cp bin/judged bin/judgectl "$work/root/usr/local/bin/"
+	cp "$judged" "$work/root/usr/local/bin/judged"
+	cp "$judgectl" "$work/root/usr/local/bin/judgectl"
 	printf 'root:x:0:0:root:/root:/sbin/nologin\njudge:x:10001:10001:judge:/nonexistent:/sbin/nologin\n' >"$work/root/etc/passwd"
 	printf 'root:x:0:\njudge:x:10001:\n' >"$work/root/etc/group"
 	tar -C "$work/root" --owner=0 --group=0 --numeric-owner -cf "$work/rootfs.tar" .
@@ -148,7 +154,8 @@ build_judged() {
 		--change 'ENTRYPOINT ["/usr/local/bin/judged"]' \
 		--change "LABEL org.opencontainers.image.version=$version" \
 		--message "judge judged $version" "$work/rootfs.tar" judge-judged:latest >/dev/null
-	# A version like v1.2.3-4-gabc-dirty is a valid tag; anything else stays :latest only.
+	# A version like v1.2.3-4-gabc-dirty is a valid tag; anything else (0.1.1-snapshot+abc) stays
+	# :latest only.
 	if [[ $version =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]]; then
 		docker tag judge-judged:latest "judge-judged:$version"
 	fi
