@@ -26,7 +26,7 @@ func TestReleaseSnapshot(t *testing.T) {
 	dist := filepath.Join("..", "dist")
 	need := map[string]string{
 		"a Debian package":   "*_amd64.deb",
-		"an RPM package":     "*.x86_64.rpm",
+		"an RPM package":     "*_linux_amd64.rpm",
 		"a judged archive":   "judged_*_linux_amd64.tar.gz",
 		"a judgectl archive": "judgectl_*_linux_arm64.tar.gz",
 		"the judged image":   "judge-judged_*_image.tar.gz",
