@@ -57,6 +57,16 @@ test-unit:
 completions:
 	$(GO) generate ./internal/judgectlcmd
 
+## deploy-images: the judge's own images (judge-judged, judge-postgres, judge-kafka, judge-nginx), built locally
+.PHONY: deploy-images
+deploy-images:
+	@scripts/deploy-images.sh
+
+## release-snapshot: goreleaser --snapshot into dist/: archives, .deb/.rpm with the systemd units, checksums, judged image tarball
+.PHONY: release-snapshot
+release-snapshot:
+	@scripts/release-snapshot.sh
+
 ## up: the whole judge on this machine: stack, images, binaries, token, `judged all`, examples
 .PHONY: up down
 up:

@@ -282,6 +282,8 @@ func (c *cluster) submit(req apiv1.SubmissionRequest, key string) (string, error
 	}
 }
 
+func (c *cluster) database() *sql.DB { return c.db }
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"strconv"
@@ -69,9 +70,17 @@ func workloadOf(progs []program, n int) []job {
 	return jobs
 }
 
+// deployment is a judge under test: the process cluster of this package or a compose project.
+type deployment interface {
+	// submit POSTs req with an Idempotency-Key, retrying while the deployment is unavailable.
+	submit(req apiv1.SubmissionRequest, key string) (string, error)
+	// database is the deployment's PostgreSQL, read to check results.
+	database() *sql.DB
+}
+
 // send submits jobs at about rate per second (0 = as fast as 4 clients can) and returns the
 // ids by job index; a duplicated POST must return the same id.
-func send(t *testing.T, c *cluster, jobs []job, rate float64, progress func(i int)) []string {
+func send(t *testing.T, c deployment, jobs []job, rate float64, progress func(i int)) []string {
 	t.Helper()
 	ids := make([]string, len(jobs))
 	var mu sync.Mutex
@@ -118,19 +127,20 @@ func send(t *testing.T, c *cluster, jobs []job, rate float64, progress func(i in
 // check waits until every submission is done and asserts the contract: the expected verdict,
 // exactly one final result (one done event, results of one attempt only), and one stored
 // submission per idempotency key.
-func check(t *testing.T, c *cluster, jobs []job, ids []string, timeout time.Duration) {
+func check(t *testing.T, c deployment, jobs []job, ids []string, timeout time.Duration) {
 	t.Helper()
+	db := c.database()
 	list := "{" + strings.Join(ids, ",") + "}"
 	waitFor(t, fmt.Sprintf("%d submissions done", len(ids)), timeout, func() bool {
 		var n int
-		if err := c.db.QueryRow(`SELECT count(*) FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'done'`, list).Scan(&n); err != nil {
+		if err := db.QueryRow(`SELECT count(*) FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'done'`, list).Scan(&n); err != nil {
 			t.Logf("count done: %v", err)
 			return false
 		}
 		return n == len(ids)
 	})
 	var stored int
-	if err := c.db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&stored); err != nil {
+	if err := db.QueryRow(`SELECT count(*) FROM submissions`).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if stored != len(jobs) {
@@ -139,7 +149,7 @@ func check(t *testing.T, c *cluster, jobs []job, ids []string, timeout time.Dura
 	for i, id := range ids {
 		var verdict, message string
 		var dones, results, attempt int
-		err := c.db.QueryRow(`SELECT verdict, coalesce(message, ''), attempt,
+		err := db.QueryRow(`SELECT verdict, coalesce(message, ''), attempt,
 				(SELECT count(*) FROM submission_events e WHERE e.submission_id = s.id AND e.type = 'done'),
 				(SELECT count(*) FROM results r WHERE r.submission_id = s.id)
 			FROM submissions s WHERE id = $1`, id).Scan(&verdict, &message, &attempt, &dones, &results)

@@ -263,6 +263,8 @@ var dynamicExecSites = map[string]string{
 	"pkg/api/upload_memory_test.go":         "runs the test binary itself as a child process",
 	"internal/judgectlcmd/script_test.go":   "runs the test binary itself as judgectl",
 	"internal/judgectlcmd/tmux_test.go":     "runs the tmux found by LookPath(\"tmux\")",
+	"e2e/compose_test.go":                   "runs the project's own scripts/ (checked as scripts)",
+	"pkg/image/registry_test.go":            "runs the project's own scripts/registry.sh (checked as a script)",
 }
 
 // goCommands returns the programs the module's Go code (tests included) executes by name.

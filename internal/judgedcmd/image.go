@@ -2,7 +2,6 @@ package judgedcmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -19,9 +18,9 @@ import (
 func newImageCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "image",
-		Short: "Build and check the runtime images the languages run in",
+		Short: "Build, check and distribute the runtime images the languages run in",
 	}
-	cmd.AddCommand(newImageBuildCmd(a), newImageCheckCmd(a), newImageListCmd(a))
+	cmd.AddCommand(newImageBuildCmd(a), newImageCheckCmd(a), newImageListCmd(a), newImagePushCmd(a), newImagePullCmd(a))
 	return cmd
 }
 
@@ -57,44 +56,12 @@ func newImageBuildCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names := args
-			if len(names) > 0 && len(only) > 0 {
-				return errors.New("name recipes or --lang, not both")
-			}
-			if len(only) > 0 {
-				tab, err := lang.Load(cfg.LanguagesFile)
-				if err != nil {
-					return err
-				}
-				recipes, others, err := image.ForLanguages(tab, only)
-				if err != nil {
-					return err
-				}
-				for _, n := range others {
-					fmt.Fprintf(a.stderr, "%s: not a recipe, not built here: pull or load it yourself\n", n)
-				}
-				names = recipes
-			}
-			if len(names) == 0 && len(only) == 0 {
-				tab, err := lang.Load(cfg.LanguagesFile)
-				if err != nil {
-					return err
-				}
-				for _, n := range tab.Images() {
-					if image.IsRecipe(n) {
-						names = append(names, n)
-					} else {
-						fmt.Fprintf(a.stderr, "%s: not a recipe, not built here: pull or load it yourself\n", n)
-					}
-				}
-			}
 			if jobs < 1 {
 				return fmt.Errorf("--jobs %d: want at least 1", jobs)
 			}
-			for _, n := range names {
-				if _, ok := image.Lookup(n); !ok {
-					return fmt.Errorf("unknown image recipe %q (known: %v)", n, image.Recipes())
-				}
+			names, err := recipeNames(a, cfg, args, only)
+			if err != nil {
+				return err
 			}
 			d, err := dockerClient(cmd.Context(), cfg)
 			if err != nil {
