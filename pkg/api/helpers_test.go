@@ -34,6 +34,13 @@ type env struct {
 	viewer string
 }
 
+// imageVersions stand for the versions `judged image build` records in the runtime images, which
+// `judged api` reads at start (the table itself holds none).
+var imageVersions = map[string]string{
+	"c": "GCC 14.2.0", "cpp": "GCC 14.2.0", "python3": "Python 3.13.5", "java": "OpenJDK 21.0.13.1",
+	"go": "Go 1.25.5", "bash": "Bash 5.2.37",
+}
+
 type envOpts struct {
 	poll   time.Duration
 	limits api.Limits
@@ -48,6 +55,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	langs = langs.WithVersions(imageVersions)
 	l, err := store.NewListener(st.DSN(), nil)
 	if err != nil {
 		t.Fatal(err)

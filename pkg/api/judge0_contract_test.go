@@ -243,8 +243,8 @@ func TestJudge0Contract(t *testing.T) {
 		for _, l := range list {
 			names[l.ID] = l.Name
 		}
-		for id, want := range map[int]string{71: "Python (3.11)", 50: "C (GCC 12.2)", 48: "C (GCC 12.2)", 54: "C++ (GCC 12.2)",
-			52: "C++ (GCC 12.2)", 76: "C++ (GCC 12.2)", 62: "Java (OpenJDK 17)", 60: "Go (1.19)"} {
+		for id, want := range map[int]string{71: "Python (3.13.5)", 50: "C (GCC 14.2.0)", 48: "C (GCC 14.2.0)", 54: "C++ (GCC 14.2.0)",
+			52: "C++ (GCC 14.2.0)", 76: "C++ (GCC 14.2.0)", 62: "Java (OpenJDK 21.0.13.1)", 60: "Go (1.25.5)", 46: "Bash (5.2.37)"} {
 			if names[id] != want {
 				t.Errorf("language %d = %q, want %q", id, names[id], want)
 			}
@@ -321,7 +321,7 @@ func TestJudge0Contract(t *testing.T) {
 		if c, _ := all["created_at"].(string); len(c) != len("2006-01-02T15:04:05.000Z") || !strings.HasSuffix(c, "Z") {
 			t.Errorf("created_at %q", c)
 		}
-		if l := all["language"].(map[string]any); l["id"] != 71.0 || l["name"] != "Python (3.11)" {
+		if l := all["language"].(map[string]any); l["id"] != 71.0 || l["name"] != "Python (3.13.5)" {
 			t.Errorf("language %v", l)
 		}
 		ids := decode[map[string]any](t, e.judge0Do(t, spec, "/judge0/submissions/{token}",

@@ -21,7 +21,8 @@ type judge0Lang struct {
 }
 
 // judge0Langs maps language-table ids to Judge0 CE 1.13.1's ids. Judge0's Python 2 (70) is not
-// an older Python 3 and is not mapped; docs/api.md lists the table.
+// an older Python 3 and is not mapped; languages Judge0 CE does not have (Ada, Scheme, Racket,
+// CoffeeScript, PyPy, Tcl, AWK) have no Judge0 id; docs/api.md lists the table.
 var judge0Langs = map[string]judge0Lang{
 	"c":          {id: 50, family: "C", others: []int{48, 49, 75}},
 	"cpp":        {id: 54, family: "C++", others: []int{52, 53, 76}},
@@ -39,6 +40,23 @@ var judge0Langs = map[string]judge0Lang{
 	"scala":      {id: 81, family: "Scala", strip: []string{"Scala"}},
 	"commonlisp": {id: 55, family: "Common Lisp"},
 	"prolog":     {id: 69, family: "Prolog"},
+	"assembly":   {id: 45, family: "Assembly"},
+	"bash":       {id: 46, family: "Bash", strip: []string{"Bash"}},
+	"d":          {id: 56, family: "D"},
+	"elixir":     {id: 57, family: "Elixir", strip: []string{"Elixir"}},
+	"erlang":     {id: 58, family: "Erlang", strip: []string{"Erlang/OTP"}},
+	"fortran":    {id: 59, family: "Fortran"},
+	"lua":        {id: 64, family: "Lua", strip: []string{"Lua"}},
+	"octave":     {id: 66, family: "Octave", strip: []string{"GNU Octave"}},
+	"pascal":     {id: 67, family: "Pascal"},
+	"typescript": {id: 74, family: "TypeScript", strip: []string{"TypeScript"}},
+	"cobol":      {id: 77, family: "COBOL"},
+	"objectivec": {id: 79, family: "Objective-C"},
+	"r":          {id: 80, family: "R", strip: []string{"R"}},
+	"sql":        {id: 82, family: "SQL"},
+	"perl":       {id: 85, family: "Perl", strip: []string{"Perl"}},
+	"clojure":    {id: 86, family: "Clojure", strip: []string{"Clojure"}},
+	"groovy":     {id: 88, family: "Groovy", strip: []string{"Groovy"}},
 }
 
 // judge0Language is one entry of the Judge0 language list: an id and the runtime it runs on.
