@@ -59,8 +59,8 @@ func TestJudge0OfficialClient(t *testing.T) {
 	}
 
 	// The README's examples, unchanged, with the implicit client of JUDGE0_CE_ENDPOINT and
-	// JUDGE0_CE_AUTH_HEADERS (Java needs the full image).
-	testenv.Image(t, "full")
+	// JUDGE0_CE_AUTH_HEADERS (Java runs in the jvm image).
+	testenv.Image(t, "jvm")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, "testdata/judge0_readme.py")
