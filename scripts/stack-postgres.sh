@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The stack's private PostgreSQL cluster: `stack-postgres.sh up|down|status`.
+# The stack's private PostgreSQL cluster: `stack-postgres.sh up|down|crash|status`.
+# `crash` stops it the way a power cut does (`pg_ctl stop -m immediate`: no checkpoint, crash
+# recovery on the next `up`), for fault tests of a private stack.
 #
 # Its own data directory (.stack/pg, owned by the postgres system user because PostgreSQL refuses
 # to run as root), its own port and socket directory, wal_level=logical for the relay, and trust
@@ -145,12 +147,23 @@ down() {
 	fi
 }
 
+crash() {
+	local data
+	data=$(pg_datadir)
+	BIN=$(pg_bindir) || die "PostgreSQL server binaries not found"
+	[[ -f $data/PG_VERSION ]] || die "postgres: no cluster in $data"
+	as_pg "$BIN/pg_ctl" status -D "$data" >/dev/null 2>&1 || die "postgres: not running in $data"
+	say "crashing postgres (immediate shutdown)"
+	as_pg "$BIN/pg_ctl" stop -D "$data" -m immediate -w -t 30 >/dev/null 2>&1 ||
+		die "postgres: immediate shutdown of $data failed; see $PG_LOG"
+}
+
 status() {
 	BIN=$(pg_bindir) || return 1
 	pg_ready
 }
 
 case ${1:-} in
-up | down | status) "$1" ;;
-*) die "usage: $0 up|down|status" ;;
+up | down | crash | status) "$1" ;;
+*) die "usage: $0 up|down|crash|status" ;;
 esac
