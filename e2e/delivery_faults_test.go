@@ -48,9 +48,11 @@ func faultLoad() int {
 //     outbox rows written meanwhile deleted: only the reconciler's re-dispatch can save those;
 //  3. the Kafka topic deleted and recreated while the workers are frozen, losing every record
 //     not yet consumed: re-dispatched again;
-//  4. the Docker engine unavailable to one worker for a while (a socket proxy cut, so the
-//     shared engine keeps running): the worker pauses and hands its runs back without
-//     spending their attempts.
+//  4. the Docker engine unavailable to one worker for 30 s (a socket proxy cut, so the
+//     shared engine keeps running for the other packages' tests): the worker pauses and hands
+//     its runs back without spending their attempts;
+//  5. the leading relay's lock connection terminated: it loses the lead, and a new term (of
+//     either relay) resumes from the slot.
 func TestDeliveryFaultsUnderLoad(t *testing.T) {
 	c := newCluster(t)
 	c.env = append(c.env, "JUDGE_REDISPATCH_AFTER=5s", "JUDGE_RELAY_CHECK_INTERVAL=1s", "JUDGE_HEALTH_INTERVAL=500ms")
@@ -71,6 +73,8 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 	})
 
 	const extra = 10 // submissions sent by phases 2 and 3 each
+	const dockerOutage = 30 * time.Second
+	lockCut := false
 	n := faultLoad()
 	jobs := workloadOf(faultPrograms, n+2*extra)
 	stranded := jobs[n : n+extra] // phase 2
@@ -139,12 +143,37 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 					fmt.Sprintf("%%-%d", pid)).Scan(&running)
 				return err == nil && running > 0
 			})
-			t.Logf("fault 4 after %d submissions: Docker unavailable to worker2 for 10s", i+1)
+			t.Logf("fault 4 after %d submissions: Docker unavailable to worker2 for %s", i+1, dockerOutage)
 			docker.cut()
 			waitFor(t, "worker2 pausing", 30*time.Second, func() bool { return workers[1].logged("infrastructure unhealthy") })
-			time.Sleep(10 * time.Second)
+			time.Sleep(dockerOutage)
 			docker.restore(t)
 			waitFor(t, "worker2 resuming", 30*time.Second, func() bool { return workers[1].logged("infrastructure healthy again") })
+
+		case 5 * n / 6:
+			count := func(s string) (n int) {
+				for _, r := range relays {
+					n += r.count(s)
+				}
+				return n
+			}
+			terms, lost := count("relay is the leader"), count("leader lock connection lost")
+			t.Logf("fault 5 after %d submissions: the leader's lock connection terminated (%d terms so far)", i+1, terms)
+			waitFor(t, "the lock connection terminated", 30*time.Second, func() bool {
+				var cut int
+				err := c.db.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+					WHERE locktype = 'advisory' AND granted AND objsubid = 1
+					AND objid::text::bigint = hashtext($1)::bigint & 4294967295
+					AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+					"judge.relay:"+c.slot).Scan(&cut)
+				return err == nil && cut == 1
+			})
+			// The leader must notice on its own (its lock connection is gone) and a new term,
+			// of either relay, must start.
+			waitFor(t, "the leader noticing its lost lock and a new relay term", 60*time.Second, func() bool {
+				return count("leader lock connection lost") > lost && count("relay is the leader") > terms
+			})
+			lockCut = true
 		}
 	})
 	ids = append(append(ids, strandedIDs...), unconsumedIDs...)
@@ -166,12 +195,27 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 	if err := c.db.QueryRow(`SELECT count(*) FROM submissions WHERE infra_retries > 0`).Scan(&infra); err != nil || infra == 0 {
 		t.Errorf("no submission was handed back for an infrastructure fault (%v): the Docker outage hit no run", err)
 	}
+	// A hand-back for an infrastructure fault costs no attempt: attempt counts every try,
+	// infra_retries the free ones.
+	var spent int
+	if err := c.db.QueryRow(`SELECT count(*) FROM submissions WHERE infra_retries > 0 AND attempt - infra_retries > 1`).Scan(&spent); err != nil || spent != 0 {
+		t.Errorf("%d submissions handed back for the Docker outage spent an attempt on it (%v)", spent, err)
+	}
+	if !lockCut {
+		t.Error("the lock connection was never cut")
+	}
 	h := c.relayHealth(t)
 	t.Logf("relay health at the end: %+v; %d submissions re-queued for infrastructure faults", h, infra)
 	if h.Repairs < 2 || h.Redispatched < 2*extra {
 		t.Errorf("relay health %+v: want ≥2 repairs and ≥%d re-dispatches", h, 2*extra)
 	}
-	// Rows published before a term change, or made obsolete, do not stay behind.
+	waitEmptyOutbox(t, c)
+}
+
+// waitEmptyOutbox waits until the outbox is empty: rows published before a term change, or
+// made obsolete, do not stay behind.
+func waitEmptyOutbox(t *testing.T, c *cluster) {
+	t.Helper()
 	waitFor(t, "an empty outbox", 90*time.Second, func() bool {
 		var left int
 		return c.db.QueryRow(`SELECT count(*) FROM dispatch`).Scan(&left) == nil && left == 0
@@ -188,6 +232,12 @@ func signal(ps []*proc, sig syscall.Signal) {
 func (p *proc) logged(s string) bool {
 	b, err := os.ReadFile(p.log)
 	return err == nil && strings.Contains(string(b), s)
+}
+
+// count is how many lines of the process's log contain s.
+func (p *proc) count(s string) int {
+	b, _ := os.ReadFile(p.log)
+	return strings.Count(string(b), s)
 }
 
 // topic is the cluster's Kafka topic.
@@ -366,7 +416,7 @@ func TestInvalidatedSlotIsRecreated(t *testing.T) {
 	t.Cleanup(func() { relay.cmd.Process.Signal(syscall.SIGCONT) })
 
 	const extra = 10
-	n := workloadSize(60)
+	n := longLoad(60)
 	jobs := workloadOf(faultPrograms[:4], n+extra)
 	var frozenIDs []string
 	ids := send(t, c, jobs[:n], 8, func(i int) {
