@@ -48,6 +48,13 @@ test:
 problemtools:
 	@scripts/problemtools.sh
 
+## soak: opt-in soak on the real stack, SOAK (30m) at SOAK_RATE (30) submissions/s; fails if memory or backlog keeps growing
+.PHONY: soak
+SOAK      ?= 30m
+SOAK_RATE ?= 30
+soak: images
+	JUDGE_SOAK=$(SOAK) JUDGE_SOAK_RATE=$(SOAK_RATE) JUDGE_REQUIRE_STACK=1 $(GO) test -count=1 -timeout 3h -run '^TestSoak$$' -v ./e2e/
+
 ## test-unit: tests that need no services
 test-unit:
 	$(GO) test -race -short ./...
