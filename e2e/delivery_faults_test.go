@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -232,6 +233,17 @@ func signal(ps []*proc, sig syscall.Signal) {
 func (p *proc) logged(s string) bool {
 	b, err := os.ReadFile(p.log)
 	return err == nil && strings.Contains(string(b), s)
+}
+
+// loggedLine reports whether one line of the process's log contains every one of subs.
+func (p *proc) loggedLine(subs ...string) bool {
+	b, _ := os.ReadFile(p.log)
+	for line := range strings.Lines(string(b)) {
+		if !slices.ContainsFunc(subs, func(s string) bool { return !strings.Contains(line, s) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // count is how many lines of the process's log contain s.
