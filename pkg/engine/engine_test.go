@@ -159,7 +159,9 @@ func TestEngineJudge(t *testing.T) {
 		t.Fatal(err)
 	}
 	py, _ := langs.Get("python3")
-	three := func() *problem.Problem { return groups(item("sample/1", "1\n"), item("secret/1", "2\n"), item("secret/2", "3\n")) }
+	three := func() *problem.Problem {
+		return groups(item("sample/1", "1\n"), item("secret/1", "2\n"), item("secret/2", "3\n"))
+	}
 	tests := []struct {
 		name       string
 		p          *problem.Problem

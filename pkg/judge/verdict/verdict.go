@@ -62,8 +62,22 @@ func Parse(s string) (Verdict, error) {
 	return "", fmt.Errorf("unknown verdict %q (want one of AC, WA, TLE, MLE, OLE, RE, CE, IE, PA)", s)
 }
 
-// String is the verdict's name.
+// String is the verdict's short name ("TLE").
 func (v Verdict) String() string { return string(v) }
+
+var names = map[Verdict]string{
+	AC: "accepted", WA: "wrong answer", TLE: "time limit exceeded", MLE: "memory limit exceeded",
+	OLE: "output limit exceeded", RE: "runtime error", CE: "compile error", IE: "internal error",
+	PA: "partially accepted",
+}
+
+// Name spells v out for people ("time limit exceeded"); an unknown verdict is its short name.
+func (v Verdict) Name() string {
+	if n, ok := names[v]; ok {
+		return n
+	}
+	return string(v)
+}
 
 // Accepted says whether v accepts the submission (AC; PA is a score below the maximum, not a
 // rejection, but not an acceptance either).
