@@ -79,10 +79,10 @@ func (r Rule) String() string {
 		parts = append(parts, r.Tests+":")
 	}
 	if r.Permitted != nil {
-		parts = append(parts, "permitted "+join(r.Permitted, ","))
+		parts = append(parts, "permitted "+verdict.Join(r.Permitted, ","))
 	}
 	if len(r.Required) > 0 {
-		parts = append(parts, "required "+join(r.Required, ","))
+		parts = append(parts, "required "+verdict.Join(r.Required, ","))
 	}
 	return strings.Join(parts, " ")
 }
@@ -125,7 +125,7 @@ func (s Submission) Check(format string, got verdict.Verdict, tests []TestVerdic
 				return true, ""
 			}
 		}
-		return false, fmt.Sprintf("got %s, expected %s", got, join(s.Expected, " or "))
+		return false, fmt.Sprintf("got %s, expected %s", got, verdict.Join(s.Expected, " or "))
 	}
 	for _, r := range s.Rules {
 		var seen []verdict.Verdict
@@ -140,7 +140,7 @@ func (s Submission) Check(format string, got verdict.Verdict, tests []TestVerdic
 			seen = append(seen, v)
 		}
 		if len(r.Required) > 0 && !slices.ContainsFunc(seen, func(v verdict.Verdict) bool { return slices.Contains(r.Required, v) }) {
-			return false, fmt.Sprintf("no test got %s (%s)", join(r.Required, " or "), r)
+			return false, fmt.Sprintf("no test got %s (%s)", verdict.Join(r.Required, " or "), r)
 		}
 	}
 	return true, ""
@@ -151,15 +151,6 @@ func orNone(v verdict.Verdict) string {
 		return "no verdict"
 	}
 	return string(v)
-}
-
-// join is strings.Join of verdicts' names.
-func join(vs []verdict.Verdict, sep string) string {
-	names := make([]string, len(vs))
-	for i, v := range vs {
-		names[i] = string(v)
-	}
-	return strings.Join(names, sep)
 }
 
 // matchesTest says whether test (relative to data/) or one of its groups matches pattern.

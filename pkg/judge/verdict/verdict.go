@@ -8,6 +8,7 @@ package verdict
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/judge-dev/judge/pkg/run"
 )
@@ -77,6 +78,15 @@ func (v Verdict) Name() string {
 		return n
 	}
 	return string(v)
+}
+
+// Join is strings.Join of vs's short names.
+func Join(vs []Verdict, sep string) string {
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = string(v)
+	}
+	return strings.Join(names, sep)
 }
 
 // Accepted says whether v accepts the submission (AC; PA is a score below the maximum, not a

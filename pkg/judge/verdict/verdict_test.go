@@ -51,6 +51,9 @@ func TestClassesAndNames(t *testing.T) {
 			t.Errorf("Parse(%q) = %q, %v", v, got, err)
 		}
 	}
+	if got := Join([]Verdict{TLE, RE}, ","); got != "TLE,RE" {
+		t.Errorf("Join = %q", got)
+	}
 	if _, err := Parse("RTE"); err == nil {
 		t.Error("Parse(RTE): want an error (package spellings are the problem loader's)")
 	}

@@ -319,7 +319,7 @@ func Line(r Result) string {
 	if r.Limit == 0 {
 		limit = "default"
 	}
-	expected := join(r.Expected)
+	expected := verdict.Join(r.Expected, ",")
 	if len(r.Rules) > 0 {
 		expected = "[" + strings.Join(r.Rules, "; ") + "]"
 	}
@@ -331,14 +331,6 @@ func Line(r Result) string {
 		s += "  " + r.Detail
 	}
 	return s
-}
-
-func join(vs []verdict.Verdict) string {
-	names := make([]string, len(vs))
-	for i, v := range vs {
-		names[i] = string(v)
-	}
-	return strings.Join(names, ",")
 }
 
 func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
