@@ -22,6 +22,8 @@ import (
 
 	"github.com/moby/moby/client"
 
+	"github.com/judge-dev/judge/pkg/engine"
+	"github.com/judge-dev/judge/pkg/engine/sandboxed"
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/run"
@@ -87,18 +89,19 @@ func mainErr(mode, language string, conc int, dur time.Duration, agent string, o
 	if agentRSS {
 		return measureAgentRSS(ctx, sb, docker)
 	}
+	l, ok := langs.Get(language)
+	if !ok {
+		return fmt.Errorf("language %s is not in the table", language)
+	}
+	eng := sandboxed.New(sb, langs)
+	sub := engine.Submission{Language: l, Files: map[string][]byte{"main": []byte(src)}}
 	submit := func() error {
-		p, c, err := sb.Compile(ctx, language, map[string][]byte{"main": []byte(src)})
+		c, r, err := eng.Run(ctx, sub, run.Spec{})
 		if err != nil {
 			return err
 		}
-		if c.Status != run.OK {
+		if r == nil {
 			return fmt.Errorf("compile: %s %s", c.Status, c.Output)
-		}
-		defer p.Close()
-		r, err := p.Run(ctx, run.Spec{})
-		if err != nil {
-			return err
 		}
 		if r.Status != run.OK || string(r.Stdout) != "hello\n" {
 			return fmt.Errorf("run: %s %q", r.Status, r.Stdout)

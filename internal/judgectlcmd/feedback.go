@@ -8,6 +8,7 @@ import (
 	"github.com/aymanbagabas/go-udiff"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 )
 
 // maxDiffLines keeps a diff compact: a student needs the first differences, not all of them.
@@ -23,15 +24,16 @@ func submissionURL(base, id string) string {
 
 // verdictMark is a symbol readable in a CI summary at a glance.
 func verdictMark(v string) string {
-	switch v {
-	case apiv1.VerdictAC:
-		return "✅"
-	case "":
+	if v == "" {
 		return "⏳"
-	case apiv1.VerdictIE:
+	}
+	switch vd, _ := apiv1.ParseVerdict(v); {
+	case vd.Accepted():
+		return "✅"
+	case vd == verdict.IE:
 		return "⚠️"
 	}
-	return "❌"
+	return "❌" // rejected, partial, or a verdict this judgectl does not know
 }
 
 // writeFeedback writes what a student needs to act on a submission: the verdict, every test's

@@ -11,16 +11,14 @@ import (
 	"path/filepath"
 	"time"
 
-	docker "github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/client"
-	"github.com/judge-dev/judge/pkg/image"
+	"github.com/judge-dev/judge/pkg/engine/sandboxed"
 	"github.com/judge-dev/judge/pkg/judge/verify"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/problem"
-	"github.com/judge-dev/judge/pkg/sandbox"
 )
 
 // ProblemVerifyOptions are the arguments of `judgectl problem verify`.
@@ -77,7 +75,7 @@ Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or 
 	cmd.Flags().BoolVar(&opts.Local, "local", false, "judge locally with Docker instead of on the server")
 	cmd.Flags().StringVar(&opts.Slug, "slug", "", "server mode: problem slug to push as (default: the directory's name)")
 	cmd.Flags().StringVar(&opts.Agent, "agent", "", "path of a static judged binary for the sandbox agent (default: judged next to judgectl, or on PATH)")
-	cmd.Flags().StringVar(&opts.Mode, "mode", sandbox.ModeReuse, "sandbox mode: fresh or reuse")
+	cmd.Flags().StringVar(&opts.Mode, "mode", sandboxed.ModeReuse, "sandbox mode: fresh or reuse")
 	cmd.Flags().StringVar(&opts.Languages, "languages", "", "language table YAML (default: built-in)")
 	addOutputFlag(cmd, &opts.Format, formatTable)
 	cmd.Flags().DurationVar(&opts.Probe, "probe-time", 10*time.Second, "CPU limit for accepted submissions when the time limit is computed")
@@ -100,27 +98,12 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	dc, err := dockerClient()
+	local, err := sandboxed.OpenLocal(ctx, langs, sandboxed.LocalOptions{Mode: opts.Mode, AgentPath: agentPath})
 	if err != nil {
 		return err
 	}
-	defer dc.Close()
-	sb, err := sandbox.New(ctx, dc, langs, sandbox.Options{Mode: opts.Mode, AgentPath: agentPath, PoolSize: 1})
-	if err != nil {
-		return fmt.Errorf("start the sandbox: %w", err)
-	}
-	defer sb.Close(context.WithoutCancel(ctx))
-
-	available := map[string]bool{}
-	avail := func(l lang.Language) bool {
-		ref := image.Resolve(l.Image)
-		if ok, seen := available[ref]; seen {
-			return ok
-		}
-		ok, err := image.Exists(ctx, dc, ref)
-		available[ref] = err == nil && ok
-		return available[ref]
-	}
+	defer local.Close(context.WithoutCancel(ctx))
+	avail := func(l lang.Language) bool { return local.Available(ctx, l) }
 	name := p.Name
 	if name == "" {
 		name = filepath.Base(filepath.Clean(opts.Dir))
@@ -138,7 +121,7 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 		}
 		_ = bar.Add(1)
 	}
-	rep, err := verify.Problem(ctx, p, langs, verify.SandboxCompiler(sb), vopts)
+	rep, err := verify.Problem(ctx, p, langs, local.Engine, vopts)
 	_ = bar.Clear()
 	if err != nil {
 		return err
@@ -266,7 +249,9 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			if err != nil {
 				return err
 			}
-			r.Got = got.Verdict
+			if r.Got, err = apiv1.ParseVerdict(got.Verdict); err != nil {
+				return fmt.Errorf("submission %s of %s: %w", got.ID, s.sub.Path, err)
+			}
 			if got.Score != nil {
 				r.Score = *got.Score
 			}
@@ -275,7 +260,11 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 			r.Detail = "submission " + got.ID
 			var tests []problem.TestVerdict
 			for _, t := range got.Tests {
-				tests = append(tests, problem.TestVerdict{Name: t.Name, Verdict: t.Verdict})
+				v, err := apiv1.ParseVerdict(t.Verdict)
+				if err != nil {
+					return fmt.Errorf("submission %s of %s, test %s: %w", got.ID, s.sub.Path, t.Name, err)
+				}
+				tests = append(tests, problem.TestVerdict{Name: t.Name, Verdict: v})
 			}
 			r = verify.Checked(p.Format, s.sub, r, tests)
 		}
@@ -326,17 +315,4 @@ func findAgent(flag string) (string, error) {
 		return "", errors.New("no judged binary for the sandbox agent: pass --agent PATH (build one with CGO_ENABLED=0 go build ./cmd/judged)")
 	}
 	return p, nil
-}
-
-// dockerClient connects to JUDGE_DOCKER_HOST, else the usual DOCKER_HOST / default socket.
-func dockerClient() (*docker.Client, error) {
-	opts := []docker.Opt{docker.FromEnv}
-	if h := os.Getenv("JUDGE_DOCKER_HOST"); h != "" {
-		opts = append(opts, docker.WithHost(h))
-	}
-	c, err := docker.New(opts...)
-	if err != nil {
-		return nil, fmt.Errorf("docker client: %w", err)
-	}
-	return c, nil
 }

@@ -6,45 +6,33 @@ import (
 	"strings"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 )
 
-// verdictExit maps a final verdict to judgectl's exit code.
+// verdictExit maps a final verdict (as the API sends it) to judgectl's exit code.
 func verdictExit(v string) int {
-	switch v {
-	case apiv1.VerdictAC:
+	vd, err := apiv1.ParseVerdict(v)
+	switch {
+	case err != nil: // a verdict this judgectl does not know
+		return ExitFailure
+	case vd == verdict.AC:
 		return ExitOK
-	case apiv1.VerdictWA, apiv1.VerdictTLE, apiv1.VerdictMLE, apiv1.VerdictOLE, apiv1.VerdictRE, apiv1.VerdictPA:
-		return ExitRejected
-	case apiv1.VerdictCE:
+	case vd == verdict.CE:
 		return ExitCompile
-	default: // IE, or a verdict this judgectl does not know
+	case vd.Rejected() || vd == verdict.PA:
+		return ExitRejected
+	default: // IE
 		return ExitFailure
 	}
 }
 
-// verdictName spells a verdict out for humans.
+// verdictName spells a verdict (as the API sends it) out for humans.
 func verdictName(v string) string {
-	switch v {
-	case apiv1.VerdictAC:
-		return "accepted"
-	case apiv1.VerdictWA:
-		return "wrong answer"
-	case apiv1.VerdictTLE:
-		return "time limit exceeded"
-	case apiv1.VerdictMLE:
-		return "memory limit exceeded"
-	case apiv1.VerdictOLE:
-		return "output limit exceeded"
-	case apiv1.VerdictRE:
-		return "runtime error"
-	case apiv1.VerdictCE:
-		return "compile error"
-	case apiv1.VerdictIE:
-		return "internal error"
-	case apiv1.VerdictPA:
-		return "partially accepted"
+	vd, err := apiv1.ParseVerdict(v)
+	if err != nil {
+		return v
 	}
-	return v
+	return vd.Name()
 }
 
 // worstExit combines exit codes of several submissions: the highest wins.

@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/judge-dev/judge/pkg/engine"
+	"github.com/judge-dev/judge/pkg/engine/sandboxed"
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/run"
@@ -186,17 +188,13 @@ func (a *app) sandboxRun(cmd *cobra.Command, o sandboxRunOptions) error {
 	}
 
 	rep := sandboxReport{Language: l.ID}
-	prog, c, err := sb.Compile(ctx, l.ID, map[string][]byte{filepath.Base(o.file): src})
+	sub := engine.Submission{Language: l, Files: map[string][]byte{filepath.Base(o.file): src}}
+	c, r, err := sandboxed.New(sb, tab).Run(ctx, sub, run.Spec{Stdin: stdin, Limits: run.Limits{CPUTime: o.cpu, WallTime: o.wall, MemoryBytes: mem, OutputBytes: out}})
 	rep.Compile = compileReport{Status: string(c.Status), Output: clip(c.Output, o.show), CPUMs: c.CPUTime.Milliseconds(), WallMs: c.WallTime.Milliseconds()}
-	if err != nil {
-		return fmt.Errorf("compile: %w", err)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
 	}
-	if prog != nil {
-		defer prog.Close()
-		r, err := prog.Run(ctx, run.Spec{Stdin: stdin, Limits: run.Limits{CPUTime: o.cpu, WallTime: o.wall, MemoryBytes: mem, OutputBytes: out}})
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("run: %w", err)
-		}
+	if r != nil {
 		rep.Run = &runReport{
 			Status: string(r.Status), Message: r.Message, ExitCode: r.ExitCode, Signal: r.Signal,
 			CPUMs: r.CPUTime.Milliseconds(), WallMs: r.WallTime.Milliseconds(), MemoryKB: r.MemoryBytes / 1024,

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/judge-dev/judge/pkg/config"
+	"github.com/judge-dev/judge/pkg/engine/sandboxed"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/queue"
 	"github.com/judge-dev/judge/pkg/sandbox"
@@ -82,7 +83,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, log *slo
 		}
 	}()
 	m := newWorkerMetrics(reg)
-	w, err := worker.New(st, worker.NewSandboxJudger(sb, st, langs), worker.Options{
+	w, err := worker.New(st, worker.NewSandboxJudger(sandboxed.New(sb, langs), st, langs), worker.Options{
 		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: group, Slots: slots,
 		Lease: cfg.LeaseDuration, Grace: grace, Logger: log,
 		Probes: []worker.Probe{{Name: "docker", Check: func(ctx context.Context) error {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"sync"
 
-	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/run"
 )
@@ -18,7 +18,7 @@ import (
 // validator that rejects (43) before the submission ended gives WA whatever the submission did
 // next (it typically dies of the closed pipe); else the submission's TLE; else its crash (RE,
 // MLE, OLE); else the validator's exit: 42 is AC, 43 WA, anything else a judge error.
-func (j *Judge) interactive(ctx context.Context, sub Starter, t *problem.Test, flags []string, lim run.Limits, to *TestOutcome) error {
+func (j *Judge) interactive(ctx context.Context, sub run.Starter, t *problem.Test, flags []string, lim run.Limits, to *TestOutcome) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	spec := validatorSpec(t, flags, nil, j.cfg.ValidatorLimits)
@@ -69,15 +69,14 @@ func (j *Judge) interactive(ctx context.Context, sub Starter, t *problem.Test, f
 
 func interactiveVerdict(sres, vres run.Result, validatorFirst bool, to *TestOutcome) error {
 	vErr := validatorVerdict(vres, to)
-	if vErr == nil && to.Verdict == apiv1.VerdictWA && (validatorFirst || sres.Status == run.OK) {
+	if vErr == nil && to.Verdict == verdict.WA && (validatorFirst || sres.Status == run.OK) {
 		return nil
 	}
-	switch sres.Status {
-	case run.TLE, run.RE, run.MLE, run.OLE:
-		to.Verdict = string(sres.Status)
+	if v, ok := verdict.OfStatus(sres.Status); ok {
+		to.Verdict = v
 		return nil
-	case run.OK:
-	default:
+	}
+	if sres.Status != run.OK {
 		return fmt.Errorf("submission: sandbox status %s: %s", sres.Status, sres.Message)
 	}
 	return vErr // AC from the validator, or its failure

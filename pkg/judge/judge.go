@@ -4,65 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/run"
 )
-
-// Program runs a compiled program once per test (the sandbox's *sandbox.Program).
-type Program interface {
-	Run(ctx context.Context, spec run.Spec) (run.Result, error)
-}
-
-// Process is a started program whose pipes the caller wires (interactive problems).
-type Process interface {
-	Stdin() io.WriteCloser
-	Stdout() io.Reader
-	Wait() (run.Result, error)
-}
-
-// Starter starts a program without waiting for it.
-type Starter interface {
-	Start(ctx context.Context, spec run.Spec) (Process, error)
-}
-
-// Starts adapts a Start method that returns a concrete process type (as the sandbox's does):
-// judge.Starts(prog.Start).
-func Starts[P Process](start func(context.Context, run.Spec) (P, error)) Starter {
-	return startFunc(func(ctx context.Context, spec run.Spec) (Process, error) { return start(ctx, spec) })
-}
-
-type startFunc func(context.Context, run.Spec) (Process, error)
-
-func (f startFunc) Start(ctx context.Context, spec run.Spec) (Process, error) { return f(ctx, spec) }
-
-// WithStart joins a Program and its start method so Judge can run it on interactive problems:
-// judge.WithStart(prog, prog.Start).
-func WithStart[P Process](prog Program, start func(context.Context, run.Spec) (P, error)) Program {
-	return startable{Program: prog, Starter: Starts(start)}
-}
-
-type startable struct {
-	Program
-	Starter
-}
 
 // Config is what a Judge needs beyond the submission: the problem's compiled validator and
 // limit overrides.
 type Config struct {
 	// Validator is the compiled custom output validator; nil means the default validator.
-	Validator Program
+	Validator run.Program
 	// Interactor starts the validator of an interactive problem.
-	Interactor Starter
-	// Limits override the problem's limits field by field (zero = the problem's, then the
-	// sandbox's default). Verification sets CPUTime to the computed time limit.
+	Interactor run.Starter
+	// Limits are what every run of the submission gets, already resolved by the caller (the
+	// API at accept time, engine.ProblemLimits locally): the judge merges nothing.
 	Limits run.Limits
 	// ValidatorLimits limit each run of the validator.
 	ValidatorLimits run.Limits
@@ -86,7 +47,7 @@ type TestOutcome struct {
 	Group string
 	// Hidden is set for every test but the samples: its data must not be shown to the submitter.
 	Hidden      bool
-	Verdict     string
+	Verdict     verdict.Verdict
 	Score       float64
 	CPUTime     time.Duration
 	WallTime    time.Duration
@@ -108,8 +69,8 @@ type TestOutcome struct {
 
 // Outcome is the overall result of a submission.
 type Outcome struct {
-	// Verdict is an apiv1 verdict: AC, WA, TLE, MLE, OLE, RE, IE, or PA (scoring).
-	Verdict string
+	// Verdict is AC, WA, TLE, MLE, OLE, RE, IE, or PA (scoring); the engine adds CE.
+	Verdict verdict.Verdict
 	// Score and MaxScore are set for scoring problems.
 	Score    float64
 	MaxScore float64
@@ -123,13 +84,13 @@ type Outcome struct {
 
 // grade is the result of a test or a group under the default grader.
 type grade struct {
-	verdict string
-	score   float64
+	v     verdict.Verdict
+	score float64
 }
 
 type judging struct {
 	j       *Judge
-	prog    Program
+	prog    run.Program
 	p       *problem.Problem
 	lim     run.Limits
 	cmp     CompareOptions
@@ -141,15 +102,15 @@ type judging struct {
 // Judge runs prog on every test of p in order, following the problem's groups, on_reject and
 // grading settings, and calls onTest (if not nil) after each test. The error is set only for a
 // judge failure, and then the outcome's verdict is IE.
-func (j *Judge) Judge(ctx context.Context, prog Program, p *problem.Problem, onTest func(TestOutcome)) (Outcome, error) {
+func (j *Judge) Judge(ctx context.Context, prog run.Program, p *problem.Problem, onTest func(TestOutcome)) (Outcome, error) {
 	jg := &judging{j: j, prog: prog, p: p, onTest: onTest, out: &Outcome{}}
-	jg.lim = mergeLimits(j.cfg.Limits, run.Limits{CPUTime: p.Limits.TimeLimit, MemoryBytes: p.Limits.MemoryBytes, OutputBytes: p.Limits.OutputBytes})
+	jg.lim = j.cfg.Limits
 	if p.Data == nil {
 		return jg.fail(errors.New("problem has no test data"))
 	}
 	if p.Interactive {
-		if _, ok := prog.(Starter); !ok {
-			return jg.fail(errors.New("interactive problem: the submission cannot be started (wrap it with judge.WithStart)"))
+		if _, ok := prog.(run.Starter); !ok {
+			return jg.fail(errors.New("interactive problem: the submission cannot be started (wrap it with run.WithStart)"))
 		}
 		if j.cfg.Interactor == nil {
 			return jg.fail(errors.New("interactive problem: no interactor (compiled validator) configured"))
@@ -163,15 +124,15 @@ func (j *Judge) Judge(ctx context.Context, prog Program, p *problem.Problem, onT
 	if jg.testErr != nil {
 		return jg.fail(jg.testErr)
 	}
-	jg.out.Verdict = g.verdict
+	jg.out.Verdict = g.v
 	if p.Type == problem.Scoring {
 		if !p.ValidatorScores { // validator scores have no known maximum: never PA
 			jg.out.MaxScore = maxScore(p.Data, true)
 		}
-		if g.verdict == apiv1.VerdictAC {
+		if g.v == verdict.AC {
 			jg.out.Score = g.score
 			if jg.out.MaxScore > 0 && g.score < jg.out.MaxScore-1e-9 {
-				jg.out.Verdict = apiv1.VerdictPA
+				jg.out.Verdict = verdict.PA
 			}
 		}
 	}
@@ -179,7 +140,7 @@ func (j *Judge) Judge(ctx context.Context, prog Program, p *problem.Problem, onT
 }
 
 func (jg *judging) fail(err error) (Outcome, error) {
-	jg.out.Verdict = apiv1.VerdictIE
+	jg.out.Verdict = verdict.IE
 	jg.out.Score = 0
 	jg.out.Message = err.Error()
 	return *jg.out, fmt.Errorf("judge: %w", err)
@@ -202,7 +163,7 @@ func (jg *judging) group(ctx context.Context, g *problem.Group, root bool) grade
 			continue // judged for feedback, graded by nothing, stops nothing
 		}
 		subs = append(subs, r)
-		if r.verdict != apiv1.VerdictAC && g.Settings.OnReject != "continue" {
+		if r.v != verdict.AC && g.Settings.OnReject != "continue" {
 			break
 		}
 	}
@@ -217,10 +178,10 @@ func ignoresSample(g *problem.Group) bool {
 // aggregate is the default grader of the legacy specification, with 2023-07 group scores.
 func aggregate(g *problem.Group, subs []grade) grade {
 	s := g.Settings
-	out := grade{verdict: apiv1.VerdictAC}
+	out := grade{v: verdict.AC}
 	anyAC := false
 	for _, r := range subs {
-		if r.verdict == apiv1.VerdictAC {
+		if r.v == verdict.AC {
 			anyAC = true
 		}
 	}
@@ -228,16 +189,16 @@ func aggregate(g *problem.Group, subs []grade) grade {
 	case "always_accept":
 	case "first_error":
 		for _, r := range subs {
-			if r.verdict != apiv1.VerdictAC {
-				out.verdict = r.verdict
+			if r.v != verdict.AC {
+				out.v = r.v
 				break
 			}
 		}
 	default: // worst_error
-		out.verdict = worst(subs)
+		out.v = worst(subs)
 	}
 	if s.AcceptIfAnyAccepted && anyAC {
-		out.verdict = apiv1.VerdictAC
+		out.v = verdict.AC
 	}
 	out.score = combine(s.ScoreMode, subs)
 	if s.Score > 0 {
@@ -245,24 +206,19 @@ func aggregate(g *problem.Group, subs []grade) grade {
 			out.score = s.Score * out.score / m
 		}
 	}
-	if out.verdict != apiv1.VerdictAC {
+	if out.v != verdict.AC {
 		out.score = 0 // the grader's score of a rejected result is ignored
 	}
 	return out
 }
 
-// precedence is Kattis's worst_error order (JE, RTE, MLE, TLE, OLE, WA).
-var precedence = []string{apiv1.VerdictIE, apiv1.VerdictRE, apiv1.VerdictMLE, apiv1.VerdictTLE, apiv1.VerdictOLE, apiv1.VerdictWA}
-
-func worst(subs []grade) string {
-	for _, v := range precedence {
-		for _, r := range subs {
-			if r.verdict == v {
-				return v
-			}
-		}
+// worst is the worst_error combination of subs (verdict.Worst).
+func worst(subs []grade) verdict.Verdict {
+	vs := make([]verdict.Verdict, len(subs))
+	for i, r := range subs {
+		vs[i] = r.v
 	}
-	return apiv1.VerdictAC
+	return verdict.Worst(vs...)
 }
 
 func combine(mode string, subs []grade) float64 {
@@ -292,9 +248,9 @@ func rawMax(g *problem.Group) float64 {
 	var subs []grade
 	for _, it := range g.Items {
 		if it.Test != nil {
-			subs = append(subs, grade{verdict: apiv1.VerdictAC, score: g.Settings.AcceptScore})
+			subs = append(subs, grade{v: verdict.AC, score: g.Settings.AcceptScore})
 		} else {
-			subs = append(subs, grade{verdict: apiv1.VerdictAC, score: maxScore(it.Group, false)})
+			subs = append(subs, grade{v: verdict.AC, score: maxScore(it.Group, false)})
 		}
 	}
 	return combine(g.Settings.ScoreMode, subs)
@@ -308,9 +264,9 @@ func maxScore(g *problem.Group, root bool) float64 {
 			continue
 		}
 		if it.Test != nil {
-			subs = append(subs, grade{verdict: apiv1.VerdictAC, score: g.Settings.AcceptScore})
+			subs = append(subs, grade{v: verdict.AC, score: g.Settings.AcceptScore})
 		} else {
-			subs = append(subs, grade{verdict: apiv1.VerdictAC, score: maxScore(it.Group, false)})
+			subs = append(subs, grade{v: verdict.AC, score: maxScore(it.Group, false)})
 		}
 	}
 	sc := combine(g.Settings.ScoreMode, subs)
@@ -325,15 +281,15 @@ func (jg *judging) test(ctx context.Context, t *problem.Test, g *problem.Group) 
 	to := TestOutcome{Index: len(jg.out.Tests), Name: t.Name, Group: g.Name, Hidden: !t.Sample}
 	var err error
 	if jg.p.Interactive {
-		err = jg.j.interactive(ctx, jg.prog.(Starter), t, flags, jg.lim, &to)
+		err = jg.j.interactive(ctx, jg.prog.(run.Starter), t, flags, jg.lim, &to)
 	} else {
 		err = jg.j.batch(ctx, jg.prog, t, flags, jg.lim, jg.p.Passes, &to)
 	}
 	if err != nil {
-		to.Verdict = apiv1.VerdictIE
+		to.Verdict = verdict.IE
 		jg.testErr = fmt.Errorf("test %s: %w", t.Name, err)
 	}
-	if to.Verdict == apiv1.VerdictAC {
+	if to.Verdict == verdict.AC {
 		to.Score = g.Settings.AcceptScore
 		if jg.p.ValidatorScores && to.validatorScore != nil {
 			to.Score = *to.validatorScore
@@ -355,14 +311,14 @@ func (jg *judging) test(ctx context.Context, t *problem.Test, g *problem.Group) 
 	if jg.onTest != nil {
 		jg.onTest(to)
 	}
-	return grade{verdict: to.Verdict, score: to.Score}
+	return grade{v: to.Verdict, score: to.Score}
 }
 
 // batch runs a non-interactive test and validates its output. On a multi-pass problem (passes
 // > 0) an accepting validator that writes feedback/nextpass.in starts another run of the
 // submission on that input, up to passes runs; its other feedback files persist between passes,
 // and the limits apply to each run.
-func (j *Judge) batch(ctx context.Context, prog Program, t *problem.Test, flags []string, lim run.Limits, passes int, to *TestOutcome) error {
+func (j *Judge) batch(ctx context.Context, prog run.Program, t *problem.Test, flags []string, lim run.Limits, passes int, to *TestOutcome) error {
 	input := t.Input
 	var kept map[string][]byte
 	var cpu, wall time.Duration
@@ -400,7 +356,7 @@ func (j *Judge) batch(ctx context.Context, prog Program, t *problem.Test, flags 
 			return err
 		}
 		switch {
-		case to.Verdict != apiv1.VerdictAC:
+		case to.Verdict != verdict.AC:
 			return fmt.Errorf("output validator wrote nextpass.in and rejected (pass %d): a multi-pass validator asks for another pass only when it accepts", pass)
 		case pass >= passes:
 			return fmt.Errorf("output validator asked for pass %d, more than limits.validation_passes (%d)", pass+1, passes)
@@ -435,12 +391,8 @@ func validatorVerdict(v run.Result, to *TestOutcome) error {
 		to.validatorScore = &sc
 	}
 	if v.Signal == "" && (v.Status == run.OK || v.Status == run.RE) {
-		switch v.ExitCode {
-		case 42:
-			to.Verdict = apiv1.VerdictAC
-			return nil
-		case 43:
-			to.Verdict = apiv1.VerdictWA
+		if vd, ok := verdict.OfValidatorExit(v.ExitCode); ok {
+			to.Verdict = vd
 			return nil
 		}
 	}
@@ -449,20 +401,19 @@ func validatorVerdict(v run.Result, to *TestOutcome) error {
 
 // statusVerdict maps a sandbox status other than OK to the test's verdict.
 func statusVerdict(res run.Result, to *TestOutcome) error {
-	switch res.Status {
-	case run.TLE, run.MLE, run.OLE, run.RE:
-		to.Verdict = string(res.Status)
-		return nil
-	default:
+	v, ok := verdict.OfStatus(res.Status)
+	if !ok {
 		return fmt.Errorf("sandbox status %s: %s", res.Status, res.Message)
 	}
+	to.Verdict = v
+	return nil
 }
 
-func verdictOf(ok bool) string {
+func verdictOf(ok bool) verdict.Verdict {
 	if ok {
-		return apiv1.VerdictAC
+		return verdict.AC
 	}
-	return apiv1.VerdictWA
+	return verdict.WA
 }
 
 func fill(to *TestOutcome, r run.Result) {
@@ -471,52 +422,26 @@ func fill(to *TestOutcome, r run.Result) {
 	to.Stdout, to.Stderr = r.Stdout, r.Stderr
 }
 
-func mergeLimits(over, base run.Limits) run.Limits {
-	out := base
-	if over.CPUTime > 0 {
-		out.CPUTime = over.CPUTime
-	}
-	if over.WallTime > 0 {
-		out.WallTime = over.WallTime
-	}
-	if over.MemoryBytes > 0 {
-		out.MemoryBytes = over.MemoryBytes
-	}
-	if over.OutputBytes > 0 {
-		out.OutputBytes = over.OutputBytes
-	}
-	if over.StderrBytes > 0 {
-		out.StderrBytes = over.StderrBytes
-	}
-	if over.Processes > 0 {
-		out.Processes = over.Processes
-	}
-	if over.FileSizeBytes > 0 {
-		out.FileSizeBytes = over.FileSizeBytes
-	}
-	return out
-}
-
 // JudgeAdHoc runs prog once on stdin (no problem) and, when hasExpected, compares its output
 // with expected using the default validator; without an expected output a clean run is AC.
 // spec says how to run it (stdin, arguments, limits, merged outputs).
-func JudgeAdHoc(ctx context.Context, prog Program, spec run.Spec, expected []byte, hasExpected bool) (Outcome, error) {
+func JudgeAdHoc(ctx context.Context, prog run.Program, spec run.Spec, expected []byte, hasExpected bool) (Outcome, error) {
 	to := TestOutcome{Name: "adhoc"}
 	res, err := prog.Run(ctx, spec)
 	if err != nil {
-		return Outcome{Verdict: apiv1.VerdictIE, Message: err.Error()}, fmt.Errorf("judge ad hoc: %w", err)
+		return Outcome{Verdict: verdict.IE, Message: err.Error()}, fmt.Errorf("judge ad hoc: %w", err)
 	}
 	fill(&to, res)
 	switch {
 	case res.Status != run.OK:
 		if err := statusVerdict(res, &to); err != nil {
-			return Outcome{Verdict: apiv1.VerdictIE, Message: err.Error()}, fmt.Errorf("judge ad hoc: %w", err)
+			return Outcome{Verdict: verdict.IE, Message: err.Error()}, fmt.Errorf("judge ad hoc: %w", err)
 		}
 	case hasExpected:
 		ok, msg := Compare(expected, res.Stdout, DefaultCompareOptions())
 		to.Verdict, to.Feedback = verdictOf(ok), msg
 	default:
-		to.Verdict = apiv1.VerdictAC
+		to.Verdict = verdict.AC
 	}
 	return Outcome{Verdict: to.Verdict, Tests: []TestOutcome{to}, MaxCPUTime: to.CPUTime, MaxMemoryBytes: to.MemoryBytes}, nil
 }
@@ -525,14 +450,14 @@ func JudgeAdHoc(ctx context.Context, prog Program, spec run.Spec, expected []byt
 // output_validators/ with several programs): each runs in turn, the first that does not accept
 // decides, and when all accept the last one's result stands (its feedback files are the ones
 // kept). With one validator it is that validator.
-func Validators(vs ...Program) Program {
+func Validators(vs ...run.Program) run.Program {
 	if len(vs) == 1 {
 		return vs[0]
 	}
 	return validators(vs)
 }
 
-type validators []Program
+type validators []run.Program
 
 func (vs validators) Run(ctx context.Context, spec run.Spec) (run.Result, error) {
 	var res run.Result
@@ -542,7 +467,7 @@ func (vs validators) Run(ctx context.Context, spec run.Spec) (run.Result, error)
 			return r, fmt.Errorf("output validator %d of %d: %w", i+1, len(vs), err)
 		}
 		res = r
-		if r.Signal != "" || r.ExitCode != 42 {
+		if r.Signal != "" || r.ExitCode != verdict.ExitAccept {
 			break
 		}
 	}

@@ -54,7 +54,7 @@ func passFail(root problem.Settings, items ...problem.Item) *problem.Problem {
 func names(o Outcome) string {
 	var out []string
 	for _, t := range o.Tests {
-		out = append(out, t.Name+"="+t.Verdict)
+		out = append(out, t.Name+"="+string(t.Verdict))
 	}
 	return strings.Join(out, " ")
 }
@@ -94,7 +94,7 @@ func TestJudgePassFail(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if o.Verdict != tc.want || names(o) != tc.wantTests {
+			if string(o.Verdict) != tc.want || names(o) != tc.wantTests {
 				t.Fatalf("got %s [%s], want %s [%s]", o.Verdict, names(o), tc.want, tc.wantTests)
 			}
 			if len(streamed) != len(o.Tests) {
@@ -119,8 +119,8 @@ func TestJudgeOutcomeDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if prog.specs[0].Limits.CPUTime != time.Second || prog.specs[0].Limits.MemoryBytes != 64<<20 {
-		t.Fatalf("limits %+v: want the override's CPU time and the problem's memory", prog.specs[0].Limits)
+	if prog.specs[0].Limits != (run.Limits{CPUTime: time.Second}) {
+		t.Fatalf("limits %+v: want Config.Limits as given (the judge merges nothing; engine.ProblemLimits does)", prog.specs[0].Limits)
 	}
 	s, h := o.Tests[0], o.Tests[1]
 	if s.Hidden || !h.Hidden || s.Stdout == nil || h.Stdout != nil {
@@ -186,7 +186,7 @@ func TestJudgeScoringLegacy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if o.Verdict != tc.verdict || o.Score != tc.score || o.MaxScore != 100 || names(o) != tc.wantTests {
+			if string(o.Verdict) != tc.verdict || o.Score != tc.score || o.MaxScore != 100 || names(o) != tc.wantTests {
 				t.Fatalf("got %s %g/%g [%s], want %s %g/100 [%s]", o.Verdict, o.Score, o.MaxScore, names(o), tc.verdict, tc.score, tc.wantTests)
 			}
 		})
@@ -243,7 +243,7 @@ func TestJudgeCustomValidator(t *testing.T) {
 		v := &fakeValidator{exit: func(string) int { return tc.exit }}
 		sub := &fakeProgram{byIn: map[string]run.Result{"in": {Status: run.OK, Stdout: []byte("out")}}}
 		o, err := New(Config{Validator: v}).Judge(context.Background(), sub, p, nil)
-		if (err != nil) != tc.err || o.Verdict != tc.verdict {
+		if (err != nil) != tc.err || string(o.Verdict) != tc.verdict {
 			t.Fatalf("exit %d: got %s (%v), want %s", tc.exit, o.Verdict, err, tc.verdict)
 		}
 		spec := v.specs[0]
@@ -387,12 +387,12 @@ func TestJudgeInteractive(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			v := &fakeStarter{f: guessValidator}
 			s := &fakeStarter{f: f}
-			prog := WithStart(&fakeProgram{}, s.Start)
-			o, err := New(Config{Interactor: Starts(v.Start)}).Judge(context.Background(), prog, p, nil)
+			prog := run.WithStart(&fakeProgram{}, s.Start)
+			o, err := New(Config{Interactor: run.Starts(v.Start)}).Judge(context.Background(), prog, p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if o.Verdict != want {
+			if string(o.Verdict) != want {
 				t.Fatalf("got %s [%s], want %s", o.Verdict, names(o), want)
 			}
 			for _, sp := range s.spec {
@@ -412,7 +412,7 @@ func TestJudgeAdHoc(t *testing.T) {
 		want            string
 	}{{"hi", "", false, "AC"}, {"hi", "hi\n", true, "AC"}, {"hi", "ho", true, "WA"}, {"boom", "", false, "RE"}} {
 		o, err := JudgeAdHoc(context.Background(), prog, run.Spec{Stdin: []byte(tc.stdin)}, []byte(tc.expected), tc.has)
-		if err != nil || o.Verdict != tc.want || len(o.Tests) != 1 {
+		if err != nil || string(o.Verdict) != tc.want || len(o.Tests) != 1 {
 			t.Fatalf("%+v: got %+v %v", tc, o, err)
 		}
 	}
@@ -489,7 +489,7 @@ func TestJudgeMultiPass(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := &passValidator{stop: tc.stop}
 			o, err := New(Config{Validator: v}).Judge(context.Background(), tc.sub, p, nil)
-			if o.Verdict != tc.verdict || (tc.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.err) {
+			if string(o.Verdict) != tc.verdict || (tc.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.err) {
 				t.Fatalf("got %s, %v; want %s, %q", o.Verdict, err, tc.verdict, tc.err)
 			}
 			if len(tc.sub.specs) != tc.runs {
@@ -524,7 +524,7 @@ func TestJudgeSeveralValidators(t *testing.T) {
 		verdict string
 		ran     int
 	}{{[]int{42, 42}, "AC", 2}, {[]int{42, 43}, "WA", 2}, {[]int{43, 42}, "WA", 1}, {[]int{1, 42}, "IE", 1}} {
-		var vs []Program
+		var vs []run.Program
 		var fakes []*fakeValidator
 		for _, code := range tc.exits {
 			f := &fakeValidator{exit: func(string) int { return code }}
@@ -536,7 +536,7 @@ func TestJudgeSeveralValidators(t *testing.T) {
 		for _, f := range fakes {
 			ran += len(f.specs)
 		}
-		if o.Verdict != tc.verdict || ran != tc.ran {
+		if string(o.Verdict) != tc.verdict || ran != tc.ran {
 			t.Errorf("exits %v: %s after %d validator runs, want %s after %d", tc.exits, o.Verdict, ran, tc.verdict, tc.ran)
 		}
 	}

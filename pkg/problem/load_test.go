@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 )
 
 // writeFile writes one file of a package under dir; content "->target" makes a symlink.
@@ -162,7 +164,7 @@ limits:
 		t.Fatalf("2023-07 scoring defaults: root %+v secret %+v", p.Data.Settings, secret.Settings)
 	}
 	multi := p.Submissions[1]
-	if multi.Path != "partially_accepted/multi" || len(multi.Files) != 2 || strings.Join(multi.Expected, ",") != "PA,WA" {
+	if multi.Path != "partially_accepted/multi" || len(multi.Files) != 2 || verdict.Join(multi.Expected, ",") != "PA,WA" {
 		t.Fatalf("folder submission %+v", multi)
 	}
 }
@@ -234,7 +236,7 @@ func TestComputeTimeLimit(t *testing.T) {
 
 func TestParseExpectedResults(t *testing.T) {
 	v, ok, err := ParseExpectedResults([]byte("// @EXPECTED_RESULTS@: TIMELIMIT, RUN-ERROR\nint main(){}"))
-	if err != nil || !ok || strings.Join(v, ",") != "TLE,RE" {
+	if err != nil || !ok || verdict.Join(v, ",") != "TLE,RE" {
 		t.Fatalf("got %v %v %v", v, ok, err)
 	}
 	if _, ok, _ := ParseExpectedResults([]byte("int main(){}")); ok {

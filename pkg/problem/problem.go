@@ -6,6 +6,8 @@ package problem
 
 import (
 	"time"
+
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 )
 
 // Format versions.
@@ -176,9 +178,9 @@ type Submission struct {
 	// Files are the submission's files keyed by path relative to the entry (one entry, keyed by
 	// its base name, for a single-file submission).
 	Files map[string][]byte
-	// Expected are the acceptable final verdicts (apiv1 codes), from the folder or from an
+	// Expected are the acceptable final verdicts, from the folder or from an
 	// @EXPECTED_RESULTS@ comment; empty when only Rules say what is expected.
-	Expected []string
+	Expected []verdict.Verdict
 	// Rules are 2023-07 expectations on the tests' verdicts (the folder's defaults and
 	// submissions/expectations.yaml); when present they decide, not Expected (see Check).
 	Rules []Rule

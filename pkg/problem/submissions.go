@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 )
 
 var expectedRe = regexp.MustCompile(`@EXPECTED_RESULTS@\s*:\s*([A-Za-z_,\- \t]+)`)
@@ -16,26 +18,26 @@ var expectedRe = regexp.MustCompile(`@EXPECTED_RESULTS@\s*:\s*([A-Za-z_,\- \t]+)
 // Verdict folders of submissions/ every format knows, and the final verdicts each expects.
 // problemtools checks accepted, partially_accepted, wrong_answer, run_time_error and
 // time_limit_exceeded; the last three folders are this judge's (and DOMjudge's) additions.
-var submissionDirs = map[string][]string{
-	"accepted":              {"AC"},
-	"partially_accepted":    {"PA"},
-	"wrong_answer":          {"WA"},
-	"time_limit_exceeded":   {"TLE"},
-	"run_time_error":        {"RE"},
-	"memory_limit_exceeded": {"MLE"},
-	"output_limit_exceeded": {"OLE"},
-	"compile_error":         {"CE"},
+var submissionDirs = map[string][]verdict.Verdict{
+	"accepted":              {verdict.AC},
+	"partially_accepted":    {verdict.PA},
+	"wrong_answer":          {verdict.WA},
+	"time_limit_exceeded":   {verdict.TLE},
+	"run_time_error":        {verdict.RE},
+	"memory_limit_exceeded": {verdict.MLE},
+	"output_limit_exceeded": {verdict.OLE},
+	"compile_error":         {verdict.CE},
 }
 
 // Rules of the 2023-07 default folders (the specification's "default directories"); rejected
 // and brute_force have no single final verdict.
 var defaultRules = map[string]Rule{
-	"accepted":            {Permitted: []string{"AC"}},
-	"wrong_answer":        {Permitted: []string{"AC", "WA"}, Required: []string{"WA"}},
-	"time_limit_exceeded": {Permitted: []string{"AC", "TLE"}, Required: []string{"TLE"}},
-	"run_time_error":      {Permitted: []string{"AC", "RE"}, Required: []string{"RE"}},
-	"rejected":            {Required: []string{"RE", "TLE", "WA"}},
-	"brute_force":         {Permitted: []string{"AC", "RE", "TLE"}, Required: []string{"RE", "TLE"}},
+	"accepted":            {Permitted: []verdict.Verdict{verdict.AC}},
+	"wrong_answer":        {Permitted: []verdict.Verdict{verdict.AC, verdict.WA}, Required: []verdict.Verdict{verdict.WA}},
+	"time_limit_exceeded": {Permitted: []verdict.Verdict{verdict.AC, verdict.TLE}, Required: []verdict.Verdict{verdict.TLE}},
+	"run_time_error":      {Permitted: []verdict.Verdict{verdict.AC, verdict.RE}, Required: []verdict.Verdict{verdict.RE}},
+	"rejected":            {Required: []verdict.Verdict{verdict.RE, verdict.TLE, verdict.WA}},
+	"brute_force":         {Permitted: []verdict.Verdict{verdict.AC, verdict.RE, verdict.TLE}, Required: []verdict.Verdict{verdict.RE, verdict.TLE}},
 }
 
 // abbreviations of expectations.yaml.
@@ -45,30 +47,30 @@ var abbreviations = map[string]Rule{
 	"time limit exceeded": defaultRules["time_limit_exceeded"],
 	"runtime exception":   defaultRules["run_time_error"],
 	"does not terminate":  defaultRules["brute_force"],
-	"not accepted":        {Required: []string{"RE", "TLE", "WA"}},
-	"rejected":            {Required: []string{"RE", "WA"}},
+	"not accepted":        {Required: []verdict.Verdict{verdict.RE, verdict.TLE, verdict.WA}},
+	"rejected":            {Required: []verdict.Verdict{verdict.RE, verdict.WA}},
 }
 
-var verdictNames = map[string]string{
-	"AC": "AC", "CORRECT": "AC", "ACCEPTED": "AC",
-	"WA": "WA", "WRONG-ANSWER": "WA", "WRONG_ANSWER": "WA", "NO-OUTPUT": "WA",
-	"TLE": "TLE", "TIMELIMIT": "TLE", "TIME_LIMIT_EXCEEDED": "TLE",
-	"RE": "RE", "RTE": "RE", "RUN-ERROR": "RE", "RUN_TIME_ERROR": "RE",
-	"CE": "CE", "COMPILER-ERROR": "CE", "COMPILE_ERROR": "CE",
-	"OLE": "OLE", "OUTPUT-LIMIT": "OLE", "OUTPUT_LIMIT_EXCEEDED": "OLE",
-	"MLE": "MLE", "MEMORY-LIMIT": "MLE", "MEMORY_LIMIT_EXCEEDED": "MLE",
-	"PA": "PA", "PARTIALLY_ACCEPTED": "PA",
+var verdictNames = map[string]verdict.Verdict{
+	"AC": verdict.AC, "CORRECT": verdict.AC, "ACCEPTED": verdict.AC,
+	"WA": verdict.WA, "WRONG-ANSWER": verdict.WA, "WRONG_ANSWER": verdict.WA, "NO-OUTPUT": verdict.WA,
+	"TLE": verdict.TLE, "TIMELIMIT": verdict.TLE, "TIME_LIMIT_EXCEEDED": verdict.TLE,
+	"RE": verdict.RE, "RTE": verdict.RE, "RUN-ERROR": verdict.RE, "RUN_TIME_ERROR": verdict.RE,
+	"CE": verdict.CE, "COMPILER-ERROR": verdict.CE, "COMPILE_ERROR": verdict.CE,
+	"OLE": verdict.OLE, "OUTPUT-LIMIT": verdict.OLE, "OUTPUT_LIMIT_EXCEEDED": verdict.OLE,
+	"MLE": verdict.MLE, "MEMORY-LIMIT": verdict.MLE, "MEMORY_LIMIT_EXCEEDED": verdict.MLE,
+	"PA": verdict.PA, "PARTIALLY_ACCEPTED": verdict.PA,
 }
 
 // Rule is one 2023-07 expectation on the verdicts of a submission's tests: every test matching
 // Tests gets a verdict of Permitted, and, when Required is not empty, some matching test gets
-// one of Required. Verdicts are apiv1 codes (RTE is RE).
+// one of Required. RTE is verdict.RE.
 type Rule struct {
 	// Tests is a pattern of test groups or cases relative to data/ ("secret/group1",
 	// "secret/*-small"); a test matches when it or one of its groups does. Empty: every test.
 	Tests     string
-	Permitted []string
-	Required  []string
+	Permitted []verdict.Verdict
+	Required  []verdict.Verdict
 }
 
 func (r Rule) String() string {
@@ -77,10 +79,10 @@ func (r Rule) String() string {
 		parts = append(parts, r.Tests+":")
 	}
 	if r.Permitted != nil {
-		parts = append(parts, "permitted "+strings.Join(r.Permitted, ","))
+		parts = append(parts, "permitted "+verdict.Join(r.Permitted, ","))
 	}
 	if len(r.Required) > 0 {
-		parts = append(parts, "required "+strings.Join(r.Required, ","))
+		parts = append(parts, "required "+verdict.Join(r.Required, ","))
 	}
 	return strings.Join(parts, " ")
 }
@@ -88,7 +90,7 @@ func (r Rule) String() string {
 // TestVerdict is the verdict one judged test got; Name is relative to data/ ("secret/g1/03").
 type TestVerdict struct {
 	Name    string
-	Verdict string
+	Verdict verdict.Verdict
 }
 
 // Comparable maps a verdict to what a package of format can expect. The legacy format (and
@@ -96,12 +98,12 @@ type TestVerdict struct {
 // rlimit makes an allocation fail and the program crash, so MLE counts as RE. Output over the
 // limit stays OLE: problemtools reports OLE too, and no legacy folder expects it. 2023-07 test
 // verdicts are AC, WA, TLE and RTE, so both are RE there.
-func Comparable(format, v string) string {
+func Comparable(format string, v verdict.Verdict) verdict.Verdict {
 	switch {
-	case v == "MLE":
-		return "RE"
-	case v == "OLE" && format == Format202307:
-		return "RE"
+	case v == verdict.MLE:
+		return verdict.RE
+	case v == verdict.OLE && format == Format202307:
+		return verdict.RE
 	}
 	return v
 }
@@ -109,10 +111,10 @@ func Comparable(format, v string) string {
 // Check says whether a submission that got the final verdict got, with the judged tests'
 // verdicts, meets what its package expects (in format); why names the unmet expectation. A
 // compile error meets only an expected CE.
-func (s Submission) Check(format, got string, tests []TestVerdict) (ok bool, why string) {
+func (s Submission) Check(format string, got verdict.Verdict, tests []TestVerdict) (ok bool, why string) {
 	switch {
-	case got == "CE" || got == "IE" || got == "":
-		if got == "CE" && slices.Contains(s.Expected, "CE") {
+	case got == verdict.CE || got == verdict.IE || got == "":
+		if got == verdict.CE && slices.Contains(s.Expected, verdict.CE) {
 			return true, ""
 		}
 		return false, fmt.Sprintf("got %s", orNone(got))
@@ -123,10 +125,10 @@ func (s Submission) Check(format, got string, tests []TestVerdict) (ok bool, why
 				return true, ""
 			}
 		}
-		return false, fmt.Sprintf("got %s, expected %s", got, strings.Join(s.Expected, " or "))
+		return false, fmt.Sprintf("got %s, expected %s", got, verdict.Join(s.Expected, " or "))
 	}
 	for _, r := range s.Rules {
-		var seen []string
+		var seen []verdict.Verdict
 		for _, t := range tests {
 			if !matchesTest(r.Tests, t.Name) {
 				continue
@@ -137,18 +139,18 @@ func (s Submission) Check(format, got string, tests []TestVerdict) (ok bool, why
 			}
 			seen = append(seen, v)
 		}
-		if len(r.Required) > 0 && !slices.ContainsFunc(seen, func(v string) bool { return slices.Contains(r.Required, v) }) {
-			return false, fmt.Sprintf("no test got %s (%s)", strings.Join(r.Required, " or "), r)
+		if len(r.Required) > 0 && !slices.ContainsFunc(seen, func(v verdict.Verdict) bool { return slices.Contains(r.Required, v) }) {
+			return false, fmt.Sprintf("no test got %s (%s)", verdict.Join(r.Required, " or "), r)
 		}
 	}
 	return true, ""
 }
 
-func orNone(s string) string {
-	if s == "" {
+func orNone(v verdict.Verdict) string {
+	if v == "" {
 		return "no verdict"
 	}
-	return s
+	return string(v)
 }
 
 // matchesTest says whether test (relative to data/) or one of its groups matches pattern.
@@ -166,7 +168,7 @@ func matchesTest(pattern, test string) bool {
 
 // ParseExpectedResults reads a DOMjudge-style `@EXPECTED_RESULTS@: A, B` comment; ok is false
 // when there is none.
-func ParseExpectedResults(source []byte) (verdicts []string, ok bool, err error) {
+func ParseExpectedResults(source []byte) (verdicts []verdict.Verdict, ok bool, err error) {
 	m := expectedRe.FindSubmatch(source)
 	if m == nil {
 		return nil, false, nil
@@ -292,7 +294,7 @@ func parseExpectation(n *yaml.Node, tests string) ([]Rule, error) {
 	return rules, nil
 }
 
-func verdictList(n *yaml.Node) ([]string, error) {
+func verdictList(n *yaml.Node) ([]verdict.Verdict, error) {
 	var raw []string
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -304,10 +306,10 @@ func verdictList(n *yaml.Node) ([]string, error) {
 	default:
 		return nil, fmt.Errorf("want a list of verdicts (AC, WA, TLE, RTE)")
 	}
-	out := []string{}
+	out := []verdict.Verdict{}
 	for _, w := range raw {
 		switch v := verdictNames[strings.ToUpper(w)]; v {
-		case "AC", "WA", "TLE", "RE":
+		case verdict.AC, verdict.WA, verdict.TLE, verdict.RE:
 			out = append(out, v)
 		default:
 			return nil, fmt.Errorf("verdict %q: test verdicts are AC, WA, TLE and RTE", w)

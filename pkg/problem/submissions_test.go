@@ -3,6 +3,8 @@ package problem
 import (
 	"strings"
 	"testing"
+
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 )
 
 func TestUnknownSubmissionFolderIsAWarning(t *testing.T) {
@@ -55,7 +57,7 @@ mixed/bob.py:
 	if got := subs["mixed/bob.py"].Rules; len(got) != 3 {
 		t.Fatalf("mixed/bob.py rules %v: want the folder's plus sample and secret", got)
 	}
-	tv := func(vs ...string) []TestVerdict {
+	tv := func(vs ...verdict.Verdict) []TestVerdict {
 		names := []string{"sample/1", "secret/1", "secret/2"}
 		var out []TestVerdict
 		for i, v := range vs {
@@ -64,10 +66,11 @@ mixed/bob.py:
 		return out
 	}
 	tests := []struct {
-		sub, got string
-		tests    []TestVerdict
-		ok       bool
-		why      string
+		sub   string
+		got   verdict.Verdict
+		tests []TestVerdict
+		ok    bool
+		why   string
 	}{
 		{"accepted/hello.py", "AC", tv("AC", "AC", "AC"), true, ""},
 		{"accepted/hello.py", "WA", tv("AC", "WA"), false, "test secret/1 got WA (permitted AC)"},
@@ -89,13 +92,13 @@ mixed/bob.py:
 }
 
 func TestLegacyVerdictMapping(t *testing.T) {
-	rte := Submission{Path: "run_time_error/big.c", Expected: []string{"RE"}}
-	mle := Submission{Path: "memory_limit_exceeded/big.c", Expected: []string{"MLE"}}
-	wa := Submission{Path: "wrong_answer/spam.c", Expected: []string{"WA"}}
+	rte := Submission{Path: "run_time_error/big.c", Expected: []verdict.Verdict{"RE"}}
+	mle := Submission{Path: "memory_limit_exceeded/big.c", Expected: []verdict.Verdict{"MLE"}}
+	wa := Submission{Path: "wrong_answer/spam.c", Expected: []verdict.Verdict{"WA"}}
 	tests := []struct {
 		s      Submission
 		format string
-		got    string
+		got    verdict.Verdict
 		ok     bool
 	}{
 		{rte, FormatLegacy, "MLE", true}, // problemtools: the memory rlimit crashes it
@@ -103,7 +106,7 @@ func TestLegacyVerdictMapping(t *testing.T) {
 		{mle, FormatLegacy, "RE", true},
 		{wa, FormatLegacy, "OLE", false}, // problemtools reports OLE, which no legacy folder expects
 		{rte, FormatLegacy, "OLE", false},
-		{Submission{Path: "output_limit_exceeded/spam.py", Expected: []string{"OLE"}}, FormatLegacy, "OLE", true},
+		{Submission{Path: "output_limit_exceeded/spam.py", Expected: []verdict.Verdict{"OLE"}}, FormatLegacy, "OLE", true},
 		{rte, FormatLegacy, "TLE", false},
 		{rte, Format202307, "OLE", true},
 		{wa, Format202307, "OLE", false},

@@ -1,6 +1,8 @@
-// Package run owns the vocabulary of one sandboxed execution: the limits a program runs under
-// and what is measured about it. It is a leaf: the sandbox produces these values, the judge and
-// the worker consume them, and none of them needs the others' packages to do so.
+// Package run owns the vocabulary of one sandboxed execution: the limits a program runs under,
+// what is measured about it, and the interfaces of a compiled program (Program, Starter,
+// Process, Executable). It is a leaf: the sandbox produces these values and satisfies the
+// interfaces (through pkg/engine/sandboxed), the judge and the engine consume them, so both are
+// unit-tested with fakes and none needs the others' packages.
 package run
 
 import "time"

@@ -5,26 +5,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"path"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/engine"
 	"github.com/judge-dev/judge/pkg/judge"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/run"
-	"github.com/judge-dev/judge/pkg/sandbox"
 	"github.com/judge-dev/judge/pkg/store"
 )
-
-// Compiler is the part of the sandbox a SandboxJudger uses.
-type Compiler interface {
-	Compile(ctx context.Context, language string, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
-	CompileLanguage(ctx context.Context, l lang.Language, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
-}
 
 // PackageSource reads problem packages; *store.Store satisfies it.
 type PackageSource interface {
@@ -40,11 +33,11 @@ const keptMessage = 4 << 10
 // maxCachedProblems bounds the loaded packages kept in memory.
 const maxCachedProblems = 64
 
-// SandboxJudger is the real Judger: it compiles the submission in the sandbox and grades it
-// with pkg/judge against its problem (loaded from the stored package, cached per version), or
-// runs it once ad hoc.
+// SandboxJudger is the real Judger: it judges the submission with the engine (wired to the
+// sandbox by the caller) against its problem (loaded from the stored package, cached per
+// version), or runs it once ad hoc.
 type SandboxJudger struct {
-	sb    Compiler
+	eng   *engine.Engine
 	pkgs  PackageSource
 	langs *lang.Table
 
@@ -59,9 +52,9 @@ type loadedProblem struct {
 	err  error
 }
 
-// NewSandboxJudger wires the sandbox, the package store and the language table.
-func NewSandboxJudger(sb Compiler, pkgs PackageSource, langs *lang.Table) *SandboxJudger {
-	return &SandboxJudger{sb: sb, pkgs: pkgs, langs: langs, problems: map[int64]*loadedProblem{}}
+// NewSandboxJudger wires the engine (sandboxed.New), the package store and the language table.
+func NewSandboxJudger(eng *engine.Engine, pkgs PackageSource, langs *lang.Table) *SandboxJudger {
+	return &SandboxJudger{eng: eng, pkgs: pkgs, langs: langs, problems: map[int64]*loadedProblem{}}
 }
 
 // Judge implements Judger.
@@ -71,34 +64,8 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		// The API accepted it, so the worker's table differs: the judge's fault, retried.
 		return store.Verdict{}, fmt.Errorf("language %q is not in this worker's table", sub.Language)
 	}
-	files := map[string][]byte{sourceName(l): []byte(sub.Source)}
-	var p *problem.Problem
-	if sub.ProblemID != 0 {
-		var err error
-		if p, err = j.problem(ctx, sub.ProblemID); err != nil {
-			return store.Verdict{}, err
-		}
-		if inc := p.IncludeFor(l.ID, nil); len(inc) > 0 {
-			// A driver of include/<language>/ is the main file (main.*): the submission keeps
-			// a name of its own beside it.
-			files = p.IncludeFor(l.ID, map[string][]byte{"submission" + path.Ext(sourceName(l)): []byte(sub.Source)})
-		}
-	}
-	prog, compiled, err := j.sb.Compile(ctx, sub.Language, files)
-	if err != nil {
-		return store.Verdict{}, fmt.Errorf("compile: %w", err)
-	}
-	switch compiled.Status {
-	case run.OK:
-	case run.CE:
-		return store.Verdict{Verdict: apiv1.VerdictCE, CompileOutput: run.Text(compiled.Output, keptOutput)}, nil
-	default:
-		return store.Verdict{}, fmt.Errorf("compile: status %s: %s", compiled.Status, compiled.Output)
-	}
-	defer prog.Close()
 	lim := limitsOf(sub.Limits)
 	report := func(t judge.TestOutcome) { onTest(testResult(t)) }
-
 	if sub.ProblemID == 0 {
 		var stdin, expected []byte
 		if sub.Stdin != nil {
@@ -108,41 +75,38 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 			expected = []byte(*sub.ExpectedOutput)
 		}
 		spec := run.Spec{Stdin: stdin, Args: sub.Args, Limits: lim, StderrToStdout: sub.StderrToStdout}
-		out, err := judge.JudgeAdHoc(ctx, prog, spec, expected, sub.ExpectedOutput != nil)
+		res, err := j.eng.AdHoc(ctx, engine.Submission{Language: l, Files: map[string][]byte{sourceName(l): []byte(sub.Source)}}, spec, expected, sub.ExpectedOutput != nil)
 		if err != nil {
 			return store.Verdict{}, err
 		}
-		for _, t := range out.Tests {
+		for _, t := range res.Outcome.Tests {
 			report(t)
 		}
-		return verdictOf(out, string(compiled.Output), false), nil
+		return verdictOf(res, false), nil
 	}
 
-	cfg := judge.Config{Limits: lim, ValidatorLimits: run.Limits{CPUTime: p.Limits.ValidationTime, MemoryBytes: p.Limits.ValidationMemoryBytes}}
-	var subject judge.Program = prog
-	if p.OutputValidator != nil {
-		var vs []judge.Program
-		for _, pv := range append([]problem.Program{*p.OutputValidator}, p.MoreOutputValidators...) {
-			v, err := j.compileValidator(ctx, &pv)
-			if err != nil {
-				return store.Verdict{}, err
-			}
-			defer v.Close()
-			vs = append(vs, v)
-			if p.Interactive {
-				cfg.Interactor = judge.Starts(v.Start)
-				subject = judge.WithStart(prog, prog.Start)
-			}
-		}
-		if !p.Interactive {
-			cfg.Validator = judge.Validators(vs...)
-		}
-	}
-	out, err := judge.New(cfg).Judge(ctx, subject, p, report)
+	p, err := j.problem(ctx, sub.ProblemID)
 	if err != nil {
 		return store.Verdict{}, err
 	}
-	return verdictOf(out, string(compiled.Output), p.Type == problem.Scoring), nil
+	files := map[string][]byte{sourceName(l): []byte(sub.Source)}
+	if inc := p.IncludeFor(l.ID, nil); len(inc) > 0 {
+		// A driver of include/<language>/ is the main file (main.*): the submission keeps a
+		// name of its own beside it (the engine adds the include files).
+		files = map[string][]byte{"submission" + path.Ext(sourceName(l)): []byte(sub.Source)}
+	}
+	// The validators are compiled per submission: the sandbox caches compiles by source hash,
+	// so this is cheap after the first.
+	prepared, err := j.eng.Prepare(ctx, p)
+	if err != nil {
+		return store.Verdict{}, err
+	}
+	defer prepared.Close()
+	res, err := prepared.Judge(ctx, engine.Submission{Language: l, Files: files}, engine.ProblemLimits(p, lim), report)
+	if err != nil {
+		return store.Verdict{}, err
+	}
+	return verdictOf(res, p.Type == problem.Scoring), nil
 }
 
 // problem loads (once) and caches problem version id.
@@ -181,24 +145,6 @@ func (j *SandboxJudger) problem(ctx context.Context, id int64) (*problem.Problem
 	return lp.p, lp.err
 }
 
-// compileValidator compiles a custom validator as problemtools builds package programs
-// (lang.Table.ForProgram); the sandbox caches the result by source hash, so this is cheap after
-// the first.
-func (j *SandboxJudger) compileValidator(ctx context.Context, v *problem.Program) (*sandbox.Program, error) {
-	l, ok := j.langs.ForProgram(slices.Sorted(maps.Keys(v.Files)))
-	if !ok {
-		return nil, fmt.Errorf("output validator %s: no file in a known language and no build/run script", v.Name)
-	}
-	prog, c, err := j.sb.CompileLanguage(ctx, l, v.Files)
-	if err != nil {
-		return nil, fmt.Errorf("compile output validator %s: %w", v.Name, err)
-	}
-	if c.Status != run.OK {
-		return nil, fmt.Errorf("compile output validator %s: %s: %s", v.Name, c.Status, c.Output)
-	}
-	return prog, nil
-}
-
 // sourceName is the file name a one-file submission gets; the sandbox renames it to the
 // language's source file anyway.
 func sourceName(l lang.Language) string {
@@ -219,9 +165,13 @@ func limitsOf(l apiv1.Limits) run.Limits {
 	}
 }
 
-func verdictOf(out judge.Outcome, compileOutput string, scoring bool) store.Verdict {
-	v := store.Verdict{Verdict: out.Verdict, TimeMS: int(out.MaxCPUTime.Milliseconds()), MemoryKB: out.MaxMemoryBytes >> 10,
-		CompileOutput: run.Text([]byte(compileOutput), keptOutput), Message: run.Text([]byte(out.Message), keptMessage)}
+func verdictOf(res engine.Result, scoring bool) store.Verdict {
+	out := res.Outcome
+	v := store.Verdict{Verdict: apiv1.WireVerdict(out.Verdict), TimeMS: int(out.MaxCPUTime.Milliseconds()), MemoryKB: out.MaxMemoryBytes >> 10,
+		CompileOutput: run.Text(res.Compiled.Output, keptOutput), Message: run.Text([]byte(out.Message), keptMessage)}
+	if out.Verdict == verdict.CE {
+		return v // nothing ran: no time, memory, tests or score
+	}
 	if scoring {
 		s := out.Score
 		v.Score = &s
@@ -230,14 +180,14 @@ func verdictOf(out judge.Outcome, compileOutput string, scoring bool) store.Verd
 		v.Tests = append(v.Tests, testResult(t))
 	}
 	if v.Verdict == "" {
-		v.Verdict = apiv1.VerdictIE
+		v.Verdict = apiv1.WireVerdict(verdict.IE)
 		v.Message = run.Text([]byte(errors.Join(errors.New("the judge returned no verdict"), errors.New(out.Message)).Error()), keptMessage)
 	}
 	return v
 }
 
 func testResult(t judge.TestOutcome) apiv1.TestResult {
-	return apiv1.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: t.Verdict,
+	return apiv1.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: apiv1.WireVerdict(t.Verdict),
 		Score: t.Score, TimeMS: int(t.CPUTime.Milliseconds()), WallMS: int(t.WallTime.Milliseconds()),
 		MemoryKB: t.MemoryBytes >> 10, ExitCode: t.ExitCode, Signal: t.Signal,
 		Stdout: run.Text(t.Stdout, keptOutput), Stderr: run.Text(t.Stderr, keptOutput), Feedback: run.Text([]byte(t.Feedback), keptOutput),

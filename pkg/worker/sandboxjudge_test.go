@@ -10,6 +10,7 @@ import (
 
 	"github.com/judge-dev/judge/internal/testenv"
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/engine/sandboxed"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/sandbox"
@@ -67,7 +68,7 @@ func TestSandboxJudgerPackageFeatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close(context.Background()) })
-	j := worker.NewSandboxJudger(sb, onePackage{store.ProblemPackage{Archive: archive.Bytes(), TimeLimitMS: 1000}}, langs)
+	j := worker.NewSandboxJudger(sandboxed.New(sb, langs), onePackage{store.ProblemPackage{Archive: archive.Bytes(), TimeLimitMS: 1000}}, langs)
 	for _, tc := range []struct{ source, want string }{
 		{"int add(int a, int b) { return a + b; }\n", apiv1.VerdictAC},
 		{"int add(int a, int b) { return a - b; }\n", apiv1.VerdictWA},                                    // a_same rejects

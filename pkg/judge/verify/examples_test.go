@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/internal/testenv"
+	"github.com/judge-dev/judge/pkg/engine/sandboxed"
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/problem"
@@ -73,7 +74,7 @@ func TestExamplesVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := Problem(ctx, p, langs, SandboxCompiler(sb), Options{Available: avail})
+			rep, err := Problem(ctx, p, langs, sandboxed.New(sb, langs), Options{Available: avail})
 			var out bytes.Buffer
 			Print(&out, rep)
 			t.Log("\n" + out.String())
@@ -102,7 +103,7 @@ func TestExamplesVerify(t *testing.T) {
 			}
 			for path, verdict := range want.got {
 				i := slices.IndexFunc(rep.Results, func(r Result) bool { return r.Path == path })
-				if i < 0 || rep.Results[i].Got != verdict || !rep.Results[i].OK() {
+				if i < 0 || string(rep.Results[i].Got) != verdict || !rep.Results[i].OK() {
 					t.Errorf("%s: want %s, as expected; report %+v", path, verdict, rep.Results)
 				}
 			}

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 	"github.com/judge-dev/judge/pkg/problem"
 )
 
@@ -123,7 +124,7 @@ func (pt *problemtools) check(t *testing.T, dir string, p *problem.Problem, rep 
 			continue
 		}
 		compared++
-		if ptComparable(p, r.Got) != ptComparable(p, pr.verdict) {
+		if ptComparable(p, string(r.Got)) != ptComparable(p, pr.verdict) {
 			t.Errorf("problemtools disagrees on %s: judge %s, problemtools %s\n--- judge:\n%s\n--- problemtools:\n%s", r.Path, r.Got, pr.verdict, ours, out.String())
 		}
 	}
@@ -144,7 +145,7 @@ func ptComparable(p *problem.Problem, v string) string {
 	case "PA", "PAC":
 		v = "AC"
 	}
-	return problem.Comparable(p.Format, v)
+	return string(problem.Comparable(p.Format, verdict.Verdict(v)))
 }
 
 func dropLegacyTimeLimit(t *testing.T, file string) {

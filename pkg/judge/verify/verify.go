@@ -1,8 +1,9 @@
 // Package verify owns problem verification, as Kattis's verifyproblem does it: judge every
 // example submission of a package and compare what it got with what its folder (or its
 // @EXPECTED_RESULTS@ comment) expects, computing the time limit from the accepted submissions
-// when problem.yaml does not fix one. It compiles through a Compiler the caller provides (the
-// sandbox for `judgectl problem verify --local`), so it does no I/O of its own.
+// when problem.yaml does not fix one. It compiles and judges through the engine the caller
+// provides (pkg/engine, wired to the sandbox by `judgectl problem verify --local`), so it
+// imports no sandbox and does no I/O of its own.
 package verify
 
 import (
@@ -15,18 +16,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/judge-dev/judge/pkg/apiv1"
-	"github.com/judge-dev/judge/pkg/judge"
+	"github.com/judge-dev/judge/pkg/engine"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/run"
 )
-
-// Compiler compiles files in a language (one of the table, or lang.BuildRun). It returns a nil
-// program with Status CE for a compile error; an error only for the judge's own failure (or a
-// language it cannot run, which verify reports as skipped when errors.Is(err, ErrUnavailable) or
-// the message says so). The program must be closed by the caller.
-type Compiler func(ctx context.Context, l lang.Language, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error)
 
 // Options tune a verification.
 type Options struct {
@@ -41,12 +36,12 @@ type Options struct {
 
 // Result is one submission's verification.
 type Result struct {
-	Path     string   `json:"path"`
-	Language string   `json:"language,omitempty"`
-	Expected []string `json:"expected"`
-	Got      string   `json:"got,omitempty"`
-	Score    float64  `json:"score,omitempty"`
-	MaxScore float64  `json:"max_score,omitempty"`
+	Path     string            `json:"path"`
+	Language string            `json:"language,omitempty"`
+	Expected []verdict.Verdict `json:"expected"`
+	Got      verdict.Verdict   `json:"got,omitempty"`
+	Score    float64           `json:"score,omitempty"`
+	MaxScore float64           `json:"max_score,omitempty"`
 	// CPUTime is the slowest test's; Limit the CPU limit it ran under (nanoseconds in JSON).
 	CPUTime time.Duration `json:"cpu_time"`
 	Limit   time.Duration `json:"limit"`
@@ -117,7 +112,7 @@ func (r Report) Skipped() int {
 // Problem verifies p: accepted submissions first (they fix a computed time limit), then the
 // others; time-limit-exceeded submissions run at limit × safety margin so that they are known
 // to fail with room to spare.
-func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile Compiler, opts Options) (Report, error) {
+func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, eng *engine.Engine, opts Options) (Report, error) {
 	if opts.ProbeTimeLimit <= 0 {
 		opts.ProbeTimeLimit = 10 * time.Second
 	}
@@ -125,24 +120,13 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 	for _, w := range p.Warnings {
 		rep.Warnings = append(rep.Warnings, w.String())
 	}
-	cfg := judge.Config{ValidatorLimits: run.Limits{CPUTime: p.Limits.ValidationTime, MemoryBytes: p.Limits.ValidationMemoryBytes}}
-	if p.OutputValidator != nil {
-		var progs []judge.Program
-		for _, v := range append([]problem.Program{*p.OutputValidator}, p.MoreOutputValidators...) {
-			prog, closer, err := compileValidator(ctx, &v, langs, compile)
-			if err != nil {
-				return rep, err
-			}
-			defer closer.Close()
-			progs = append(progs, prog)
-		}
-		cfg.Validator = judge.Validators(progs...)
-		if st, ok := progs[0].(judge.Starter); ok && p.Interactive {
-			cfg.Interactor = st
-		}
+	prepared, err := eng.Prepare(ctx, p)
+	if err != nil {
+		return rep, err
 	}
+	defer prepared.Close()
 
-	issues, err := validateInputs(ctx, p, langs, compile)
+	issues, err := validateInputs(ctx, p, eng)
 	if err != nil {
 		return rep, err
 	}
@@ -170,7 +154,7 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 		case expectsTLE(s) && !isAC:
 			lim = time.Duration(float64(limit) * p.Limits.SafetyMargin)
 		}
-		r, err := submission(ctx, p, s, langs, compile, cfg, lim, opts)
+		r, err := submission(ctx, p, prepared, s, langs, lim, opts)
 		if err != nil {
 			return rep, err
 		}
@@ -186,8 +170,8 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 			if r.Limit != opts.ProbeTimeLimit {
 				continue
 			}
-			if r.Got == apiv1.VerdictAC && r.CPUTime > rep.TimeLimit {
-				rep.Results[i].Got = apiv1.VerdictTLE
+			if r.Got == verdict.AC && r.CPUTime > rep.TimeLimit {
+				rep.Results[i].Got = verdict.TLE
 				rep.Results[i].Mismatch = fmt.Sprintf("slower (%s) than the computed time limit", ms(r.CPUTime))
 			}
 			rep.Results[i].Limit = rep.TimeLimit
@@ -198,7 +182,7 @@ func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, compile
 	return rep, nil
 }
 
-func submission(ctx context.Context, p *problem.Problem, s problem.Submission, langs *lang.Table, compile Compiler, cfg judge.Config, lim time.Duration, opts Options) (Result, error) {
+func submission(ctx context.Context, p *problem.Problem, prepared *engine.Problem, s problem.Submission, langs *lang.Table, lim time.Duration, opts Options) (Result, error) {
 	r := Result{Path: s.Path, Expected: s.Expected, Limit: lim}
 	l, ok := languageOf(s.Files, langs)
 	if !ok {
@@ -210,20 +194,15 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 		r.Skipped = fmt.Sprintf("language %s is not available here (image %s missing)", l.ID, l.Image)
 		return r, nil
 	}
-	prog, closer, comp, err := compile(ctx, l, p.IncludeFor(l.ID, s.Files))
-	if err != nil {
-		return r, fmt.Errorf("compile %s: %w", s.Path, err)
-	}
-	if comp.Status != run.OK || prog == nil {
-		r.Got = apiv1.VerdictCE
-		r.Detail = firstLine(run.Text(comp.Output, 0))
-		return Checked(p.Format, s, r, nil), nil
-	}
-	defer closer.Close()
-	cfg.Limits = run.Limits{CPUTime: lim}
-	out, err := judge.New(cfg).Judge(ctx, prog, p, nil)
+	res, err := prepared.Judge(ctx, engine.Submission{Language: l, Files: s.Files}, engine.ProblemLimits(p, run.Limits{CPUTime: lim}), nil)
 	if err != nil {
 		return r, fmt.Errorf("judge %s: %w", s.Path, err)
+	}
+	out := res.Outcome
+	if out.Verdict == verdict.CE {
+		r.Got = verdict.CE
+		r.Detail = firstLine(run.Text(res.Compiled.Output, 0))
+		return Checked(p.Format, s, r, nil), nil
 	}
 	r.Got, r.Score, r.MaxScore, r.CPUTime = out.Verdict, out.Score, out.MaxScore, out.MaxCPUTime
 	var tests []problem.TestVerdict
@@ -232,8 +211,8 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 	}
 	r = Checked(p.Format, s, r, tests)
 	for _, t := range out.Tests {
-		if t.Verdict != apiv1.VerdictAC {
-			r.Detail = t.Name + ": " + t.Verdict
+		if t.Verdict != verdict.AC {
+			r.Detail = t.Name + ": " + string(t.Verdict)
 			if t.Feedback != "" {
 				r.Detail += " (" + firstLine(t.Feedback) + ")"
 			}
@@ -247,63 +226,45 @@ func submission(ctx context.Context, p *problem.Problem, s problem.Submission, l
 // time limit from below, as the accepted folder does.
 func acceptedOnly(s problem.Submission) bool {
 	if len(s.Expected) > 0 {
-		return slices.Equal(s.Expected, []string{apiv1.VerdictAC})
+		return slices.Equal(s.Expected, []verdict.Verdict{verdict.AC})
 	}
 	return slices.ContainsFunc(s.Rules, func(r problem.Rule) bool {
-		return r.Tests == "" && slices.Equal(r.Permitted, []string{apiv1.VerdictAC})
+		return r.Tests == "" && slices.Equal(r.Permitted, []verdict.Verdict{verdict.AC})
 	})
 }
 
 // expectsTLE says whether s must time out: it then runs at limit × safety margin.
 func expectsTLE(s problem.Submission) bool {
 	if len(s.Rules) > 0 {
-		return slices.ContainsFunc(s.Rules, func(r problem.Rule) bool { return slices.Equal(r.Required, []string{apiv1.VerdictTLE}) })
+		return slices.ContainsFunc(s.Rules, func(r problem.Rule) bool { return slices.Equal(r.Required, []verdict.Verdict{verdict.TLE}) })
 	}
-	return slices.Contains(s.Expected, apiv1.VerdictTLE)
+	return slices.Contains(s.Expected, verdict.TLE)
 }
 
 // validateInputs runs every input validator on every test input (`validator < input`, exit
 // 42 = valid), as Kattis's verifyproblem does.
-func validateInputs(ctx context.Context, p *problem.Problem, langs *lang.Table, compile Compiler) ([]string, error) {
+func validateInputs(ctx context.Context, p *problem.Problem, eng *engine.Engine) ([]string, error) {
 	var issues []string
 	for _, iv := range p.InputValidators {
 		v := iv
-		prog, closer, err := compileValidator(ctx, &v, langs, compile)
+		prog, err := eng.CompileProgram(ctx, &v)
 		if err != nil {
 			return nil, fmt.Errorf("input validator: %w", err)
 		}
 		for _, t := range p.Tests() {
 			res, err := prog.Run(ctx, run.Spec{Stdin: t.Input, Limits: run.Limits{CPUTime: p.Limits.ValidationTime}})
 			if err != nil {
-				closer.Close()
+				prog.Close()
 				return nil, fmt.Errorf("input validator %s on %s: %w", v.Name, t.Name, err)
 			}
-			if res.ExitCode != 42 || res.Signal != "" {
+			if res.ExitCode != verdict.ExitAccept || res.Signal != "" {
 				msg := firstLine(run.Text(append(append([]byte{}, res.Stdout...), res.Stderr...), 64<<10))
 				issues = append(issues, fmt.Sprintf("%s: input validator %s: %s exit %d %s %s", t.Name, v.Name, res.Status, res.ExitCode, res.Signal, msg))
 			}
 		}
-		closer.Close()
+		prog.Close()
 	}
 	return issues, nil
-}
-
-// compileValidator compiles a package program (output or input validator, interactor) as
-// problemtools builds one: build/run scripts when present, else every source file of the
-// language most of its files are in (headers and data files are carried along).
-func compileValidator(ctx context.Context, v *problem.Program, langs *lang.Table, compile Compiler) (judge.Program, io.Closer, error) {
-	l, ok := langs.ForProgram(slices.Sorted(maps.Keys(v.Files)))
-	if !ok {
-		return nil, nil, fmt.Errorf("validator %s: no file in a language this judge knows and no build/run script", v.Name)
-	}
-	prog, closer, comp, err := compile(ctx, l, v.Files)
-	if err != nil {
-		return nil, nil, fmt.Errorf("compile validator %s: %w", v.Name, err)
-	}
-	if comp.Status != run.OK || prog == nil {
-		return nil, nil, fmt.Errorf("validator %s does not compile: %s", v.Name, firstLine(string(comp.Output)))
-	}
-	return prog, closer, nil
 }
 
 // languageOf picks the language of a submission from its files' extensions, as problemtools
@@ -350,7 +311,7 @@ func Line(r Result) string {
 	if !r.OK() {
 		mark = "FAIL"
 	}
-	got := r.Got
+	got := string(r.Got)
 	if r.MaxScore > 0 {
 		got = fmt.Sprintf("%s %g/%g", r.Got, r.Score, r.MaxScore)
 	}
@@ -358,7 +319,7 @@ func Line(r Result) string {
 	if r.Limit == 0 {
 		limit = "default"
 	}
-	expected := strings.Join(r.Expected, ",")
+	expected := verdict.Join(r.Expected, ",")
 	if len(r.Rules) > 0 {
 		expected = "[" + strings.Join(r.Rules, "; ") + "]"
 	}
@@ -366,7 +327,7 @@ func Line(r Result) string {
 	if r.Mismatch != "" {
 		s += "  " + r.Mismatch
 	}
-	if r.Detail != "" && (!r.OK() || r.Got != apiv1.VerdictAC) {
+	if r.Detail != "" && (!r.OK() || r.Got != verdict.AC) {
 		s += "  " + r.Detail
 	}
 	return s

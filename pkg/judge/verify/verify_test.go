@@ -3,12 +3,13 @@ package verify
 import (
 	"bytes"
 	"context"
-	"io"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/judge-dev/judge/pkg/judge"
+	"github.com/judge-dev/judge/pkg/engine"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/run"
@@ -41,18 +42,27 @@ func (s scripted) Run(_ context.Context, spec run.Spec) (run.Result, error) {
 	return r, nil
 }
 
-func fakeCompiler(_ context.Context, _ lang.Language, files map[string][]byte) (judge.Program, io.Closer, run.Compiled, error) {
+func (scripted) Start(context.Context, run.Spec) (run.Process, error) {
+	return nil, errors.New("scripted programs are not interactive")
+}
+
+func (scripted) Close() error { return nil }
+
+// fakeCompiler compiles every source into a scripted program, but for a syntax error.
+type fakeCompiler struct{}
+
+func (fakeCompiler) Compile(_ context.Context, _ lang.Language, files map[string][]byte) (run.Executable, run.Compiled, error) {
 	var src string
 	for _, b := range files {
 		src += string(b)
 	}
 	if strings.Contains(src, "syntax error") {
-		return nil, nil, run.Compiled{Status: run.CE, Output: []byte("main.c:1: syntax error\nmore")}, nil
+		return nil, run.Compiled{Status: run.CE, Output: []byte("main.c:1: syntax error\nmore")}, nil
 	}
-	return scripted{src}, io.NopCloser(nil), run.Compiled{Status: run.OK}, nil
+	return scripted{src}, run.Compiled{Status: run.OK}, nil
 }
 
-func sub(path, src string, expected ...string) problem.Submission {
+func sub(path, src string, expected ...verdict.Verdict) problem.Submission {
 	name := path[strings.LastIndexByte(path, '/')+1:]
 	return problem.Submission{Path: path, Files: map[string][]byte{name: []byte(src)}, Expected: expected}
 }
@@ -82,7 +92,7 @@ func TestVerifyComputesTimeLimit(t *testing.T) {
 		sub("compile_error/ce.c", "syntax error", "CE"),
 		sub("accepted/notes.txt", "echo", "AC"),
 	}
-	rep, err := Problem(context.Background(), p, langs, fakeCompiler, Options{})
+	rep, err := Problem(context.Background(), p, langs, engine.New(fakeCompiler{}, langs), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +112,7 @@ func TestVerifyComputesTimeLimit(t *testing.T) {
 	}
 	for _, c := range checks {
 		r := got[c.path]
-		if r.Got != c.verdict || r.OK() != c.ok {
+		if string(r.Got) != c.verdict || r.OK() != c.ok {
 			t.Errorf("%s: got %s ok=%v, want %s ok=%v", c.path, r.Got, r.OK(), c.verdict, c.ok)
 		}
 	}
@@ -131,7 +141,7 @@ func TestVerifyInputValidatorsAndAvailability(t *testing.T) {
 	p.Limits.TimeLimit = time.Second
 	p.InputValidators = []problem.Program{{Name: "check", Files: map[string][]byte{"check.py": []byte("validator")}}}
 	p.Submissions = []problem.Submission{sub("accepted/a.py", "echo", "AC"), sub("accepted/b.c", "echo", "AC")}
-	rep, err := Problem(context.Background(), p, langs, fakeCompiler, Options{Available: func(l lang.Language) bool { return l.ID != "c" }})
+	rep, err := Problem(context.Background(), p, langs, engine.New(fakeCompiler{}, langs), Options{Available: func(l lang.Language) bool { return l.ID != "c" }})
 	if err != nil {
 		t.Fatal(err)
 	}

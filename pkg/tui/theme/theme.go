@@ -7,6 +7,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 )
 
 // Styles are the TUI's styles.
@@ -51,17 +52,22 @@ func Plain() Styles {
 	return Styles{Title: p, Label: p, Value: p, Dim: p, Error: p, Header: p, Selected: p, good: p, bad: p, warn: p, pending: p}
 }
 
-// Verdict colours a verdict (or a status when there is no verdict yet).
+// Verdict colours a verdict as the API sends it (or a status when there is no verdict yet):
+// accepted is good, a run the program got rejected bad, a compile error, the judge's error or a
+// partial score a warning.
 func (s Styles) Verdict(v string) lipgloss.Style {
 	switch v {
-	case apiv1.VerdictAC:
-		return s.good
-	case apiv1.VerdictCE, apiv1.VerdictIE, apiv1.VerdictPA:
-		return s.warn
-	case apiv1.VerdictWA, apiv1.VerdictTLE, apiv1.VerdictMLE, apiv1.VerdictOLE, apiv1.VerdictRE:
-		return s.bad
 	case apiv1.StatusQueued, apiv1.StatusRunning:
 		return s.pending
 	}
-	return s.Value
+	vd, err := apiv1.ParseVerdict(v)
+	switch {
+	case err != nil || vd == "":
+		return s.Value
+	case vd.Accepted():
+		return s.good
+	case vd.Rejected() && vd != verdict.CE:
+		return s.bad
+	}
+	return s.warn // CE, IE, PA
 }
