@@ -25,11 +25,13 @@ func TestReleaseSnapshot(t *testing.T) {
 	}
 	dist := filepath.Join("..", "dist")
 	need := map[string]string{
-		"a Debian package":   "*_amd64.deb",
-		"an RPM package":     "*_linux_amd64.rpm",
-		"a judged archive":   "judged_*_linux_amd64.tar.gz",
-		"a judgectl archive": "judgectl_*_linux_arm64.tar.gz",
-		"the judged image":   "judge-judged_*_image.tar.gz",
+		"a Debian package":     "*_amd64.deb",
+		"an RPM package":       "*_linux_amd64.rpm",
+		"a judged archive":     "judged_*_linux_amd64.tar.gz",
+		"a judgectl archive":   "judgectl_*_linux_arm64.tar.gz",
+		"judgectl for macOS":   "judgectl_*_darwin_arm64.tar.gz",
+		"judgectl for Windows": "judgectl_*_windows_amd64.zip",
+		"the judged image":     "judge-judged_*_image.tar.gz",
 	}
 	artifacts := map[string]string{}
 	for what, glob := range need {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/client"
-	"github.com/judge-dev/judge/pkg/engine/sandboxed"
 	"github.com/judge-dev/judge/pkg/judge/verify"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/problem"
@@ -75,7 +74,7 @@ Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or 
 	cmd.Flags().BoolVar(&opts.Local, "local", false, "judge locally with Docker instead of on the server")
 	cmd.Flags().StringVar(&opts.Slug, "slug", "", "server mode: problem slug to push as (default: the directory's name)")
 	cmd.Flags().StringVar(&opts.Agent, "agent", "", "path of a static judged binary for the sandbox agent (default: judged next to judgectl, or on PATH)")
-	cmd.Flags().StringVar(&opts.Mode, "mode", sandboxed.ModeReuse, "sandbox mode: fresh or reuse")
+	cmd.Flags().StringVar(&opts.Mode, "mode", defaultSandboxMode, "sandbox mode: fresh or reuse")
 	cmd.Flags().StringVar(&opts.Languages, "languages", "", "language table YAML (default: built-in)")
 	addOutputFlag(cmd, &opts.Format, formatTable)
 	cmd.Flags().DurationVar(&opts.Probe, "probe-time", 10*time.Second, "CPU limit for accepted submissions when the time limit is computed")
@@ -98,7 +97,7 @@ func problemVerifyRun(ctx context.Context, opts *ProblemVerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	local, err := sandboxed.OpenLocal(ctx, langs, sandboxed.LocalOptions{Mode: opts.Mode, AgentPath: agentPath})
+	local, err := openLocalEngine(ctx, langs, opts.Mode, agentPath)
 	if err != nil {
 		return err
 	}
