@@ -10,6 +10,7 @@ import (
 
 	"github.com/judge-dev/judge/pkg/api"
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
 )
 
 func TestCreateAndGetSubmission(t *testing.T) {
@@ -313,8 +314,8 @@ func TestGetShowsResultsAndHidesSecretData(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	id := e.submit(e.sub)
 	e.finish(id, apiv1.VerdictWA,
-		apiv1.TestResult{Index: 1, Name: "sample/1", Group: "sample", Verdict: "AC", TimeMS: 3, WallMS: 5, MemoryKB: 900, Stdout: "3\n", Input: "1 2\n", Expected: "3\n"},
-		apiv1.TestResult{Index: 2, Name: "secret/1", Group: "secret", Hidden: true, Verdict: "WA", TimeMS: 4, WallMS: 6, MemoryKB: 901, Stdout: "41\n", Stderr: "dbg", Feedback: "expected 42", Input: "secret in 40", Expected: "secret ans 42"},
+		store.TestResult{Index: 1, Name: "sample/1", Group: "sample", Verdict: "AC", TimeMS: 3, WallMS: 5, MemoryKB: 900, Stdout: "3\n", Input: "1 2\n", Expected: "3\n"},
+		store.TestResult{Index: 2, Name: "secret/1", Group: "secret", Hidden: true, Verdict: "WA", TimeMS: 4, WallMS: 6, MemoryKB: 901, Stdout: "41\n", Stderr: "dbg", Feedback: "expected 42", Input: "secret in 40", Expected: "secret ans 42"},
 	)
 	sub := decode[apiv1.Submission](t, e.do(req{method: "GET", path: "/v1/submissions/" + id, token: e.sub}))
 	if sub.Status != apiv1.StatusDone || sub.Verdict != apiv1.VerdictWA || len(sub.Tests) != 2 {

@@ -44,7 +44,7 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 	defer cancel(nil)
 	leaseDone := make(chan struct{})
 	go func() { defer close(leaseDone); w.keepLease(jctx, cancel, sub.Claim) }()
-	v, jerr := w.safeJudge(jctx, sub, func(t apiv1.TestResult) {
+	v, jerr := w.safeJudge(jctx, sub, func(t store.TestResult) {
 		if err := w.st.AppendTestEvent(jctx, sub.Claim, t); err != nil && jctx.Err() == nil {
 			log.Warn("test event", "err", err)
 		}
@@ -115,7 +115,7 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 
 // safeJudge turns a panic in the sandbox or judge code into an internal error of this
 // submission, so one bad run does not take the worker's other slots down with it.
-func (w *Worker) safeJudge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (v store.Verdict, err error) {
+func (w *Worker) safeJudge(ctx context.Context, sub store.Claimed, onTest func(store.TestResult)) (v store.Verdict, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			w.log.Error("judge panicked", "submission", sub.ID, "panic", r, "stack", string(debug.Stack()))

@@ -65,7 +65,7 @@ func NewSandboxJudger(sb Compiler, pkgs PackageSource, langs *lang.Table) *Sandb
 }
 
 // Judge implements Judger.
-func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (store.Verdict, error) {
+func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(store.TestResult)) (store.Verdict, error) {
 	l, ok := j.langs.Get(sub.Language)
 	if !ok {
 		// The API accepted it, so the worker's table differs: the judge's fault, retried.
@@ -208,7 +208,7 @@ func sourceName(l lang.Language) string {
 	return "main"
 }
 
-func limitsOf(l apiv1.Limits) run.Limits {
+func limitsOf(l store.Limits) run.Limits {
 	return run.Limits{
 		CPUTime:       time.Duration(l.TimeMS) * time.Millisecond,
 		WallTime:      time.Duration(l.WallTimeMS) * time.Millisecond,
@@ -236,8 +236,8 @@ func verdictOf(out judge.Outcome, compileOutput string, scoring bool) store.Verd
 	return v
 }
 
-func testResult(t judge.TestOutcome) apiv1.TestResult {
-	return apiv1.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: t.Verdict,
+func testResult(t judge.TestOutcome) store.TestResult {
+	return store.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: t.Verdict,
 		Score: t.Score, TimeMS: int(t.CPUTime.Milliseconds()), WallMS: int(t.WallTime.Milliseconds()),
 		MemoryKB: t.MemoryBytes >> 10, ExitCode: t.ExitCode, Signal: t.Signal,
 		Stdout: run.Text(t.Stdout, keptOutput), Stderr: run.Text(t.Stderr, keptOutput), Feedback: run.Text([]byte(t.Feedback), keptOutput),
