@@ -124,16 +124,20 @@ func replay(ctx context.Context, tx *sql.Tx, n NewSubmission, srcHash string, c 
 const submissionColumns = `s.id, s.owner_token_id, s.owner, coalesce(p.slug, ''), coalesce(p.version, 0),
 	s.language, s.status, coalesce(s.verdict, ''), s.score, s.limits, s.attempt,
 	coalesce(s.compile_output, ''), coalesce(s.message, ''), coalesce(s.time_ms, 0), coalesce(s.memory_kb, 0),
-	s.source_sha256, s.created_at, s.started_at, s.finished_at`
+	s.source_sha256, s.created_at, s.started_at, s.finished_at,
+	s.problem_id IS NOT NULL, coalesce(p.time_limit_ms, 0), coalesce(p.memory_kb, 0), coalesce(p.output_kb, 0)`
 
 func scanSubmission(sc interface{ Scan(...any) error }, extra ...any) (Submission, error) {
 	var sub Submission
 	var limits []byte
 	var score sql.NullFloat64
+	var hasProblem bool
+	var problem Limits
 	dest := []any{&sub.ID, &sub.OwnerTokenID, &sub.Owner, &sub.Problem, &sub.ProblemVersion,
 		&sub.Language, &sub.Status, &sub.Verdict, &score, &limits, &sub.Attempt,
 		&sub.CompileOutput, &sub.Message, &sub.TimeMS, &sub.MemoryKB,
-		&sub.SourceSHA256, &sub.CreatedAt, &sub.StartedAt, &sub.FinishedAt}
+		&sub.SourceSHA256, &sub.CreatedAt, &sub.StartedAt, &sub.FinishedAt,
+		&hasProblem, &problem.TimeMS, &problem.MemoryKB, &problem.OutputKB}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return sub, err
 	}
@@ -145,6 +149,10 @@ func scanSubmission(sc interface{ Scan(...any) error }, extra ...any) (Submissio
 		return sub, fmt.Errorf("submission %s: %w", sub.ID, err)
 	}
 	sub.Limits = l.Limits
+	if !l.Resolved {
+		// A row from before: show the limits its claim judges it with.
+		sub.Limits = resolveStored(l.Limits, hasProblem, problem)
+	}
 	return sub, nil
 }
 
