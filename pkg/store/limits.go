@@ -25,8 +25,11 @@ type storedLimits struct {
 	Resolved bool `json:"resolved,omitempty"`
 }
 
+// encodeLimits stores l as resolved. No limits at all (a caller that did not resolve them; the
+// API always does, and the defaults are never all zero) are stored unresolved, so the claim
+// resolves them rather than the sandbox running without any.
 func encodeLimits(l Limits) ([]byte, error) {
-	return json.Marshal(storedLimits{Limits: l, Resolved: true})
+	return json.Marshal(storedLimits{Limits: l, Resolved: l != (Limits{})})
 }
 
 func decodeLimits(b []byte) (storedLimits, error) {

@@ -152,3 +152,26 @@ func TestStoreDoesNotImportAPITypes(t *testing.T) {
 		}
 	}
 }
+
+// TestUnresolvedLimitsResolvedAtClaim: a caller that stores no limits at all (not through the
+// API) gets them resolved when the submission is claimed, not a run without limits.
+func TestUnresolvedLimitsResolvedAtClaim(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	var tok int64
+	if err := st.DB().QueryRowContext(ctx, `INSERT INTO api_tokens (name, role, token_hash)
+		VALUES ('b', 'admin', '\x05') RETURNING id`).Scan(&tok); err != nil {
+		t.Fatal(err)
+	}
+	created, err := st.CreateSubmission(ctx, store.NewSubmission{OwnerTokenID: tok, Owner: "b", Language: "python3", Source: "print(1)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok, err := st.ClaimSubmission(ctx, created.ID, 1, "w", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("claim: ok=%v err=%v", ok, err)
+	}
+	if want := store.DefaultLimitPolicy().Defaults; c.Limits != want {
+		t.Errorf("claimed limits = %+v, want the defaults %+v", c.Limits, want)
+	}
+}
