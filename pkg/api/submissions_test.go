@@ -463,3 +463,19 @@ func TestProblemLimitsResolvedOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestJudge0LimitsWithinMaxima: a Judge0 submission has no problem, so a submitter's limits above
+// the defaults are accepted within the server's maxima, and resolved and stored as for /v1.
+func TestJudge0LimitsWithinMaxima(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	r := e.do(req{method: "POST", path: "/judge0/submissions", token: e.sub,
+		body: map[string]any{"source_code": "print(1)", "language_id": 71, "cpu_time_limit": 10, "memory_limit": 1048576, "max_processes_and_or_threads": 256}})
+	if r.status != http.StatusCreated {
+		t.Fatalf("POST: %d %s", r.status, r.body)
+	}
+	id := decode[map[string]string](t, r)["token"]
+	sub := decode[apiv1.Submission](t, e.do(req{method: "GET", path: "/v1/submissions/" + id, token: e.sub}))
+	if sub.Limits.TimeMS != 10000 || sub.Limits.MemoryKB != 1048576 || sub.Limits.Processes != 256 || sub.Limits.OutputKB != 64<<10 {
+		t.Errorf("limits = %+v, want 10 s, 1 GiB, 256 processes and the default output limit", sub.Limits)
+	}
+}
