@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
 )
 
 // eventStore is what the SSE route needs.
 type eventStore interface {
-	EventsAfter(ctx context.Context, submissionID string, after int64) ([]apiv1.Event, error)
+	EventsAfter(ctx context.Context, submissionID string, after int64) ([]store.Event, error)
 }
 
 // heartbeat keeps idle SSE connections (and the proxies between) from timing out.
@@ -56,7 +57,7 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 	}
 	if len(evs) == 0 && sub.Status == apiv1.StatusDone {
 		// Resumed after the end (the client saw "done" and reconnected anyway): say so at once.
-		evs = []apiv1.Event{{Type: apiv1.EventDone, Status: apiv1.StatusDone}}
+		evs = []store.Event{{Type: store.EventDone, Status: store.StatusDone}}
 	}
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -75,7 +76,7 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 	polled := false
 	for {
 		for _, ev := range evs {
-			if err := s.writeEvent(ctx, w, sub.ID, ev, p); err != nil {
+			if err := s.writeEvent(ctx, w, sub.ID, ev); err != nil {
 				return nil // the client left mid-write; nobody to answer
 			}
 			last = ev.Seq
@@ -113,7 +114,7 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 			// done event that has no id (seq 0), so a resuming client skips nothing.
 			if st, err := s.store.SubmissionStatus(ctx, sub.ID); err == nil && st == apiv1.StatusDone {
 				s.log.Warn("event stream: submission done without a done event", "submission", sub.ID)
-				evs = []apiv1.Event{{Type: apiv1.EventDone, Status: apiv1.StatusDone}}
+				evs = []store.Event{{Type: store.EventDone, Status: store.StatusDone}}
 			}
 		}
 		polled = false
@@ -122,17 +123,14 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 
 // writeEvent writes one SSE event. A done event carries the submission as the caller may see
 // it, read now (the worker's payload is not trusted to hide hidden tests).
-func (s *Server) writeEvent(ctx context.Context, w http.ResponseWriter, id string, ev apiv1.Event, p principal) error {
-	if ev.Test != nil {
-		t := redactTest(*ev.Test)
-		ev.Test = &t
-	}
+func (s *Server) writeEvent(ctx context.Context, w http.ResponseWriter, id string, sev store.Event) error {
+	ev := eventV1(sev)
 	if ev.Type == apiv1.EventDone {
 		sub, err := s.store.GetSubmission(ctx, id, false)
 		if err != nil {
 			return err
 		}
-		v := view(sub, p, false)
+		v := view(sub, false)
 		ev.Submission = &v
 	}
 	data, err := json.Marshal(ev)

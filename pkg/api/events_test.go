@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
 )
 
 type sseEvent struct {
@@ -80,7 +81,7 @@ func TestEventsReplayResumeAndLive(t *testing.T) {
 	// Polling is slowed to a minute, so live events can only arrive through LISTEN/NOTIFY.
 	e := newEnv(t, envOpts{poll: time.Minute})
 	id := e.submit(e.sub)
-	running := e.event(id, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusRunning})
+	running := e.event(id, store.Event{Type: store.EventStatus, Status: store.StatusRunning})
 
 	// From the start: both stored events, in order.
 	c, res := openStream(t, e, e.sub, id, 0)
@@ -102,7 +103,7 @@ func TestEventsReplayResumeAndLive(t *testing.T) {
 	}
 
 	// Live: a hidden test's output is stripped on the way out.
-	e.event(id, apiv1.Event{Type: apiv1.EventTest, Test: &apiv1.TestResult{Index: 1, Name: "secret/1", Hidden: true, Verdict: "AC", TimeMS: 7, Stdout: "secret answer"}})
+	e.event(id, store.Event{Type: store.EventTest, Test: &store.TestResult{Index: 1, Name: "secret/1", Hidden: true, Verdict: "AC", TimeMS: 7, Stdout: "secret answer"}})
 	for _, s := range []<-chan sseEvent{c, c2} {
 		ev := next(t, s)
 		if ev.typ != apiv1.EventTest || ev.data.Test == nil || ev.data.Test.TimeMS != 7 || ev.data.Test.Stdout != "" {

@@ -359,8 +359,8 @@ func TestStreamShowsOnlyTheFinalAttempt(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	ctx := context.Background()
 	id := e.submit(e.sub)
-	test := func(name string) apiv1.TestResult {
-		return apiv1.TestResult{Index: 1, Name: name, Verdict: apiv1.VerdictAC}
+	test := func(name string) store.TestResult {
+		return store.TestResult{Index: 1, Name: name, Verdict: apiv1.VerdictAC}
 	}
 	c1, ok, err := e.st.ClaimSubmission(ctx, id, 1, "w1", time.Minute)
 	if err != nil || !ok {
@@ -382,7 +382,7 @@ func TestStreamShowsOnlyTheFinalAttempt(t *testing.T) {
 	if err := e.st.AppendTestEvent(ctx, c2.Claim, test("a2")); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := e.st.FinishSubmission(ctx, c2.Claim, store.Verdict{Verdict: apiv1.VerdictAC, Tests: []apiv1.TestResult{test("a2")}}); err != nil || !ok {
+	if ok, err := e.st.FinishSubmission(ctx, c2.Claim, store.Verdict{Verdict: apiv1.VerdictAC, Tests: []store.TestResult{test("a2")}}); err != nil || !ok {
 		t.Fatalf("finish: %v %v", ok, err)
 	}
 	if err := e.st.AppendTestEvent(ctx, c2.Claim, test("late2")); err != nil {

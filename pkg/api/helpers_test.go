@@ -206,7 +206,7 @@ func (e *env) count(table string) int {
 
 // finish does what a worker does at the end: results, the final row update and a done event,
 // in one transaction.
-func (e *env) finish(id, verdict string, tests ...apiv1.TestResult) {
+func (e *env) finish(id, verdict string, tests ...store.TestResult) {
 	e.t.Helper()
 	ctx := context.Background()
 	err := e.st.Tx(ctx, func(tx *sql.Tx) error {
@@ -222,7 +222,7 @@ func (e *env) finish(id, verdict string, tests ...apiv1.TestResult) {
 			started_at = now(), finished_at = now() WHERE id = $1`, id, verdict); err != nil {
 			return err
 		}
-		_, err := store.AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventDone})
+		_, err := store.AppendEvent(ctx, tx, id, store.Event{Type: store.EventDone})
 		return err
 	})
 	if err != nil {
@@ -231,7 +231,7 @@ func (e *env) finish(id, verdict string, tests ...apiv1.TestResult) {
 }
 
 // event appends one event as the worker would.
-func (e *env) event(id string, ev apiv1.Event) int64 {
+func (e *env) event(id string, ev store.Event) int64 {
 	e.t.Helper()
 	var seq int64
 	err := e.st.Tx(context.Background(), func(tx *sql.Tx) error {

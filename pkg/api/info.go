@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
 )
 
 // statsStore is what /v1/stats and the metrics need.
 type statsStore interface {
-	Stats(ctx context.Context) (apiv1.Stats, error)
+	Stats(ctx context.Context) (store.Stats, error)
 }
 
 // pinger is what /readyz needs.
@@ -38,7 +39,7 @@ func (s *Server) getStats(w http.ResponseWriter, r *http.Request, _ principal) e
 		if err != nil {
 			return err
 		}
-		c.at, c.last = time.Now(), st
+		c.at, c.last = time.Now(), statsV1(st)
 	}
 	writeJSON(w, http.StatusOK, c.last)
 	return nil

@@ -179,7 +179,7 @@ type panicStore struct{ api.Store }
 func (panicStore) Authenticate(context.Context, string) (store.Token, error) {
 	return store.Token{ID: 1, Name: "x", Role: "admin"}, nil
 }
-func (panicStore) Stats(context.Context) (apiv1.Stats, error) { panic("boom") }
+func (panicStore) Stats(context.Context) (store.Stats, error) { panic("boom") }
 
 func TestPanicBecomes500(t *testing.T) {
 	langs, _ := lang.Load("")

@@ -148,7 +148,7 @@ func (e *env) finishWith(id, verdict string, exit int, signal, stdout string) {
 			started_at = now(), finished_at = now() WHERE id = $1`, id, verdict); err != nil {
 			return err
 		}
-		_, err := store.AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventDone})
+		_, err := store.AppendEvent(ctx, tx, id, store.Event{Type: store.EventDone})
 		return err
 	})
 	if err != nil {

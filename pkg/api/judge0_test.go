@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
 )
 
 func TestJudge0Compat(t *testing.T) {
@@ -48,7 +49,7 @@ func TestJudge0Compat(t *testing.T) {
 	if got.Token != token || got.Status.ID != 1 || got.Stdout != nil {
 		t.Errorf("queued result = %+v", got)
 	}
-	e.finish(token, apiv1.VerdictAC, apiv1.TestResult{Index: 1, Name: "adhoc", Verdict: "AC", TimeMS: 12, WallMS: 20, MemoryKB: 3000, Stdout: "hi\n"})
+	e.finish(token, apiv1.VerdictAC, store.TestResult{Index: 1, Name: "adhoc", Verdict: "AC", TimeMS: 12, WallMS: 20, MemoryKB: 3000, Stdout: "hi\n"})
 	got = decode[result](t, e.do(req{method: "GET", path: "/judge0/submissions/" + token + "?base64_encoded=true", token: e.sub}))
 	if got.Status.ID != 3 || got.Stdout == nil || *got.Stdout != base64.StdEncoding.EncodeToString([]byte("hi\n"))+"\n" /* Ruby encode64, as Judge0 */ || got.Time == nil || *got.Time != "0.012" {
 		t.Errorf("finished result = %+v", got)

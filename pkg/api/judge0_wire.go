@@ -442,7 +442,7 @@ func (s *Server) judge0View(sub store.Submission, d store.Judge0Details, b64 boo
 	}
 	v["time"], v["memory"] = judge0Time(sub.TimeMS), sub.MemoryKB
 	if len(sub.Tests) > 0 {
-		t := redactTest(sub.Tests[0])
+		t := publicTest(sub.Tests[0])
 		v["stdout"], v["stderr"], v["wall_time"] = text(t.Stdout, false), text(t.Stderr, false), judge0Time(t.WallMS)
 		v["exit_code"] = t.ExitCode
 		if t.Signal != "" {

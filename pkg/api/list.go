@@ -95,7 +95,7 @@ func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request, p princ
 			out.NextCursor = encodeCursor(subs[i-1])
 			break
 		}
-		out.Items = append(out.Items, view(sub, p, false))
+		out.Items = append(out.Items, view(sub, false))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
 )
 
 type metrics struct {
@@ -78,7 +79,7 @@ type statsCollector struct {
 
 	mu   sync.Mutex
 	at   time.Time
-	last apiv1.Stats
+	last store.Stats
 	ok   bool
 
 	queue, verdicts, workers, lag *prometheus.Desc

@@ -32,7 +32,7 @@ func (s *Server) listProblems(w http.ResponseWriter, r *http.Request, _ principa
 	}
 	out := apiv1.ProblemList{Items: make([]apiv1.Problem, 0, len(ps))}
 	for _, p := range ps {
-		out.Items = append(out.Items, p.Problem)
+		out.Items = append(out.Items, problemV1(p))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -50,7 +50,7 @@ func (s *Server) getProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p.Problem)
+	writeJSON(w, http.StatusOK, problemV1(p))
 	return nil
 }
 
@@ -144,7 +144,7 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 		status = http.StatusCreated
 		w.Header().Set("Location", "/v1/problems/"+slug)
 	}
-	writeJSON(w, status, apiv1.ProblemPushed{Problem: p.Problem, Created: created})
+	writeJSON(w, status, apiv1.ProblemPushed{Problem: problemV1(p), Created: created})
 	return nil
 }
 

@@ -17,8 +17,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/store"
 )
 
 // Limits bound what one request may ask for. Zero fields take DefaultLimits' values.
@@ -45,9 +45,9 @@ type Limits struct {
 	// MaxTests caps the number of test cases of a problem package.
 	MaxTests int
 	// DefaultRun are the limits of a run that neither the problem nor the request sets.
-	DefaultRun apiv1.Limits
-	// MaxRun are the largest limits a request may ask for.
-	MaxRun apiv1.Limits
+	DefaultRun store.Limits
+	// MaxRun are the largest limits a request may ask for (an admin's too).
+	MaxRun store.Limits
 	// MaxWait caps ?wait= on POST and GET of a submission.
 	MaxWait time.Duration
 	// MaxPageSize caps ?limit= of lists.
@@ -65,6 +65,7 @@ type Limits struct {
 
 // DefaultLimits are the limits of a server that is not told otherwise.
 func DefaultLimits() Limits {
+	run := store.DefaultLimitPolicy()
 	return Limits{
 		MaxBodyBytes:     1 << 20,
 		MaxSourceBytes:   256 << 10,
@@ -74,8 +75,8 @@ func DefaultLimits() Limits {
 		MaxTestFileBytes: 256 << 20,
 		MemoryBudget:     256 << 20,
 		MaxTests:         2000,
-		DefaultRun:       apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
-		MaxRun:           apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000, Processes: 256, FileSizeKB: 256 << 10},
+		DefaultRun:       run.Defaults,
+		MaxRun:           run.Max,
 		MaxWait:          60 * time.Second,
 		MaxPageSize:      100,
 		SubmitRate:       100,
@@ -111,10 +112,10 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxWaits <= 0 {
 		l.MaxWaits = d.MaxWaits
 	}
-	if l.DefaultRun == (apiv1.Limits{}) {
+	if l.DefaultRun == (store.Limits{}) {
 		l.DefaultRun = d.DefaultRun
 	}
-	if l.MaxRun == (apiv1.Limits{}) {
+	if l.MaxRun == (store.Limits{}) {
 		l.MaxRun = d.MaxRun
 	}
 	if l.MaxWait <= 0 {

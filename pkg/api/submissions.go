@@ -115,7 +115,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 // row: the one path by which both the v1 and the Judge0 routes accept work. extra adds to what
 // is stored (the Judge0 routes' own row).
 func (s *Server) accept(ctx context.Context, p principal, req apiv1.SubmissionRequest, key string, extra ...func(*store.NewSubmission)) (store.Created, error) {
-	n, err := s.validateSubmission(ctx, req)
+	n, err := s.validateSubmission(ctx, req, p.isAdmin())
 	if err != nil {
 		return store.Created{}, err
 	}
@@ -160,8 +160,10 @@ func requestHash(req apiv1.SubmissionRequest, j0 *store.Judge0) string {
 }
 
 // validateSubmission checks req against the language table, the problems and the limits,
-// collecting every field error, and resolves the effective limits.
-func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionRequest) (store.NewSubmission, error) {
+// collecting every field error, and resolves the effective limits once, for good: the worker
+// and the judge use what is stored. mayRaise (an admin) lets the request raise the problem's
+// limits; anyone else may only lower them.
+func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionRequest, mayRaise bool) (store.NewSubmission, error) {
 	var fields, tooLarge []apiv1.FieldError
 	bad := func(field, format string, args ...any) {
 		fields = append(fields, apiv1.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
@@ -196,7 +198,7 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 	if req.ExpectedOutput != nil {
 		text("expected_output", *req.ExpectedOutput, s.limits.MaxStdinBytes, false)
 	}
-	base := s.limits.DefaultRun
+	lr := store.LimitRequest{Policy: store.LimitPolicy{Defaults: s.limits.DefaultRun, Max: s.limits.MaxRun}, MayRaise: mayRaise}
 	if req.Problem != "" && !slugRE.MatchString(req.Problem) {
 		bad("problem", "not a problem slug: use %s", slugRule)
 	} else if req.Problem != "" {
@@ -211,25 +213,15 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 			return n, err
 		default:
 			n.ProblemID, n.ProblemSlug = pv.ID, pv.Slug
-			base = mergeLimits(base, pv.Limits)
+			lr.Problem = &pv.Limits
 		}
 	}
 	if req.Limits != nil {
-		l, max := *req.Limits, s.limits.MaxRun
-		check := func(field string, v, maxV int64) {
-			if v < 0 {
-				bad("limits."+field, "must not be negative")
-			} else if maxV > 0 && v > maxV {
-				bad("limits."+field, "%d is above the server's maximum of %d", v, maxV)
-			}
-		}
-		check("time_ms", int64(l.TimeMS), int64(max.TimeMS))
-		check("memory_kb", l.MemoryKB, max.MemoryKB)
-		check("output_kb", l.OutputKB, max.OutputKB)
-		check("wall_time_ms", int64(l.WallTimeMS), int64(max.WallTimeMS))
-		check("processes", int64(l.Processes), int64(max.Processes))
-		check("file_size_kb", l.FileSizeKB, max.FileSizeKB)
-		base = mergeLimits(base, l)
+		lr.Asked = limitsFromV1(*req.Limits)
+	}
+	limits, refused := store.ResolveLimits(lr)
+	for _, v := range refused {
+		bad("limits."+v.Field, "%s", v.Message)
 	}
 	if len(tooLarge) > 0 {
 		return n, errTooLarge("a field is larger than the server accepts", tooLarge...)
@@ -237,31 +229,8 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 	if len(fields) > 0 {
 		return n, errValidation(fields)
 	}
-	n.Limits = base
+	n.Limits = limits
 	return n, nil
-}
-
-// mergeLimits overrides base with the non-zero fields of over.
-func mergeLimits(base, over apiv1.Limits) apiv1.Limits {
-	if over.TimeMS > 0 {
-		base.TimeMS = over.TimeMS
-	}
-	if over.MemoryKB > 0 {
-		base.MemoryKB = over.MemoryKB
-	}
-	if over.OutputKB > 0 {
-		base.OutputKB = over.OutputKB
-	}
-	if over.WallTimeMS > 0 {
-		base.WallTimeMS = over.WallTimeMS
-	}
-	if over.Processes > 0 {
-		base.Processes = over.Processes
-	}
-	if over.FileSizeKB > 0 {
-		base.FileSizeKB = over.FileSizeKB
-	}
-	return base
 }
 
 // parseWait reads ?wait= as a Go duration ("30s") or whole seconds ("30").
@@ -304,7 +273,7 @@ func (s *Server) waitDone(ctx context.Context, id string, d time.Duration, p pri
 	if err != nil {
 		return apiv1.Submission{}, false, err
 	}
-	return view(sub, p, false), sub.Status == apiv1.StatusDone, nil
+	return view(sub, false), sub.Status == apiv1.StatusDone, nil
 }
 
 func (s *Server) waitUntilDone(ctx context.Context, id string, d time.Duration) {
@@ -351,7 +320,7 @@ func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, p princip
 		if err != nil {
 			// The submission was read a moment ago; that state is still a true answer.
 			s.log.Warn("wait for submission: answering the state before the wait", "submission", sub.ID, "err", err)
-			v = view(sub, p, false)
+			v = view(sub, false)
 		}
 		writeJSON(w, http.StatusOK, v)
 		return nil
@@ -372,7 +341,7 @@ func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, p princip
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, view(sub, p, withSource))
+	writeJSON(w, http.StatusOK, view(sub, withSource))
 	return nil
 }
 
@@ -387,27 +356,4 @@ func (s *Server) loadVisible(ctx context.Context, id string, p principal) (store
 		return store.Submission{}, errNotFound("no submission %s", id)
 	}
 	return sub, err
-}
-
-// view is a submission as the API shows it: hidden tests keep only verdict, time and memory.
-func view(sub store.Submission, p principal, withSource bool) apiv1.Submission {
-	v := sub.Submission
-	if !withSource {
-		v.Source = ""
-	}
-	v.Tests = make([]apiv1.TestResult, 0, len(sub.Tests))
-	for _, t := range sub.Tests {
-		v.Tests = append(v.Tests, redactTest(t))
-	}
-	if len(v.Tests) == 0 {
-		v.Tests = nil
-	}
-	return v
-}
-
-func redactTest(t apiv1.TestResult) apiv1.TestResult {
-	if t.Hidden {
-		t.Stdout, t.Stderr, t.Feedback, t.Input, t.Expected = "", "", "", "", ""
-	}
-	return t
 }

@@ -1,15 +1,18 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/judge-dev/judge/pkg/api"
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/store"
 )
 
 func TestCreateAndGetSubmission(t *testing.T) {
@@ -313,8 +316,8 @@ func TestGetShowsResultsAndHidesSecretData(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	id := e.submit(e.sub)
 	e.finish(id, apiv1.VerdictWA,
-		apiv1.TestResult{Index: 1, Name: "sample/1", Group: "sample", Verdict: "AC", TimeMS: 3, WallMS: 5, MemoryKB: 900, Stdout: "3\n", Input: "1 2\n", Expected: "3\n"},
-		apiv1.TestResult{Index: 2, Name: "secret/1", Group: "secret", Hidden: true, Verdict: "WA", TimeMS: 4, WallMS: 6, MemoryKB: 901, Stdout: "41\n", Stderr: "dbg", Feedback: "expected 42", Input: "secret in 40", Expected: "secret ans 42"},
+		store.TestResult{Index: 1, Name: "sample/1", Group: "sample", Verdict: "AC", TimeMS: 3, WallMS: 5, MemoryKB: 900, Stdout: "3\n", Input: "1 2\n", Expected: "3\n"},
+		store.TestResult{Index: 2, Name: "secret/1", Group: "secret", Hidden: true, Verdict: "WA", TimeMS: 4, WallMS: 6, MemoryKB: 901, Stdout: "41\n", Stderr: "dbg", Feedback: "expected 42", Input: "secret in 40", Expected: "secret ans 42"},
 	)
 	sub := decode[apiv1.Submission](t, e.do(req{method: "GET", path: "/v1/submissions/" + id, token: e.sub}))
 	if sub.Status != apiv1.StatusDone || sub.Verdict != apiv1.VerdictWA || len(sub.Tests) != 2 {
@@ -389,5 +392,90 @@ func TestSubmitRateLimit(t *testing.T) {
 	e.submit(e.sub2) // another token has its own bucket
 	if n := e.count("submissions"); n != 3 {
 		t.Errorf("%d submissions, want 3 (the limited one not stored)", n)
+	}
+}
+
+// TestProblemLimitsResolvedOnce: the limits are resolved when the submission is accepted and
+// GET shows them; a submitter may lower the problem's limits, never raise them (a 422 naming
+// the field and the maximum); an admin may raise them, up to the server's maximum.
+func TestProblemLimitsResolvedOnce(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	seedProblem(t, e, "sum", 1, 1000) // 1000 ms, 262144 KB, 8192 KB
+	problem := apiv1.Limits{TimeMS: 1000, MemoryKB: 262144, OutputKB: 8192}
+	tests := []struct {
+		name   string
+		admin  bool
+		asked  *apiv1.Limits
+		want   apiv1.Limits
+		field  string // refused field; "" when accepted
+		maxMsg string // the maximum the refusal names
+	}{
+		{name: "nothing asked: the problem's", want: problem},
+		{name: "lowered", asked: &apiv1.Limits{TimeMS: 300, OutputKB: 100},
+			want: apiv1.Limits{TimeMS: 300, MemoryKB: 262144, OutputKB: 100}},
+		{name: "a field the problem leaves open", asked: &apiv1.Limits{WallTimeMS: 5000},
+			want: apiv1.Limits{TimeMS: 1000, MemoryKB: 262144, OutputKB: 8192, WallTimeMS: 5000}},
+		{name: "raised by a submitter", asked: &apiv1.Limits{TimeMS: 2000}, field: "limits.time_ms", maxMsg: "1000"},
+		{name: "memory raised by a submitter", asked: &apiv1.Limits{MemoryKB: 262145}, field: "limits.memory_kb", maxMsg: "262144"},
+		{name: "raised by an admin", admin: true, asked: &apiv1.Limits{TimeMS: 5000, MemoryKB: 524288},
+			want: apiv1.Limits{TimeMS: 5000, MemoryKB: 524288, OutputKB: 8192}},
+		{name: "an admin above the server's maximum", admin: true, asked: &apiv1.Limits{TimeMS: 15001}, field: "limits.time_ms", maxMsg: "15000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			token := e.sub
+			if tc.admin {
+				token = e.admin
+			}
+			before := e.count("submissions")
+			r := e.do(req{method: "POST", path: "/v1/submissions", token: token,
+				body: apiv1.SubmissionRequest{Language: "c", Source: "int main(){}", Problem: "sum", Limits: tc.asked}})
+			if tc.field != "" {
+				if r.status != http.StatusUnprocessableEntity {
+					t.Fatalf("status %d, want 422: %s", r.status, r.body)
+				}
+				pd := r.problem(t)
+				if pd.Type != apiv1.ErrTypeValidation || len(pd.Errors) != 1 || pd.Errors[0].Field != tc.field || !strings.Contains(pd.Errors[0].Message, tc.maxMsg) {
+					t.Errorf("problem = %+v, want %s refused naming the maximum %s", pd, tc.field, tc.maxMsg)
+				}
+				if n := e.count("submissions"); n != before {
+					t.Errorf("a refused submission was stored (%d rows, had %d)", n, before)
+				}
+				return
+			}
+			if r.status != http.StatusAccepted {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			id := decode[apiv1.SubmissionAccepted](t, r).ID
+			sub := decode[apiv1.Submission](t, e.do(req{method: "GET", path: "/v1/submissions/" + id, token: token}))
+			if sub.Limits != tc.want {
+				t.Errorf("GET limits = %+v, want %+v", sub.Limits, tc.want)
+			}
+			// What is stored is what the worker gets, resolved already.
+			c, ok, err := e.st.ClaimSubmission(context.Background(), id, 1, "w", time.Minute)
+			if err != nil || !ok {
+				t.Fatalf("claim: %v %v", ok, err)
+			}
+			if got := (apiv1.Limits{TimeMS: c.Limits.TimeMS, MemoryKB: c.Limits.MemoryKB, OutputKB: c.Limits.OutputKB,
+				WallTimeMS: c.Limits.WallTimeMS, Processes: c.Limits.Processes, FileSizeKB: c.Limits.FileSizeKB}); got != tc.want {
+				t.Errorf("claimed limits = %+v, want %+v", c.Limits, tc.want)
+			}
+		})
+	}
+}
+
+// TestJudge0LimitsWithinMaxima: a Judge0 submission has no problem, so a submitter's limits above
+// the defaults are accepted within the server's maxima, and resolved and stored as for /v1.
+func TestJudge0LimitsWithinMaxima(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	r := e.do(req{method: "POST", path: "/judge0/submissions", token: e.sub,
+		body: map[string]any{"source_code": "print(1)", "language_id": 71, "cpu_time_limit": 10, "memory_limit": 1048576, "max_processes_and_or_threads": 256}})
+	if r.status != http.StatusCreated {
+		t.Fatalf("POST: %d %s", r.status, r.body)
+	}
+	id := decode[map[string]string](t, r)["token"]
+	sub := decode[apiv1.Submission](t, e.do(req{method: "GET", path: "/v1/submissions/" + id, token: e.sub}))
+	if sub.Limits.TimeMS != 10000 || sub.Limits.MemoryKB != 1048576 || sub.Limits.Processes != 256 || sub.Limits.OutputKB != 64<<10 {
+		t.Errorf("limits = %+v, want 10 s, 1 GiB, 256 processes and the default output limit", sub.Limits)
 	}
 }

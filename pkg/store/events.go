@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // EventsChannel is the PostgreSQL NOTIFY channel on which a new row in submission_events is
@@ -37,18 +35,19 @@ func ParseEventPayload(p string) (submissionID string, seq int64, err error) {
 
 // AppendEvent records ev for a submission inside tx and notifies EventsChannel, so listeners
 // hear of it exactly when tx commits. ev.Seq is ignored (the database assigns it) and
-// returned. The stored payload is ev as JSON; readers set Seq, Type and Attempt from the row.
+// returned. The stored payload is ev as JSON (the store's Event, whose JSON names are the ones
+// events were stored with before the store had types of its own); readers set Seq, Type and
+// Attempt from the row.
 //
 // The event belongs to the submission's current attempt, read in tx (so a caller that has just
 // re-queued or finished the submission in tx gets the new state). With ev.Attempt set, the event
 // is recorded only while that attempt is still running: a late worker's event (its attempt was
 // re-queued or finished by someone else) is dropped, and seq 0 is returned.
-func AppendEvent(ctx context.Context, tx *sql.Tx, submissionID string, ev apiv1.Event) (int64, error) {
+func AppendEvent(ctx context.Context, tx *sql.Tx, submissionID string, ev Event) (int64, error) {
 	if ev.Type == "" {
 		return 0, fmt.Errorf("append event for %s: empty type", submissionID)
 	}
 	attempt := ev.Attempt
-	ev.Seq, ev.Attempt = 0, 0
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return 0, fmt.Errorf("append %s event for %s: encode: %w", ev.Type, submissionID, err)
@@ -79,7 +78,7 @@ func AppendEvent(ctx context.Context, tx *sql.Tx, submissionID string, ev apiv1.
 // EventsAfter returns the stored events of a submission with seq > after, oldest first, of its
 // current attempt only: what an earlier attempt streamed before it was re-queued is history, and
 // a stream (or a client resuming one) shows the attempt that decides the result.
-func (s *Store) EventsAfter(ctx context.Context, submissionID string, after int64) ([]apiv1.Event, error) {
+func (s *Store) EventsAfter(ctx context.Context, submissionID string, after int64) ([]Event, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT e.seq, e.type, e.payload, e.attempt FROM submission_events e
 		JOIN submissions s ON s.id = e.submission_id
 		WHERE e.submission_id = $1 AND e.seq > $2 AND e.attempt = s.attempt ORDER BY e.seq`, submissionID, after)
@@ -87,10 +86,10 @@ func (s *Store) EventsAfter(ctx context.Context, submissionID string, after int6
 		return nil, fmt.Errorf("read events of %s: %w", submissionID, mapError(err))
 	}
 	defer rows.Close()
-	var evs []apiv1.Event
+	var evs []Event
 	for rows.Next() {
 		var (
-			ev      apiv1.Event
+			ev      Event
 			seq     int64
 			typ     string
 			payload []byte

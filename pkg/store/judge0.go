@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/lib/pq"
-
-	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // Judge0 is what a submission made through the Judge0-compatible routes stores beyond the
@@ -150,7 +148,7 @@ func (s *Store) SubmissionsPage(ctx context.Context, ownerTokenID int64, offset,
 	defer res.Close()
 	for res.Next() {
 		var id string
-		var r apiv1.TestResult
+		var r TestResult
 		if err := res.Scan(&id, &r.Index, &r.Name, &r.Group, &r.Hidden, &r.Verdict, &r.Score, &r.TimeMS,
 			&r.WallMS, &r.MemoryKB, &r.ExitCode, &r.Signal, &r.Stdout, &r.Stderr, &r.Feedback); err != nil {
 			return nil, 0, fmt.Errorf("list results: %w", mapError(err))

@@ -10,15 +10,24 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/judge-dev/judge/pkg/apiv1"
+	"time"
 )
 
-// ProblemVersion is the latest version of a problem as stored.
+// ProblemVersion is one version of a problem as stored.
 type ProblemVersion struct {
-	apiv1.Problem
 	ID            int64
+	Slug          string
+	Name          string
+	Version       int
 	PackageSHA256 string
+	Scoring       bool
+	Interactive   bool
+	// Limits are the version's own limits (time, memory, output).
+	Limits Limits
+	// Samples counts the sample (not hidden) tests; Tests counts all.
+	Samples   int
+	Tests     int
+	CreatedAt time.Time
 }
 
 const problemColumns = `p.id, p.slug, p.version, p.name, p.package_sha256, p.scoring, p.interactive,
@@ -28,13 +37,8 @@ const problemColumns = `p.id, p.slug, p.version, p.name, p.package_sha256, p.sco
 
 func scanProblem(sc interface{ Scan(...any) error }) (ProblemVersion, error) {
 	var p ProblemVersion
-	var scoring bool
-	err := sc.Scan(&p.ID, &p.Slug, &p.Version, &p.Name, &p.PackageSHA256, &scoring, &p.Interactive,
+	err := sc.Scan(&p.ID, &p.Slug, &p.Version, &p.Name, &p.PackageSHA256, &p.Scoring, &p.Interactive,
 		&p.Limits.TimeMS, &p.Limits.MemoryKB, &p.Limits.OutputKB, &p.CreatedAt, &p.Samples, &p.Tests)
-	p.Type = "pass-fail"
-	if scoring {
-		p.Type = "scoring"
-	}
 	return p, err
 }
 

@@ -24,7 +24,7 @@ func TestPutProblemVersions(t *testing.T) {
 		},
 	}
 	p, created, err := s.PutProblem(ctx, np)
-	if err != nil || !created || p.Version != 1 || p.Samples != 1 || p.Tests != 3 || p.Limits.TimeMS != 1000 || p.Type != "pass-fail" {
+	if err != nil || !created || p.Version != 1 || p.Samples != 1 || p.Tests != 3 || p.Limits.TimeMS != 1000 || p.Scoring {
 		t.Fatalf("first put = %+v, created %v, %v", p, created, err)
 	}
 	again, created, err := s.PutProblem(ctx, np)
@@ -33,7 +33,7 @@ func TestPutProblemVersions(t *testing.T) {
 	}
 	np.Package, np.Scoring = []byte("archive v2"), true
 	v2, created, err := s.PutProblem(ctx, np)
-	if err != nil || !created || v2.Version != 2 || v2.Type != "scoring" {
+	if err != nil || !created || v2.Version != 2 || !v2.Scoring {
 		t.Errorf("changed put = %+v, created %v, %v; want version 2", v2, created, err)
 	}
 	latest, err := s.LatestProblem(ctx, "sum")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-
-	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // Reaped counts what one reaper pass did.
@@ -62,7 +60,7 @@ func (s *Store) ReapExpired(ctx context.Context, maxAttempts, limit int) (Reaped
 			if err != nil {
 				return err
 			}
-			if _, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventDone, Status: apiv1.StatusDone}); err != nil {
+			if _, err := AppendEvent(ctx, tx, id, Event{Type: EventDone, Status: StatusDone}); err != nil {
 				return err
 			}
 			r.Failed++

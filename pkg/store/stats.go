@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-
-	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // WorkerAliveWindow: a worker whose heartbeat is older than this is counted as gone.
@@ -13,8 +11,8 @@ const WorkerAliveWindow = "15 seconds"
 
 // Stats reads the queue, worker and relay figures of GET /v1/stats in one round trip. What a
 // worker runs comes from the running submissions' worker column.
-func (s *Store) Stats(ctx context.Context) (apiv1.Stats, error) {
-	st := apiv1.Stats{VerdictCounts: map[string]int64{}, VerdictsLastMin: map[string]int64{}, Workers: []apiv1.WorkerStats{}}
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	st := Stats{VerdictCounts: map[string]int64{}, VerdictsLastMin: map[string]int64{}, Workers: []WorkerStats{}}
 	var counts, lastMin, workers []byte
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM submissions WHERE status = 'queued'),

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/internal/testenv"
-	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/store"
 	"github.com/judge-dev/judge/pkg/store/storetest"
 )
@@ -144,7 +143,7 @@ func TestAppendEventNotifies(t *testing.T) {
 	var seq int64
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		seq, err = store.AppendEvent(ctx, tx, subID, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusRunning})
+		seq, err = store.AppendEvent(ctx, tx, subID, store.Event{Type: store.EventStatus, Status: store.StatusRunning})
 		return err
 	})
 	if err != nil {
@@ -163,7 +162,7 @@ func TestAppendEventNotifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 1 || evs[0].Seq != seq || evs[0].Type != apiv1.EventStatus || evs[0].Status != apiv1.StatusRunning {
+	if len(evs) != 1 || evs[0].Seq != seq || evs[0].Type != store.EventStatus || evs[0].Status != store.StatusRunning {
 		t.Errorf("EventsAfter = %+v, want one status/running event with seq %d", evs, seq)
 	}
 }

@@ -5,17 +5,13 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // NewSubmission is what the API stores for an accepted POST /v1/submissions. Limits are the
-// effective limits (problem or defaults, overridden by the request, within the maxima); the
-// submissions.limits column holds them as apiv1.Limits JSON, which is what the worker reads.
+// effective limits as ResolveLimits computed them; the worker judges with them as they are.
 type NewSubmission struct {
 	OwnerTokenID int64
 	Owner        string
@@ -27,7 +23,7 @@ type NewSubmission struct {
 	// Stdin and ExpectedOutput describe an ad-hoc run.
 	Stdin          *string
 	ExpectedOutput *string
-	Limits         apiv1.Limits
+	Limits         Limits
 	// IdempotencyKey, when set, makes a repeated create by the same owner return the first id.
 	IdempotencyKey string
 	// Judge0, for a submission made through the Judge0 routes, is stored with it.
@@ -51,7 +47,7 @@ type Created struct {
 // used by the owner it returns the earlier submission instead, or an ErrConflict when the
 // earlier one was a different request.
 func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created, error) {
-	limits, err := json.Marshal(n.Limits)
+	limits, err := encodeLimits(n.Limits)
 	if err != nil {
 		return Created{}, fmt.Errorf("create submission: encode limits: %w", err)
 	}
@@ -93,7 +89,7 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 				return err
 			}
 		}
-		_, err = AppendEvent(ctx, tx, c.ID, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusQueued})
+		_, err = AppendEvent(ctx, tx, c.ID, Event{Type: EventStatus, Status: StatusQueued})
 		return err
 	})
 	if err != nil {
@@ -125,35 +121,37 @@ func replay(ctx context.Context, tx *sql.Tx, n NewSubmission, srcHash string, c 
 	return nil
 }
 
-// Submission is a stored submission as the API shows it, plus who owns it.
-type Submission struct {
-	apiv1.Submission
-	OwnerTokenID int64
-}
-
 const submissionColumns = `s.id, s.owner_token_id, s.owner, coalesce(p.slug, ''), coalesce(p.version, 0),
 	s.language, s.status, coalesce(s.verdict, ''), s.score, s.limits, s.attempt,
 	coalesce(s.compile_output, ''), coalesce(s.message, ''), coalesce(s.time_ms, 0), coalesce(s.memory_kb, 0),
-	s.source_sha256, s.created_at, s.started_at, s.finished_at`
+	s.source_sha256, s.created_at, s.started_at, s.finished_at,
+	s.problem_id IS NOT NULL, coalesce(p.time_limit_ms, 0), coalesce(p.memory_kb, 0), coalesce(p.output_kb, 0)`
 
 func scanSubmission(sc interface{ Scan(...any) error }, extra ...any) (Submission, error) {
 	var sub Submission
 	var limits []byte
 	var score sql.NullFloat64
+	var hasProblem bool
+	var problem Limits
 	dest := []any{&sub.ID, &sub.OwnerTokenID, &sub.Owner, &sub.Problem, &sub.ProblemVersion,
 		&sub.Language, &sub.Status, &sub.Verdict, &score, &limits, &sub.Attempt,
 		&sub.CompileOutput, &sub.Message, &sub.TimeMS, &sub.MemoryKB,
-		&sub.SourceSHA256, &sub.CreatedAt, &sub.StartedAt, &sub.FinishedAt}
+		&sub.SourceSHA256, &sub.CreatedAt, &sub.StartedAt, &sub.FinishedAt,
+		&hasProblem, &problem.TimeMS, &problem.MemoryKB, &problem.OutputKB}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return sub, err
 	}
 	if score.Valid {
 		sub.Score = &score.Float64
 	}
-	if len(limits) > 0 {
-		if err := json.Unmarshal(limits, &sub.Limits); err != nil {
-			return sub, fmt.Errorf("submission %s: decode limits: %w", sub.ID, err)
-		}
+	l, err := decodeLimits(limits)
+	if err != nil {
+		return sub, fmt.Errorf("submission %s: %w", sub.ID, err)
+	}
+	sub.Limits = l.Limits
+	if !l.Resolved {
+		// A row from before: show the limits its claim judges it with.
+		sub.Limits = resolveStored(l.Limits, hasProblem, problem)
 	}
 	return sub, nil
 }
@@ -177,7 +175,7 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r apiv1.TestResult
+		var r TestResult
 		if err := rows.Scan(&r.Index, &r.Name, &r.Group, &r.Hidden, &r.Verdict, &r.Score, &r.TimeMS,
 			&r.WallMS, &r.MemoryKB, &r.ExitCode, &r.Signal, &r.Stdout, &r.Stderr, &r.Feedback, &r.Input, &r.Expected); err != nil {
 			return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // TokenPrefix starts every API token, so a leaked one is easy to recognise (and to grep for).
@@ -36,7 +34,7 @@ func HashToken(secret string) []byte {
 // ValidRole reports whether role is one of the roles a token may have.
 func ValidRole(role string) bool {
 	switch role {
-	case apiv1.RoleAdmin, apiv1.RoleSubmitter, apiv1.RoleViewer:
+	case RoleAdmin, RoleSubmitter, RoleViewer:
 		return true
 	}
 	return false

@@ -3,14 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/lib/pq"
-
-	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // Claim identifies one attempt of a submission held by one worker. Every write of a worker is
@@ -31,7 +28,8 @@ type Claimed struct {
 	ProblemSlug    string
 	Stdin          *string
 	ExpectedOutput *string
-	Limits         apiv1.Limits
+	// Limits are the submission's resolved limits: the worker and the judge use them as they are.
+	Limits Limits
 	// InfraRetries counts earlier attempts handed back for infrastructure faults; they did not
 	// spend the submission's attempts (Spent).
 	InfraRetries int
@@ -51,6 +49,7 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
 		var limits, stdinBytes []byte
 		var problemID sql.NullInt64
+		var problem Limits
 		err := tx.QueryRowContext(ctx, `UPDATE submissions s SET status = 'running', worker = $3,
 				lease_until = now() + $4 * interval '1 millisecond', started_at = coalesce(s.started_at, now())
 			WHERE s.id = $1 AND s.attempt = $2 AND s.status = 'queued'
@@ -59,18 +58,26 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 				s.stdin, s.expected_output, s.limits, s.infra_retries,
 				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id),
 				(SELECT j.argv FROM judge0_submissions j WHERE j.submission_id = s.id),
-				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false)`,
+				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false),
+				coalesce((SELECT p.time_limit_ms FROM problems p WHERE p.id = s.problem_id), 0),
+				coalesce((SELECT p.memory_kb FROM problems p WHERE p.id = s.problem_id), 0),
+				coalesce((SELECT p.output_kb FROM problems p WHERE p.id = s.problem_id), 0)`,
 			id, attempt, worker, lease.Milliseconds()).
 			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries, &stdinBytes,
-				pq.Array(&c.Args), &c.StderrToStdout)
+				pq.Array(&c.Args), &c.StderrToStdout, &problem.TimeMS, &problem.MemoryKB, &problem.OutputKB)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal(limits, &c.Limits); err != nil {
+		stored, err := decodeLimits(limits)
+		if err != nil {
 			return fmt.Errorf("limits of %s: %w", id, err)
+		}
+		c.Limits = stored.Limits
+		if !stored.Resolved {
+			c.Limits = resolveStored(stored.Limits, problemID.Valid, problem)
 		}
 		c.Claim = Claim{ID: id, Attempt: attempt, Worker: worker}
 		c.ProblemID = problemID.Int64
@@ -80,7 +87,7 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 			c.Stdin = &v
 		}
 		ok = true
-		_, err = AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusRunning})
+		_, err = AppendEvent(ctx, tx, id, Event{Type: EventStatus, Status: StatusRunning})
 		return err
 	})
 	if err != nil {
@@ -101,17 +108,14 @@ func (s *Store) ExtendLease(ctx context.Context, c Claim, lease time.Duration) (
 	return n == 1, err
 }
 
-// AppendTestEvent streams one finished test of claim c to the submission's watchers. Hidden
-// tests carry only their verdict, time and memory, like the API shows them. A claim that no
-// longer holds the submission (re-queued, or finished by another worker) records nothing, so a
-// late worker never adds events after "done" or to another attempt.
-func (s *Store) AppendTestEvent(ctx context.Context, c Claim, t apiv1.TestResult) error {
+// AppendTestEvent streams one finished test of claim c to the submission's watchers. It is
+// stored as the worker saw it; the API strips hidden tests' data when it shows the event. A
+// claim that no longer holds the submission (re-queued, or finished by another worker) records
+// nothing, so a late worker never adds events after "done" or to another attempt.
+func (s *Store) AppendTestEvent(ctx context.Context, c Claim, t TestResult) error {
 	id := c.ID
-	if t.Hidden {
-		t.Stdout, t.Stderr, t.Feedback, t.Input, t.Expected = "", "", "", "", ""
-	}
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventTest, Status: apiv1.StatusRunning, Test: &t, Attempt: c.Attempt})
+		_, err := AppendEvent(ctx, tx, id, Event{Type: EventTest, Status: StatusRunning, Test: &t, Attempt: c.Attempt})
 		return err
 	})
 	if err != nil {
@@ -128,7 +132,7 @@ type Verdict struct {
 	MemoryKB      int64
 	CompileOutput string
 	Message       string
-	Tests         []apiv1.TestResult
+	Tests         []TestResult
 }
 
 // FinishSubmission writes the verdict, the per-test results and the done event in one
@@ -161,7 +165,7 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 				return fmt.Errorf("result %d: %w", i+1, err)
 			}
 		}
-		_, err = AppendEvent(ctx, tx, c.ID, apiv1.Event{Type: apiv1.EventDone, Status: apiv1.StatusDone})
+		_, err = AppendEvent(ctx, tx, c.ID, Event{Type: EventDone, Status: StatusDone})
 		return err
 	})
 	if err != nil {
@@ -224,7 +228,7 @@ func requeue(ctx context.Context, tx *sql.Tx, fault Fault, where string, args ..
 		return 0, err
 	}
 	for _, id := range ids {
-		if _, err := AppendEvent(ctx, tx, id, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusQueued}); err != nil {
+		if _, err := AppendEvent(ctx, tx, id, Event{Type: EventStatus, Status: StatusQueued}); err != nil {
 			return 0, err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/store"
 	"github.com/judge-dev/judge/pkg/store/storetest"
 )
@@ -19,7 +18,7 @@ func newQueued(t *testing.T, st *store.Store) string {
 	}
 	stdin := "1 2\n"
 	c, err := st.CreateSubmission(context.Background(), store.NewSubmission{OwnerTokenID: tok, Owner: "w",
-		Language: "python3", Source: "print(3)", Stdin: &stdin, Limits: apiv1.Limits{TimeMS: 1000}})
+		Language: "python3", Source: "print(3)", Stdin: &stdin, Limits: store.Limits{TimeMS: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +46,7 @@ func TestClaimFinishAreConditional(t *testing.T) {
 	if held, err := st.ExtendLease(ctx, store.Claim{ID: id, Attempt: 1, Worker: "w2"}, time.Minute); err != nil || held {
 		t.Fatalf("another worker extended the lease: held=%v err=%v", held, err)
 	}
-	v := store.Verdict{Verdict: "AC", TimeMS: 12, Tests: []apiv1.TestResult{{Name: "1", Verdict: "AC"}, {Name: "2", Verdict: "AC"}}}
+	v := store.Verdict{Verdict: "AC", TimeMS: 12, Tests: []store.TestResult{{Name: "1", Verdict: "AC"}, {Name: "2", Verdict: "AC"}}}
 	if written, err := st.FinishSubmission(ctx, store.Claim{ID: id, Attempt: 1, Worker: "w2"}, v); err != nil || written {
 		t.Fatalf("a worker without the claim wrote a result: written=%v err=%v", written, err)
 	}

@@ -3,7 +3,6 @@ package worker
 import (
 	"context"
 
-	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -13,5 +12,5 @@ import (
 // An error, or a verdict of IE, is the judge's failure, never the program's: the worker retries
 // it on a new attempt before reporting it.
 type Judger interface {
-	Judge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (store.Verdict, error)
+	Judge(ctx context.Context, sub store.Claimed, onTest func(store.TestResult)) (store.Verdict, error)
 }

@@ -8,7 +8,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/judge/verdict"
 	"github.com/judge-dev/judge/pkg/queue"
 	"github.com/judge-dev/judge/pkg/retry"
 	"github.com/judge-dev/judge/pkg/store"
@@ -44,7 +44,7 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 	defer cancel(nil)
 	leaseDone := make(chan struct{})
 	go func() { defer close(leaseDone); w.keepLease(jctx, cancel, sub.Claim) }()
-	v, jerr := w.safeJudge(jctx, sub, func(t apiv1.TestResult) {
+	v, jerr := w.safeJudge(jctx, sub, func(t store.TestResult) {
 		if err := w.st.AppendTestEvent(jctx, sub.Claim, t); err != nil && jctx.Err() == nil {
 			log.Warn("test event", "err", err)
 		}
@@ -65,7 +65,7 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 		// Not the submission's fault: its attempt is not spent.
 		w.handBack(wctx, log, sub.Claim, store.InfraFault, "worker stopped before the submission finished")
 		return true
-	case jerr != nil || v.Verdict == apiv1.VerdictIE:
+	case jerr != nil || v.Verdict == string(verdict.IE):
 		reason := v.Message
 		if jerr != nil {
 			reason = jerr.Error()
@@ -89,7 +89,7 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 			w.handBack(wctx, log, sub.Claim, store.JudgeFault, "internal error: "+reason)
 			return true
 		}
-		v = store.Verdict{Verdict: apiv1.VerdictIE, TimeMS: v.TimeMS, MemoryKB: v.MemoryKB, Tests: v.Tests,
+		v = store.Verdict{Verdict: string(verdict.IE), TimeMS: v.TimeMS, MemoryKB: v.MemoryKB, Tests: v.Tests,
 			Message: fmt.Sprintf("internal error on %d attempts; last: %s", sub.Spent(), reason)}
 	}
 	var written bool
@@ -115,7 +115,7 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 
 // safeJudge turns a panic in the sandbox or judge code into an internal error of this
 // submission, so one bad run does not take the worker's other slots down with it.
-func (w *Worker) safeJudge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (v store.Verdict, err error) {
+func (w *Worker) safeJudge(ctx context.Context, sub store.Claimed, onTest func(store.TestResult)) (v store.Verdict, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			w.log.Error("judge panicked", "submission", sub.ID, "panic", r, "stack", string(debug.Stack()))

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/engine"
 	"github.com/judge-dev/judge/pkg/judge"
 	"github.com/judge-dev/judge/pkg/judge/verdict"
@@ -58,7 +57,7 @@ func NewSandboxJudger(eng *engine.Engine, pkgs PackageSource, langs *lang.Table)
 }
 
 // Judge implements Judger.
-func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (store.Verdict, error) {
+func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(store.TestResult)) (store.Verdict, error) {
 	l, ok := j.langs.Get(sub.Language)
 	if !ok {
 		// The API accepted it, so the worker's table differs: the judge's fault, retried.
@@ -154,7 +153,7 @@ func sourceName(l lang.Language) string {
 	return "main"
 }
 
-func limitsOf(l apiv1.Limits) run.Limits {
+func limitsOf(l store.Limits) run.Limits {
 	return run.Limits{
 		CPUTime:       time.Duration(l.TimeMS) * time.Millisecond,
 		WallTime:      time.Duration(l.WallTimeMS) * time.Millisecond,
@@ -167,7 +166,7 @@ func limitsOf(l apiv1.Limits) run.Limits {
 
 func verdictOf(res engine.Result, scoring bool) store.Verdict {
 	out := res.Outcome
-	v := store.Verdict{Verdict: apiv1.WireVerdict(out.Verdict), TimeMS: int(out.MaxCPUTime.Milliseconds()), MemoryKB: out.MaxMemoryBytes >> 10,
+	v := store.Verdict{Verdict: string(out.Verdict), TimeMS: int(out.MaxCPUTime.Milliseconds()), MemoryKB: out.MaxMemoryBytes >> 10,
 		CompileOutput: run.Text(res.Compiled.Output, keptOutput), Message: run.Text([]byte(out.Message), keptMessage)}
 	if out.Verdict == verdict.CE {
 		return v // nothing ran: no time, memory, tests or score
@@ -180,14 +179,14 @@ func verdictOf(res engine.Result, scoring bool) store.Verdict {
 		v.Tests = append(v.Tests, testResult(t))
 	}
 	if v.Verdict == "" {
-		v.Verdict = apiv1.WireVerdict(verdict.IE)
+		v.Verdict = string(verdict.IE)
 		v.Message = run.Text([]byte(errors.Join(errors.New("the judge returned no verdict"), errors.New(out.Message)).Error()), keptMessage)
 	}
 	return v
 }
 
-func testResult(t judge.TestOutcome) apiv1.TestResult {
-	return apiv1.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: apiv1.WireVerdict(t.Verdict),
+func testResult(t judge.TestOutcome) store.TestResult {
+	return store.TestResult{Index: t.Index + 1, Name: t.Name, Group: t.Group, Hidden: t.Hidden, Verdict: string(t.Verdict),
 		Score: t.Score, TimeMS: int(t.CPUTime.Milliseconds()), WallMS: int(t.WallTime.Milliseconds()),
 		MemoryKB: t.MemoryBytes >> 10, ExitCode: t.ExitCode, Signal: t.Signal,
 		Stdout: run.Text(t.Stdout, keptOutput), Stderr: run.Text(t.Stderr, keptOutput), Feedback: run.Text([]byte(t.Feedback), keptOutput),

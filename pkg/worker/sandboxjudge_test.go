@@ -75,7 +75,7 @@ func TestSandboxJudgerPackageFeatures(t *testing.T) {
 		{"#include <cstdio>\nint add(int a, int b) { printf(\"00\"); return a + b; }\n", apiv1.VerdictWA}, // a_same accepts 007, b_plain does not
 		{"int add(int a, int b) { return 0 }\n", apiv1.VerdictCE},
 	} {
-		v, err := j.Judge(ctx, store.Claimed{Language: "cpp", Source: tc.source, ProblemID: 1, Limits: apiv1.Limits{TimeMS: 1000}}, func(apiv1.TestResult) {})
+		v, err := j.Judge(ctx, store.Claimed{Language: "cpp", Source: tc.source, ProblemID: 1, Limits: store.Limits{TimeMS: 1000}}, func(store.TestResult) {})
 		if err != nil || v.Verdict != tc.want {
 			t.Errorf("%q: %s %v (%s), want %s", tc.source, v.Verdict, err, v.CompileOutput, tc.want)
 		}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/internal/testenv"
-	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/cdc"
 	"github.com/judge-dev/judge/pkg/queue"
 	"github.com/judge-dev/judge/pkg/store"
@@ -30,7 +29,7 @@ type fakeJudger struct {
 	dockerDown atomic.Bool
 }
 
-func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(apiv1.TestResult)) (store.Verdict, error) {
+func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(store.TestResult)) (store.Verdict, error) {
 	f.mu.Lock()
 	f.calls[sub.ID]++
 	f.mu.Unlock()
@@ -46,7 +45,7 @@ func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(a
 		f.dockerDown.Store(true)
 		return store.Verdict{}, errors.New("compile: Cannot connect to the Docker daemon")
 	}
-	tests := []apiv1.TestResult{{Index: 1, Name: "1", Verdict: "AC", TimeMS: 3}, {Index: 2, Name: "2", Verdict: "AC", TimeMS: 4, Hidden: true}}
+	tests := []store.TestResult{{Index: 1, Name: "1", Verdict: "AC", TimeMS: 3}, {Index: 2, Name: "2", Verdict: "AC", TimeMS: 4, Hidden: true}}
 	for _, tr := range tests {
 		onTest(tr)
 	}
@@ -120,7 +119,7 @@ func (f *fixture) startWorker(t *testing.T, name string, opts worker.Options) (s
 func (f *fixture) submit(t *testing.T, source string) string {
 	t.Helper()
 	c, err := f.st.CreateSubmission(context.Background(), store.NewSubmission{OwnerTokenID: f.token, Owner: "t",
-		Language: "python3", Source: source, Limits: apiv1.Limits{TimeMS: 1000}})
+		Language: "python3", Source: source, Limits: store.Limits{TimeMS: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
