@@ -57,7 +57,13 @@ func addWorkerFlags(cmd *cobra.Command, grace *time.Duration, group *string) {
 func (p *process) runWorker(ctx context.Context, grace time.Duration, group string) error {
 	cfg, log := p.cfg, p.log
 	var running atomic.Pointer[workerState]
-	p.ops.AddCheck("worker", func(context.Context) ops.Readiness { return workerReadiness(running.Load()) })
+	p.ops.AddCheck("worker", func(context.Context) ops.Readiness {
+		s := running.Load()
+		if s == nil {
+			return ops.Readiness{Reason: "starting: loading the language table, waiting for Kafka, starting the sandbox"}
+		}
+		return workerReadiness(s.w.Status(), s.pins.All())
+	})
 
 	langs, err := p.languages(ctx)
 	if err != nil {
@@ -178,12 +184,7 @@ type workerDetail struct {
 // workerReadiness: a worker is ready when it consumes, its probes (database, docker) pass and
 // it can judge every language of its table. One that refuses languages still judges the others,
 // but is not ready: the cluster's table says it should judge them all.
-func workerReadiness(s *workerState) ops.Readiness {
-	if s == nil {
-		return ops.Readiness{Reason: "starting: loading the language table, waiting for Kafka, starting the sandbox"}
-	}
-	st := s.w.Status()
-	refused := s.pins.All()
+func workerReadiness(st worker.Status, refused map[string]error) ops.Readiness {
 	out := ops.Readiness{Ready: st.Ready() && len(refused) == 0, Detail: workerDetail{Status: st, RefusedLanguages: image.Summary(refused)}}
 	var failing []string
 	for name, v := range st.Probes {
