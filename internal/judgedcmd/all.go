@@ -20,23 +20,16 @@ func newAllCmd(a *app) *cobra.Command {
 			"this process (one machine). SIGTERM stops every role cleanly; if one role fails, the others stop.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.newProcess(cmd)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			if err := p.cfg.RequireKafka(); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			if err := store.Migrate(ctx, p.st.DB()); err != nil {
-				return fmt.Errorf("migrate: %w", err)
-			}
-			return p.run(ctx,
-				role{"api", p.serveAPI},
-				role{"relay", func(ctx context.Context) error { return p.runRelay(ctx, slot) }},
-				role{"worker", func(ctx context.Context) error { return p.runWorker(ctx, grace, group) }},
-			)
+			return a.withProcess(cmd, true, func(ctx context.Context, p *process) error {
+				if err := store.Migrate(ctx, p.st.DB()); err != nil {
+					return fmt.Errorf("migrate: %w", err)
+				}
+				return p.run(ctx,
+					role{"api", p.serveAPI},
+					role{"relay", func(ctx context.Context) error { return p.runRelay(ctx, slot) }},
+					role{"worker", func(ctx context.Context) error { return p.runWorker(ctx, grace, group) }},
+				)
+			})
 		},
 	}
 	addSlotFlag(cmd, &slot)

@@ -25,12 +25,9 @@ func newAPICmd(a *app) *cobra.Command {
 			"The database must be migrated first (`judged migrate`).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.newProcess(cmd)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			return p.run(cmd.Context(), role{"api", p.serveAPI})
+			return a.withProcess(cmd, false, func(ctx context.Context, p *process) error {
+				return p.run(ctx, role{"api", p.serveAPI})
+			})
 		},
 	}
 	return cmd

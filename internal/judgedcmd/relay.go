@@ -23,15 +23,9 @@ func newRelayCmd(a *app) *cobra.Command {
 		Short: "Publish accepted submissions from PostgreSQL's replication stream to Kafka (one active, others stand by)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.newProcess(cmd)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			if err := p.cfg.RequireKafka(); err != nil {
-				return err
-			}
-			return p.run(cmd.Context(), role{"relay", func(ctx context.Context) error { return p.runRelay(ctx, slot) }})
+			return a.withProcess(cmd, true, func(ctx context.Context, p *process) error {
+				return p.run(ctx, role{"relay", func(ctx context.Context) error { return p.runRelay(ctx, slot) }})
+			})
 		},
 	}
 	addSlotFlag(cmd, &slot)

@@ -56,6 +56,22 @@ func (a *app) newProcess(cmd *cobra.Command) (*process, error) {
 	return newProcessWith(cfg, a.logger(cfg), st), nil
 }
 
+// withProcess builds the process of cmd, checks that Kafka is configured when the roles need
+// it, runs fn and releases the process: the frame of every role command.
+func (a *app) withProcess(cmd *cobra.Command, needsKafka bool, fn func(context.Context, *process) error) error {
+	p, err := a.newProcess(cmd)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if needsKafka {
+		if err := p.cfg.RequireKafka(); err != nil {
+			return err
+		}
+	}
+	return fn(cmd.Context(), p)
+}
+
 // newProcessWith is newProcess from parts (tests build it on a store of their own).
 func newProcessWith(cfg config.Config, log *slog.Logger, st *store.Store) *process {
 	reg := prometheus.NewRegistry()

@@ -31,15 +31,9 @@ func newWorkerCmd(a *app) *cobra.Command {
 			"submissions finish within --grace, hands back the rest and commits its offsets.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.newProcess(cmd)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			if err := p.cfg.RequireKafka(); err != nil {
-				return err
-			}
-			return p.run(cmd.Context(), role{"worker", func(ctx context.Context) error { return p.runWorker(ctx, grace, group) }})
+			return a.withProcess(cmd, true, func(ctx context.Context, p *process) error {
+				return p.run(ctx, role{"worker", func(ctx context.Context) error { return p.runWorker(ctx, grace, group) }})
+			})
 		},
 	}
 	addWorkerFlags(cmd, &grace, &group)
