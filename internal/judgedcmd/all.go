@@ -20,7 +20,7 @@ func newAllCmd(a *app) *cobra.Command {
 			"this process (one machine). SIGTERM stops every role cleanly; if one role fails, the others stop.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withProcess(cmd, true, func(ctx context.Context, p *process) error {
+			return a.withProcess(cmd, needs{kafka: true, docker: true}, func(ctx context.Context, p *process) error {
 				if err := store.Migrate(ctx, p.st.DB()); err != nil {
 					return fmt.Errorf("migrate: %w", err)
 				}

@@ -25,7 +25,7 @@ func newAPICmd(a *app) *cobra.Command {
 			"The database must be migrated first (`judged migrate`).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withProcess(cmd, false, func(ctx context.Context, p *process) error {
+			return a.withProcess(cmd, needs{}, func(ctx context.Context, p *process) error {
 				return p.run(ctx, role{"api", p.serveAPI})
 			})
 		},

@@ -23,7 +23,7 @@ func newRelayCmd(a *app) *cobra.Command {
 		Short: "Publish accepted submissions from PostgreSQL's replication stream to Kafka (one active, others stand by)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withProcess(cmd, true, func(ctx context.Context, p *process) error {
+			return a.withProcess(cmd, needs{kafka: true}, func(ctx context.Context, p *process) error {
 				return p.run(ctx, role{"relay", func(ctx context.Context) error { return p.runRelay(ctx, slot) }})
 			})
 		},

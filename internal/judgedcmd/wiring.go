@@ -27,9 +27,11 @@ import (
 type process struct {
 	cfg config.Config
 	log *slog.Logger
-	st  *store.Store
-	reg *prometheus.Registry
-	ops *ops.Server
+	// usesDocker is set for the processes that run a worker: only they open a Docker client.
+	usesDocker bool
+	st         *store.Store
+	reg        *prometheus.Registry
+	ops        *ops.Server
 
 	langsOnce sync.Once
 	langs     *lang.Table
@@ -56,15 +58,22 @@ func (a *app) newProcess(cmd *cobra.Command) (*process, error) {
 	return newProcessWith(cfg, a.logger(cfg), st), nil
 }
 
+// needs says what a role command's roles need besides the database.
+type needs struct {
+	kafka  bool
+	docker bool // only the worker: least privilege
+}
+
 // withProcess builds the process of cmd, checks that Kafka is configured when the roles need
 // it, runs fn and releases the process: the frame of every role command.
-func (a *app) withProcess(cmd *cobra.Command, needsKafka bool, fn func(context.Context, *process) error) error {
+func (a *app) withProcess(cmd *cobra.Command, n needs, fn func(context.Context, *process) error) error {
 	p, err := a.newProcess(cmd)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	if needsKafka {
+	p.usesDocker = n.docker
+	if n.kafka {
 		if err := p.cfg.RequireKafka(); err != nil {
 			return err
 		}
@@ -90,8 +99,9 @@ func (p *process) Close() {
 	p.st.Close()
 }
 
-// languages is the language table, loaded once, with the versions the runtime images record
-// when this host has a Docker engine that answers.
+// languages is the language table, loaded once. In a process that runs a worker it carries the
+// versions the runtime images record; the others never talk to Docker, so theirs are the
+// table's own.
 func (p *process) languages(ctx context.Context) (*lang.Table, error) {
 	p.langsOnce.Do(func() {
 		tab, err := loadLanguages(p.cfg)
@@ -99,7 +109,16 @@ func (p *process) languages(ctx context.Context) (*lang.Table, error) {
 			p.langsErr = err
 			return
 		}
-		p.langs = withImageVersions(ctx, p.cfg, tab, p.log)
+		p.langs = tab
+		if !p.usesDocker {
+			return
+		}
+		d, err := p.dockerClient(ctx)
+		if err != nil {
+			p.log.Info("language versions not read from the runtime images", "err", err)
+			return
+		}
+		p.langs = withImageVersions(ctx, d, tab, p.log)
 	})
 	return p.langs, p.langsErr
 }
@@ -113,9 +132,12 @@ func loadLanguages(cfg config.Config) (*lang.Table, error) {
 	return tab, nil
 }
 
-// dockerClient is the process's one connection to its Docker engine: only the worker asks
-// for it (least privilege: api and relay never talk to Docker).
+// dockerClient is the process's one connection to its Docker engine; only a process that runs
+// a worker has one (least privilege: api and relay never talk to Docker).
 func (p *process) dockerClient(ctx context.Context) (*client.Client, error) {
+	if !p.usesDocker {
+		return nil, errors.New("this process runs no worker and does not talk to Docker")
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.docker != nil {

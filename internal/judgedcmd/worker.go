@@ -31,7 +31,7 @@ func newWorkerCmd(a *app) *cobra.Command {
 			"submissions finish within --grace, hands back the rest and commits its offsets.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withProcess(cmd, true, func(ctx context.Context, p *process) error {
+			return a.withProcess(cmd, needs{kafka: true, docker: true}, func(ctx context.Context, p *process) error {
 				return p.run(ctx, role{"worker", func(ctx context.Context) error { return p.runWorker(ctx, grace, group) }})
 			})
 		},
