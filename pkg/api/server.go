@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/lang"
 )
 
@@ -69,22 +70,22 @@ func DefaultLimits() Limits {
 		MaxBodyBytes:     1 << 20,
 		MaxSourceBytes:   256 << 10,
 		MaxStdinBytes:    512 << 10,
-		MaxPackageBytes:  64 << 20,
-		MaxUnpackedBytes: 1 << 30,
-		MaxTestFileBytes: 256 << 20,
-		MemoryBudget:     256 << 20,
+		MaxPackageBytes:  config.DefaultMaxPackageBytes,
+		MaxUnpackedBytes: config.DefaultMaxPackageUnpackedBytes,
+		MaxTestFileBytes: config.DefaultMaxTestFileBytes,
+		MemoryBudget:     config.DefaultRequestMemoryBudget,
 		MaxTests:         2000,
 		DefaultRun:       apiv1.Limits{TimeMS: 2000, MemoryKB: 256 << 10, OutputKB: 64 << 10},
 		MaxRun:           apiv1.Limits{TimeMS: 15000, MemoryKB: 1 << 20, OutputKB: 256 << 10, WallTimeMS: 60000, Processes: 256, FileSizeKB: 256 << 10},
 		MaxWait:          60 * time.Second,
 		MaxPageSize:      100,
-		SubmitRate:       100,
-		SubmitBurst:      200,
+		SubmitRate:       config.DefaultSubmitRate,
+		SubmitBurst:      config.DefaultSubmitBurst,
 		// Streams and waits are idle almost always: they touch the database (20 connections by
 		// default) only to re-read a submission when it changed, so a few hundred are cheap; the
 		// caps keep a stampede of them from starving submissions of connections.
-		MaxStreams: 500,
-		MaxWaits:   200,
+		MaxStreams: config.DefaultMaxEventStreams,
+		MaxWaits:   config.DefaultMaxWaits,
 	}
 }
 

@@ -93,6 +93,16 @@ const (
 	DefaultRedispatchAfter    = 2 * time.Minute
 	DefaultRelayCheckInterval = 10 * time.Second
 	DefaultHealthInterval     = 2 * time.Second
+
+	// The API's request limits (api.DefaultLimits uses them too).
+	DefaultSubmitRate              = 100
+	DefaultSubmitBurst             = 200
+	DefaultMaxEventStreams         = 500
+	DefaultMaxWaits                = 200
+	DefaultMaxPackageBytes         = 64 << 20
+	DefaultMaxPackageUnpackedBytes = 1 << 30
+	DefaultMaxTestFileBytes        = 256 << 20
+	DefaultRequestMemoryBudget     = 256 << 20
 )
 
 // Default returns the settings used when nothing else is given.
@@ -109,16 +119,16 @@ func Default() Config {
 		HealthInterval:     DefaultHealthInterval,
 		LogLevel:           "info",
 		LogFormat:          "text",
-		SubmitRate:         100,
-		SubmitBurst:        200,
-		MaxEventStreams:    500,
-		MaxWaits:           200,
-		MaxPackageBytes:    64 << 20,
+		SubmitRate:         DefaultSubmitRate,
+		SubmitBurst:        DefaultSubmitBurst,
+		MaxEventStreams:    DefaultMaxEventStreams,
+		MaxWaits:           DefaultMaxWaits,
+		MaxPackageBytes:    DefaultMaxPackageBytes,
 		// A gigabyte of test data decompressed, 256 MiB in one file: what real ICPC packages need,
 		// spilled to disk and stored in chunks, never held in memory.
-		MaxPackageUnpackedBytes: 1 << 30,
-		MaxTestFileBytes:        256 << 20,
-		RequestMemoryBudget:     256 << 20,
+		MaxPackageUnpackedBytes: DefaultMaxPackageUnpackedBytes,
+		MaxTestFileBytes:        DefaultMaxTestFileBytes,
+		RequestMemoryBudget:     DefaultRequestMemoryBudget,
 	}
 }
 
