@@ -30,7 +30,9 @@ func TestReadyzReportsEveryRole(t *testing.T) {
 	}{
 		{"no role yet", nil, 503, []string{`"status":"not ready"`}},
 		{"all ready", map[string]Check{
-			"relay":  func(context.Context) Readiness { return Readiness{Ready: true, Detail: map[string]string{"state": "leader"}} },
+			"relay": func(context.Context) Readiness {
+				return Readiness{Ready: true, Detail: map[string]string{"state": "leader"}}
+			},
 			"worker": func(context.Context) Readiness { return Readiness{Ready: true} },
 		}, 200, []string{`"status":"ready"`, `"relay":{"ready":true,"detail":{"state":"leader"}}`, `"worker":{"ready":true}`}},
 		{"one not ready", map[string]Check{
