@@ -184,6 +184,11 @@ func (p *process) run(ctx context.Context, roles ...role) error {
 		}
 		p.log.Info("ops endpoints listening", "addr", ln.Addr().String(), "paths", "/metrics /healthz /readyz")
 	}
+	// Until a role puts its own check in place, it is reported as starting: /readyz must not
+	// answer ready for the roles that happen to be up first.
+	for _, r := range roles {
+		p.ops.AddCheck(r.name, func(context.Context) ops.Readiness { return ops.Readiness{Reason: "starting"} })
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	if ln != nil {
 		roles = append(roles, role{"ops listener", func(ctx context.Context) error { return p.ops.Serve(ctx, ln) }})

@@ -75,6 +75,14 @@ func TestRunStopsEveryRoleWhenOneStops(t *testing.T) {
 		t.Error("the other role was not stopped")
 	}
 
+	// Every role is reported, as starting, before it has a check of its own.
+	rep := p.ops.Ready(context.Background())
+	for _, name := range []string{"quitter", "waiter"} {
+		if r, ok := rep.Roles[name]; !ok || r.Ready || r.Reason != "starting" {
+			t.Errorf("role %s before its check: %+v (present %v), want starting", name, r, ok)
+		}
+	}
+
 	failing := errors.New("boom")
 	if err := p.run(context.Background(), role{"worker", func(context.Context) error { return failing }}); !errors.Is(err, failing) || !strings.Contains(err.Error(), "worker: boom") {
 		t.Errorf("run: %v, want the role's error named", err)
