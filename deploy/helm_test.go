@@ -237,6 +237,7 @@ func checkManifests(t *testing.T, variant string, ms []manifest) {
 	if !slices.Equal(socketUsers, []string{"judge-worker"}) {
 		t.Errorf("workloads with the Docker socket: %v, want only the worker", socketUsers)
 	}
+	checkChartOps(t, ms)
 	for _, m := range ms {
 		switch o := m.obj.(type) {
 		case *appsv1.Deployment:

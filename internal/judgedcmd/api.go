@@ -3,18 +3,14 @@ package judgedcmd
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/judge-dev/judge/pkg/api"
 	"github.com/judge-dev/judge/pkg/config"
-	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -29,10 +25,8 @@ func newAPICmd(a *app) *cobra.Command {
 			"The database must be migrated first (`judged migrate`).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withStore(cmd, func(ctx context.Context, cfg config.Config, st *store.Store) error {
-				reg := prometheus.NewRegistry()
-				reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-				return serveAPI(ctx, cfg, st, a.logger(cfg), reg)
+			return a.withProcess(cmd, needs{}, func(ctx context.Context, p *process) error {
+				return p.run(ctx, role{"api", p.serveAPI})
 			})
 		},
 	}
@@ -54,21 +48,22 @@ func apiLimits(cfg config.Config) api.Limits {
 	return l
 }
 
-// serveAPI runs the API role on cfg.Listen until ctx ends; `judged all` calls it too, with the
-// registry the other roles share.
-func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, reg *prometheus.Registry) error {
+// serveAPI runs the API role on cfg.Listen until ctx ends. Its metrics go to the process's
+// registry, served on the API's /metrics and on the ops listener alike; its readiness (the
+// database answers) is the "api" check of /readyz on the ops listener.
+func (p *process) serveAPI(ctx context.Context) error {
+	cfg, st, log := p.cfg, p.st, p.log
 	limits := apiLimits(cfg)
-	langs, err := lang.Load(cfg.LanguagesFile)
+	langs, err := p.languages(ctx)
 	if err != nil {
-		return fmt.Errorf("languages_file (JUDGE_LANGUAGES_FILE): %w", err)
+		return err
 	}
-	langs = withImageVersions(ctx, cfg, langs, log)
 	l, err := store.NewListener(st.DSN(), log)
 	if err != nil {
 		return fmt.Errorf("listen for submission events: %w", err)
 	}
 	defer l.Close()
-	srv, err := api.New(api.Deps{Store: st, Languages: langs, Events: l, Logger: log, Registry: reg, Limits: limits,
+	srv, err := api.New(api.Deps{Store: st, Languages: langs, Events: l, Logger: log, Registry: p.reg, Limits: limits,
 		Judge0: api.Judge0Options{CallbackHosts: cfg.Judge0CallbackHosts}})
 	if err != nil {
 		return err
@@ -85,6 +80,7 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, log *slog
 			return fmt.Errorf("judge0_listen (JUDGE_JUDGE0_LISTEN): %w", err)
 		}
 	}
+	p.ops.AddCheck("api", p.databaseReadiness)
 	log.Info("api listening", "addr", ln.Addr().String(), "languages", len(langs.All()))
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(gctx, ln, apiShutdownGrace) })

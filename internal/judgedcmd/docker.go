@@ -35,17 +35,11 @@ func dockerClient(ctx context.Context, cfg config.Config) (*client.Client, error
 }
 
 // withImageVersions returns tab with the language versions recorded in the runtime images (at
-// build time) when the configured Docker engine answers; without one, tab is returned as it is
-// and the reason logged: an API node need not run Docker.
-func withImageVersions(ctx context.Context, cfg config.Config, tab *lang.Table, log *slog.Logger) *lang.Table {
+// build time) on the engine d answers for; on an error, tab is returned as it is and the reason
+// logged.
+func withImageVersions(ctx context.Context, d image.Inspector, tab *lang.Table, log *slog.Logger) *lang.Table {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	d, err := dockerClient(ctx, cfg)
-	if err != nil {
-		log.Info("language versions not read from the runtime images", "err", err)
-		return tab
-	}
-	defer d.Close()
 	v, err := image.TableVersions(ctx, d, tab)
 	if err != nil {
 		log.Warn("language versions not read from the runtime images", "err", err)

@@ -115,7 +115,7 @@ func newImageCheckCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tab, err := lang.Load(cfg.LanguagesFile)
+			tab, err := loadLanguages(cfg)
 			if err != nil {
 				return err
 			}
@@ -199,7 +199,7 @@ func newImageListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tab, err := lang.Load(cfg.LanguagesFile)
+			tab, err := loadLanguages(cfg)
 			if err != nil {
 				return err
 			}

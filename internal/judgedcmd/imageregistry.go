@@ -10,7 +10,6 @@ import (
 
 	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/image"
-	"github.com/judge-dev/judge/pkg/lang"
 )
 
 // recipeNames returns the recipes named in args, or every recipe the language table uses; other
@@ -23,7 +22,7 @@ func recipeNames(a *app, cfg config.Config, args, only []string) ([]string, erro
 	}
 	names := args
 	if len(names) == 0 {
-		tab, err := lang.Load(cfg.LanguagesFile)
+		tab, err := loadLanguages(cfg)
 		if err != nil {
 			return nil, err
 		}

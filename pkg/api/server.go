@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/store"
 )
@@ -70,22 +71,22 @@ func DefaultLimits() Limits {
 		MaxBodyBytes:     1 << 20,
 		MaxSourceBytes:   256 << 10,
 		MaxStdinBytes:    512 << 10,
-		MaxPackageBytes:  64 << 20,
-		MaxUnpackedBytes: 1 << 30,
-		MaxTestFileBytes: 256 << 20,
-		MemoryBudget:     256 << 20,
+		MaxPackageBytes:  config.DefaultMaxPackageBytes,
+		MaxUnpackedBytes: config.DefaultMaxPackageUnpackedBytes,
+		MaxTestFileBytes: config.DefaultMaxTestFileBytes,
+		MemoryBudget:     config.DefaultRequestMemoryBudget,
 		MaxTests:         2000,
 		DefaultRun:       run.Defaults,
 		MaxRun:           run.Max,
 		MaxWait:          60 * time.Second,
 		MaxPageSize:      100,
-		SubmitRate:       100,
-		SubmitBurst:      200,
+		SubmitRate:       config.DefaultSubmitRate,
+		SubmitBurst:      config.DefaultSubmitBurst,
 		// Streams and waits are idle almost always: they touch the database (20 connections by
 		// default) only to re-read a submission when it changed, so a few hundred are cheap; the
 		// caps keep a stampede of them from starving submissions of connections.
-		MaxStreams: 500,
-		MaxWaits:   200,
+		MaxStreams: config.DefaultMaxEventStreams,
+		MaxWaits:   config.DefaultMaxWaits,
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/queue"
 	"github.com/judge-dev/judge/pkg/store"
 )
@@ -32,7 +33,7 @@ import (
 // Defaults of the contract (DESIGN.md, PostgreSQL).
 const (
 	DefaultPublication = "judge_submissions"
-	DefaultSlot        = "judge_relay"
+	DefaultSlot        = config.DefaultSlot
 	heartbeatPrefix    = "judge.relay.heartbeat"
 )
 
@@ -55,7 +56,7 @@ type Ack struct {
 type Options struct {
 	// DSN of the database (lib/pq URL or key=value); the relay adds replication=database.
 	DSN   string
-	Store *store.Store
+	Store Store
 	// NewProducer makes a fresh producer for each leadership term, so a producer broken by a
 	// Kafka outage is not reused.
 	NewProducer func() (Producer, error)
@@ -82,10 +83,28 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// Store is what a relay needs of the database; *store.Store satisfies it.
+type Store interface {
+	RecordRelayProgress(ctx context.Context, p store.RelayProgress) error
+	DeleteDispatched(ctx context.Context, ids []int64) error
+	EmitRelayHeartbeat(ctx context.Context, prefix string) error
+	OutboxHighWater(ctx context.Context) (int64, error)
+	DispatchBatch(ctx context.Context, afterID int64, limit int) ([]store.DispatchRow, error)
+	ListRelayHealth(ctx context.Context) ([]store.RelayHealth, error)
+	BeginBackfill(ctx context.Context, slot, reason string) error
+	BackfillPending(ctx context.Context, slot string) (pending bool, reason string, err error)
+	EndBackfill(ctx context.Context, slot string, published int) error
+	RecordRelayRepair(ctx context.Context, slot, holder, what string) error
+	RecordRelayCheck(ctx context.Context, c store.RelayCheck) error
+	RedispatchStale(ctx context.Context, slot string, deadline time.Duration, limit int) ([]string, error)
+	DeleteObsoleteDispatch(ctx context.Context, slot string, age time.Duration) (int, error)
+}
+
 // Relay publishes the outbox to Kafka. Build it with New and run it with Run.
 type Relay struct {
-	opts Options
-	log  *slog.Logger
+	opts   Options
+	log    *slog.Logger
+	status status
 }
 
 // New checks opts and fills the defaults.
@@ -123,15 +142,17 @@ func New(opts Options) (*Relay, error) {
 		opts.HeartbeatInterval = 10 * time.Second
 	}
 	if opts.CheckInterval <= 0 {
-		opts.CheckInterval = 10 * time.Second
+		opts.CheckInterval = config.DefaultRelayCheckInterval
 	}
 	if opts.RedispatchAfter <= 0 {
-		opts.RedispatchAfter = 2 * time.Minute
+		opts.RedispatchAfter = config.DefaultRedispatchAfter
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Relay{opts: opts, log: opts.Logger.With("role", "relay", "holder", opts.Holder)}, nil
+	r := &Relay{opts: opts, log: opts.Logger.With("role", "relay", "holder", opts.Holder)}
+	r.status.s = Status{State: StateStarting, Slot: opts.Slot, Holder: opts.Holder, Since: time.Now()}
+	return r, nil
 }
 
 // Run waits for leadership, relays until the term fails, and tries again, until ctx ends.
@@ -146,10 +167,14 @@ func (r *Relay) Run(ctx context.Context) error {
 		switch {
 		case err != nil:
 			r.log.Warn("relay term ended", "err", err)
+			r.status.set(StateFailing, err)
 			standbyLogged = false
-		case !led && !standbyLogged:
-			r.log.Info("another relay holds the lock; standing by")
-			standbyLogged = true
+		case !led:
+			r.status.set(StateStandby, nil)
+			if !standbyLogged {
+				r.log.Info("another relay holds the lock; standing by")
+				standbyLogged = true
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -172,6 +197,7 @@ func (r *Relay) term(ctx context.Context) (led bool, err error) {
 		return false, err
 	}
 	r.log.Info("relay is the leader", "slot", r.opts.Slot)
+	r.status.set(StateLeader, nil)
 
 	tctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -29,6 +29,9 @@ type Config struct {
 	DockerHost string `yaml:"docker_host" env:"JUDGE_DOCKER_HOST" flag:"docker-host" usage:"Docker engine endpoint (default: DOCKER_HOST or unix:///var/run/docker.sock)"`
 	// Listen is the API's listen address.
 	Listen string `yaml:"listen" env:"JUDGE_LISTEN" flag:"listen" usage:"HTTP listen address of the API"`
+	// OpsListen, when set, is where every role of the process serves /metrics, /healthz and
+	// /readyz: the only HTTP a relay or a worker has.
+	OpsListen string `yaml:"ops_listen" env:"JUDGE_OPS_LISTEN" flag:"ops-listen" usage:"listen address of the ops endpoints (/metrics, /healthz, /readyz) of every role (empty: off)"`
 	// LanguagesFile overrides the embedded language table.
 	LanguagesFile string `yaml:"languages_file" env:"JUDGE_LANGUAGES_FILE" flag:"languages-file" usage:"YAML file that replaces the built-in language table"`
 	// Slots is how many submissions a worker judges at once; 0 means the CPU count.
@@ -79,30 +82,53 @@ type Config struct {
 	Judge0CallbackHosts []string `yaml:"judge0_callback_hosts" env:"JUDGE_JUDGE0_CALLBACK_HOSTS" flag:"judge0-callback-hosts" usage:"host names Judge0 callback_url may name, comma separated (empty: callbacks off)"`
 }
 
+// The defaults the libraries fall back on as well (queue, cdc, worker), so that a setting left
+// zero in their options means the same as here.
+const (
+	DefaultKafkaTopic         = "judge.submissions"
+	DefaultConsumerGroup      = "judge-workers"
+	DefaultSlot               = "judge_relay"
+	DefaultLease              = 30 * time.Second
+	DefaultGrace              = 20 * time.Second
+	DefaultRedispatchAfter    = 2 * time.Minute
+	DefaultRelayCheckInterval = 10 * time.Second
+	DefaultHealthInterval     = 2 * time.Second
+
+	// The API's request limits (api.DefaultLimits uses them too).
+	DefaultSubmitRate              = 100
+	DefaultSubmitBurst             = 200
+	DefaultMaxEventStreams         = 500
+	DefaultMaxWaits                = 200
+	DefaultMaxPackageBytes         = 64 << 20
+	DefaultMaxPackageUnpackedBytes = 1 << 30
+	DefaultMaxTestFileBytes        = 256 << 20
+	DefaultRequestMemoryBudget     = 256 << 20
+)
+
 // Default returns the settings used when nothing else is given.
 func Default() Config {
 	return Config{
-		KafkaTopic:         "judge.submissions",
+		KafkaTopic:         DefaultKafkaTopic,
 		KafkaPartitions:    12,
 		Listen:             "127.0.0.1:8080",
 		SandboxMode:        "reuse",
 		CompileCache:       1 << 30,
-		LeaseDuration:      30 * time.Second,
-		RedispatchAfter:    2 * time.Minute,
-		RelayCheckInterval: 10 * time.Second,
-		HealthInterval:     2 * time.Second,
+		LeaseDuration:      DefaultLease,
+		RedispatchAfter:    DefaultRedispatchAfter,
+		RelayCheckInterval: DefaultRelayCheckInterval,
+		HealthInterval:     DefaultHealthInterval,
 		LogLevel:           "info",
 		LogFormat:          "text",
-		SubmitRate:         100,
-		SubmitBurst:        200,
-		MaxEventStreams:    500,
-		MaxWaits:           200,
-		MaxPackageBytes:    64 << 20,
+		SubmitRate:         DefaultSubmitRate,
+		SubmitBurst:        DefaultSubmitBurst,
+		MaxEventStreams:    DefaultMaxEventStreams,
+		MaxWaits:           DefaultMaxWaits,
+		MaxPackageBytes:    DefaultMaxPackageBytes,
 		// A gigabyte of test data decompressed, 256 MiB in one file: what real ICPC packages need,
 		// spilled to disk and stored in chunks, never held in memory.
-		MaxPackageUnpackedBytes: 1 << 30,
-		MaxTestFileBytes:        256 << 20,
-		RequestMemoryBudget:     256 << 20,
+		MaxPackageUnpackedBytes: DefaultMaxPackageUnpackedBytes,
+		MaxTestFileBytes:        DefaultMaxTestFileBytes,
+		RequestMemoryBudget:     DefaultRequestMemoryBudget,
 	}
 }
 

@@ -11,13 +11,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/judge-dev/judge/pkg/config"
 )
 
 // DefaultTopic is the topic that carries submission pointers.
-const DefaultTopic = "judge.submissions"
+const DefaultTopic = config.DefaultKafkaTopic
 
 // ConsumerGroup is the group every worker joins.
-const ConsumerGroup = "judge-workers"
+const ConsumerGroup = config.DefaultConsumerGroup
 
 // Message is the value of one Kafka record; its key is the submission id.
 type Message struct {

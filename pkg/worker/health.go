@@ -63,14 +63,18 @@ func (g *gate) set(open bool) bool {
 func (w *Worker) probe(ctx context.Context) error {
 	probes := append([]Probe{{Name: "database", Check: w.st.Ping}}, w.opts.Probes...)
 	var errs []error
+	res := make(map[string]string, len(probes))
 	for _, p := range probes {
 		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 		err := p.Check(pctx)
 		cancel()
+		res[p.Name] = "ok"
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Name, err))
+			res[p.Name] = err.Error()
 		}
 	}
+	w.status.setProbes(res)
 	return errors.Join(errs...)
 }
 
@@ -99,6 +103,7 @@ func (w *Worker) setHealth(err error) {
 	if !w.healthy.set(healthy) {
 		return
 	}
+	w.status.setPaused(!healthy)
 	if healthy {
 		w.group.Resume()
 		w.log.Info("infrastructure healthy again: consuming")
@@ -110,3 +115,67 @@ func (w *Worker) setHealth(err error) {
 		w.opts.OnHealth(healthy)
 	}
 }
+
+// Status is what the worker's readiness reports: whether it is in its consumer group, whether
+// it paused consumption, and the last answer of each health probe.
+type Status struct {
+	// Consuming is true from joining the consumer group until the worker stops.
+	Consuming bool `json:"consuming"`
+	// Paused is true while a probe fails and the worker's partitions are paused.
+	Paused bool `json:"paused"`
+	// Probes maps each probe (database, docker, ...) to "ok" or its last error.
+	Probes map[string]string `json:"probes"`
+	// CheckedAt is when the probes last ran; zero before the first time.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
+}
+
+// Ready reports whether the worker takes work: consuming, not paused, every probe passing.
+func (s Status) Ready() bool {
+	if !s.Consuming || s.Paused || s.CheckedAt.IsZero() {
+		return false
+	}
+	for _, v := range s.Probes {
+		if v != "ok" {
+			return false
+		}
+	}
+	return true
+}
+
+// status is Status behind a mutex: probes write it, readiness reads it.
+type status struct {
+	mu sync.Mutex
+	s  Status
+}
+
+func (st *status) setConsuming(on bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.s.Consuming = on
+}
+
+func (st *status) setProbes(res map[string]string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.s.Probes, st.s.CheckedAt = res, time.Now()
+}
+
+func (st *status) setPaused(paused bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.s.Paused = paused
+}
+
+func (st *status) get() Status {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := st.s
+	out.Probes = make(map[string]string, len(st.s.Probes))
+	for k, v := range st.s.Probes {
+		out.Probes[k] = v
+	}
+	return out
+}
+
+// Status returns the worker's state for readiness.
+func (w *Worker) Status() Status { return w.status.get() }

@@ -27,6 +27,18 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 		return true
 	}
 	log := w.log.With("submission", m.ID, "attempt", m.Attempt)
+	if w.opts.Languages != nil {
+		if err := w.opts.Languages.Refused(m.Language); err != nil {
+			// Not claimed: the submission stays queued with its attempts, and the relay's
+			// reconciler dispatches it again after redispatch_after, to whichever worker holds
+			// its partition then (this one, once its image is right). Judging it here would
+			// only fail it.
+			log.Warn("not judging: this worker cannot judge the language now; the submission stays queued",
+				"language", m.Language, "reason", err)
+			w.refused(m.Language)
+			return true
+		}
+	}
 	sub, ok, err := w.claim(ctx, m, log)
 	if err != nil {
 		// The worker is stopping with the database unreachable; the submission may still be
@@ -70,6 +82,16 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 		if jerr != nil {
 			reason = jerr.Error()
 		}
+		// The language's image may have gone, or been replaced, since the last look: that is
+		// not the submission's fault either, and this worker takes no more of the language.
+		if w.opts.Languages != nil && sub.InfraRetries < maxInfraRetries {
+			if rerr := w.opts.Languages.Recheck(wctx, sub.Language); rerr != nil {
+				log.Warn("runtime image not usable; handing back without spending an attempt", "reason", reason, "image", rerr)
+				w.handBack(wctx, log, sub.Claim, store.InfraFault, "runtime image: "+rerr.Error())
+				w.refused(sub.Language)
+				return true
+			}
+		}
 		// A failure while Docker or the database fails its probe is the infrastructure's:
 		// the worker pauses and the submission goes back without spending an attempt.
 		if herr := w.probe(wctx); herr != nil && sub.InfraRetries < maxInfraRetries {
@@ -111,6 +133,12 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 	// Even unwritten, the submission is running under a lease that will expire, and the
 	// reaper re-queues it: the message has done its job.
 	return true
+}
+
+func (w *Worker) refused(language string) {
+	if w.opts.OnRefused != nil {
+		w.opts.OnRefused(language)
+	}
 }
 
 // safeJudge turns a panic in the sandbox or judge code into an internal error of this

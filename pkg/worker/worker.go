@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/queue"
 	"github.com/judge-dev/judge/pkg/retry"
 	"github.com/judge-dev/judge/pkg/store"
@@ -54,7 +55,34 @@ type Options struct {
 	OnHealth func(healthy bool)
 	// OnInfraFault, if set, is called for each run handed back for an infrastructure fault.
 	OnInfraFault func()
-	Logger       *slog.Logger
+	// Languages, if set, tells which languages this worker may judge now (their runtime image
+	// is the cluster's); a message for another is left to a worker that can (see process).
+	Languages Languages
+	// OnRefused, if set, is called for each message left because of its language.
+	OnRefused func(language string)
+	Logger    *slog.Logger
+}
+
+// Store is what a worker needs of the database; *store.Store satisfies it.
+type Store interface {
+	Ping(ctx context.Context) error
+	ClaimSubmission(ctx context.Context, id string, attempt int, worker string, lease time.Duration) (store.Claimed, bool, error)
+	GetSubmissionState(ctx context.Context, id string) (store.SubmissionState, error)
+	ExtendLease(ctx context.Context, c store.Claim, lease time.Duration) (bool, error)
+	AppendTestEvent(ctx context.Context, c store.Claim, t store.TestResult) error
+	FinishSubmission(ctx context.Context, c store.Claim, v store.Verdict) (bool, error)
+	Requeue(ctx context.Context, c store.Claim, fault store.Fault, reason string) (bool, error)
+	WorkerHeartbeat(ctx context.Context, name string, slots int) error
+	RemoveWorker(ctx context.Context, name string) error
+	ReapExpired(ctx context.Context, maxAttempts, limit int) (store.Reaped, error)
+}
+
+// Languages tells whether this worker may judge a language now; *image.Pins satisfies it.
+type Languages interface {
+	// Refused reports why the worker must not judge language now; nil means it may.
+	Refused(language string) error
+	// Recheck looks again, after a run of language failed, and reports as Refused does.
+	Recheck(ctx context.Context, language string) error
 }
 
 // Probe is one health check of a dependency of judging.
@@ -66,7 +94,7 @@ type Probe struct {
 // Worker consumes submission pointers and judges them. Build it with New, run it with Run.
 type Worker struct {
 	opts  Options
-	st    *store.Store
+	st    Store
 	judge Judger
 	log   *slog.Logger
 
@@ -74,6 +102,7 @@ type Worker struct {
 	drain   chan struct{} // closed when the worker stops taking messages
 	wg      sync.WaitGroup
 	healthy *gate
+	status  status
 	group   *queue.Group
 	// runCtx outlives Run's context by the grace period: running submissions are not cut
 	// off at once.
@@ -81,7 +110,7 @@ type Worker struct {
 }
 
 // New checks opts and fills the defaults.
-func New(st *store.Store, j Judger, opts Options) (*Worker, error) {
+func New(st Store, j Judger, opts Options) (*Worker, error) {
 	var errs []error
 	if st == nil {
 		errs = append(errs, errors.New("worker: store is nil"))
@@ -112,10 +141,10 @@ func New(st *store.Store, j Judger, opts Options) (*Worker, error) {
 		opts.Slots = runtime.NumCPU()
 	}
 	if opts.Lease <= 0 {
-		opts.Lease = 30 * time.Second
+		opts.Lease = config.DefaultLease
 	}
 	if opts.Grace <= 0 {
-		opts.Grace = 20 * time.Second
+		opts.Grace = config.DefaultGrace
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 3
@@ -124,7 +153,7 @@ func New(st *store.Store, j Judger, opts Options) (*Worker, error) {
 		opts.ReapInterval = opts.Lease / 2
 	}
 	if opts.HealthInterval <= 0 {
-		opts.HealthInterval = 2 * time.Second
+		opts.HealthInterval = config.DefaultHealthInterval
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -145,6 +174,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	w.group = group
+	w.status.setConsuming(true)
+	defer w.status.setConsuming(false)
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
 	w.runCtx = runCtx

@@ -21,12 +21,15 @@ import (
 
 // fakeJudger answers from the submission's source: "AC", "IE-UNTIL-3" (fails attempts 1
 // and 2), "IE" (always fails), "PANIC", "BLOCK" (runs until cancelled), "DOCKER-DIES" (takes
-// the fake Docker engine down on its first run and fails). It counts its calls.
+// the fake Docker engine down on its first run and fails), "IMAGE-GONE" (removes the language's
+// image on its first run and fails). It counts its calls.
 type fakeJudger struct {
 	mu    sync.Mutex
 	calls map[string]int
 	// dockerDown is the fake engine's state, which the docker probe reports.
 	dockerDown atomic.Bool
+	// imageGone, if set, is called by an "IMAGE-GONE" run before it fails (its first run only).
+	imageGone func()
 }
 
 func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(store.TestResult)) (store.Verdict, error) {
@@ -41,6 +44,9 @@ func (f *fakeJudger) Judge(ctx context.Context, sub store.Claimed, onTest func(s
 		return store.Verdict{}, errors.New("injected sandbox failure")
 	case sub.Source == "PANIC":
 		panic("injected judge bug")
+	case sub.Source == "IMAGE-GONE" && f.count(sub.ID) == 1:
+		f.imageGone()
+		return store.Verdict{}, errors.New("create container: No such image: judge-runtime-base:abc")
 	case sub.Source == "DOCKER-DIES" && f.count(sub.ID) == 1:
 		f.dockerDown.Store(true)
 		return store.Verdict{}, errors.New("compile: Cannot connect to the Docker daemon")
@@ -345,5 +351,75 @@ func TestInfrastructureFaultPausesTheWorkerAndSpendsNoAttempt(t *testing.T) {
 	defer mu.Unlock()
 	if len(changes) < 2 || changes[0] || !changes[len(changes)-1] {
 		t.Errorf("health changes %v, want a pause then a resume", changes)
+	}
+}
+
+// fakeLanguages refuses the languages in its set, and counts the rechecks.
+type fakeLanguages struct {
+	mu       sync.Mutex
+	refused  map[string]bool
+	rechecks int
+}
+
+func (f *fakeLanguages) set(lang string, refused bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refused[lang] = refused
+}
+
+func (f *fakeLanguages) Refused(lang string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refused[lang] {
+		return fmt.Errorf("image for %s is not on this engine", lang)
+	}
+	return nil
+}
+
+func (f *fakeLanguages) Recheck(_ context.Context, lang string) error {
+	f.mu.Lock()
+	f.rechecks++
+	f.mu.Unlock()
+	return f.Refused(lang)
+}
+
+// A worker does not claim a submission of a language it refuses (its runtime image is missing):
+// the submission stays queued with its attempts. A run that fails because the image went
+// meanwhile is handed back without spending an attempt, and never becomes IE.
+func TestRefusedLanguageStaysQueuedWithoutIE(t *testing.T) {
+	f := newFixture(t)
+	langs := &fakeLanguages{refused: map[string]bool{"python3": true}}
+	f.judge.imageGone = func() { langs.set("python3", true) }
+	var refusals atomic.Int32
+	f.startWorker(t, "w1", worker.Options{MaxAttempts: 1, Languages: langs,
+		OnRefused: func(lang string) {
+			if lang == "python3" {
+				refusals.Add(1)
+			}
+		}})
+
+	id := f.submit(t, "AC")
+	waitFor(t, "the message refused", 30*time.Second, func() bool { return refusals.Load() == 1 })
+	if r := f.row(t, id); r.status != "queued" || r.attempt != 1 || f.judge.count(id) != 0 {
+		t.Errorf("refused submission: %+v judged %d times; want queued at attempt 1, never judged", r, f.judge.count(id))
+	}
+
+	langs.set("python3", false)
+	gone := f.submit(t, "IMAGE-GONE")
+	// Handed back (attempt 2 through the outbox), then its new message is refused in turn.
+	waitFor(t, "the run handed back and its new message refused", 30*time.Second, func() bool { return refusals.Load() >= 3 })
+	r := f.row(t, gone)
+	var infra int
+	if err := f.st.DB().QueryRow(`SELECT infra_retries FROM submissions WHERE id = $1`, gone).Scan(&infra); err != nil {
+		t.Fatal(err)
+	}
+	if r.status != "queued" || r.verdict != "" || r.attempt != 2 || infra != 1 || f.judge.count(gone) != 1 {
+		t.Errorf("after its image went: %+v, infra_retries %d, judged %d times; want queued at attempt 2 with one infra retry, judged once",
+			r, infra, f.judge.count(gone))
+	}
+	langs.mu.Lock()
+	defer langs.mu.Unlock()
+	if langs.rechecks != 1 {
+		t.Errorf("%d rechecks, want 1 (after the failed run)", langs.rechecks)
 	}
 }
