@@ -270,6 +270,8 @@ const (
 	ErrTypeForbidden        = "https://judge.dev/errors/forbidden"
 	ErrTypeNotFound         = "https://judge.dev/errors/not-found"
 	ErrTypeConflict         = "https://judge.dev/errors/conflict"
+	// ErrTypeProblemNotReady: the problem's only versions are calibrating or were refused.
+	ErrTypeProblemNotReady = "https://judge.dev/errors/problem-not-ready"
 	ErrTypeTooLarge         = "https://judge.dev/errors/too-large"
 	ErrTypeRateLimited      = "https://judge.dev/errors/rate-limited"
 	ErrTypeUnavailable      = "https://judge.dev/errors/unavailable"

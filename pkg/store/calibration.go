@@ -130,7 +130,8 @@ func calibrationOf(ctx context.Context, q queryer, id int64) (*apiv1.Calibration
 		return nil, nil, fmt.Errorf("decode calibration of version %d: %w", id, err)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT c.path, s.language, s.id, s.status, coalesce(s.verdict, ''), coalesce(s.time_ms, 0),
-			coalesce(s.message, ''), coalesce(f.name, ''), coalesce(f.verdict, '')
+			coalesce(CASE WHEN s.verdict = 'CE' THEN s.compile_output ELSE s.message END, ''),
+			coalesce(f.name, ''), coalesce(f.verdict, '')
 		FROM calibration_runs c JOIN submissions s ON s.id = c.submission_id
 		LEFT JOIN LATERAL (SELECT r.name, r.verdict FROM results r WHERE r.submission_id = s.id AND r.verdict <> 'AC'
 			ORDER BY r.ordinal LIMIT 1) f ON true
