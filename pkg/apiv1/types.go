@@ -262,16 +262,17 @@ type ProblemPushed struct {
 	Created bool `json:"created"`
 }
 
+// ErrTypeProblemNotReady (409): the problem's only versions are calibrating or were refused.
+const ErrTypeProblemNotReady = "https://judge.dev/errors/problem-not-ready"
+
 // Problem+json error types (RFC 9457 `type` values), stable across releases.
 const (
-	ErrTypeBadRequest   = "https://judge.dev/errors/bad-request"
-	ErrTypeValidation   = "https://judge.dev/errors/validation"
-	ErrTypeUnauthorized = "https://judge.dev/errors/unauthorized"
-	ErrTypeForbidden    = "https://judge.dev/errors/forbidden"
-	ErrTypeNotFound     = "https://judge.dev/errors/not-found"
-	ErrTypeConflict     = "https://judge.dev/errors/conflict"
-	// ErrTypeProblemNotReady: the problem's only versions are calibrating or were refused.
-	ErrTypeProblemNotReady  = "https://judge.dev/errors/problem-not-ready"
+	ErrTypeBadRequest       = "https://judge.dev/errors/bad-request"
+	ErrTypeValidation       = "https://judge.dev/errors/validation"
+	ErrTypeUnauthorized     = "https://judge.dev/errors/unauthorized"
+	ErrTypeForbidden        = "https://judge.dev/errors/forbidden"
+	ErrTypeNotFound         = "https://judge.dev/errors/not-found"
+	ErrTypeConflict         = "https://judge.dev/errors/conflict"
 	ErrTypeTooLarge         = "https://judge.dev/errors/too-large"
 	ErrTypeRateLimited      = "https://judge.dev/errors/rate-limited"
 	ErrTypeUnavailable      = "https://judge.dev/errors/unavailable"
