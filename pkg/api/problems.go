@@ -163,9 +163,7 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, who principa
 	}
 	n := s.flatten(slug, archive.Name(), pkg)
 	if pkg.Limits.TimeLimit == 0 {
-		if n.Calibration, err = s.calibrationOf(pkg, n, who, force); err != nil {
-			return err
-		}
+		n.Calibration = s.calibrationOf(pkg, n, who, force)
 	}
 	// What the package's YAML says goes into text and jsonb columns: a NUL there (YAML can
 	// write one as "\0") is a 422 here, not a database error.
@@ -197,9 +195,8 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, who principa
 // of a package that does not fix one is computed (as `judgectl problem verify` computes it).
 // The runs are submissions enqueued like any other: this API never runs a program itself.
 // Accepted submissions the server cannot judge (several files, an unknown language) are skipped
-// with a warning; a package left with none is refused unless forced (then the server's default
-// limit applies).
-func (s *Server) calibrationOf(p *problem.Problem, n store.NewProblem, who principal, force bool) (*store.NewCalibration, error) {
+// with a warning; a package left with none gets the server's default limit, with a warning.
+func (s *Server) calibrationOf(p *problem.Problem, n store.NewProblem, who principal, force bool) *store.NewCalibration {
 	probe := int(problem.ProbeTimeLimit.Milliseconds())
 	if m := s.limits.MaxRun.TimeMS; m > 0 && m < probe {
 		probe = m
@@ -226,15 +223,12 @@ func (s *Server) calibrationOf(p *problem.Problem, n store.NewProblem, who princ
 			c.Runs = append(c.Runs, store.CalibrationRun{Path: sub.Path, Language: l.ID, Source: string(sub.Files[names[0]])})
 		}
 	}
-	if len(c.Runs) == 0 && !force {
-		detail := "problem.yaml fixes no time limit and the package has no accepted submission the server can run to compute one; add limits.time_limit, or submissions/accepted/, or push with --force (force=true) to use the server's default"
-		if len(c.Warnings) > 0 {
-			detail += ": " + strings.Join(c.Warnings, "; ")
-		}
-		return nil, &apiError{status: http.StatusUnprocessableEntity, typ: apiv1.ErrTypeValidation, title: "Invalid problem package",
-			detail: detail, fields: []apiv1.FieldError{{Field: "submissions/accepted", Message: "no accepted submission to compute the time limit from"}}}
+	if len(c.Runs) == 0 {
+		// Nothing to compute from: every accepted submission passes, vacuously. The version is
+		// active at once on the server's default, and says so.
+		c.Warnings = append(c.Warnings, fmt.Sprintf("no accepted submission the server can run: the time limit is the server's default, %d ms (set limits.time_limit in problem.yaml to fix one)", c.FallbackMS))
 	}
-	return c, nil
+	return c
 }
 
 // packageSettings is what problems.settings holds: the grading settings the columns do not.
