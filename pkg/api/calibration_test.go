@@ -119,7 +119,7 @@ func TestPushComputesTheTimeLimitThroughSubmissions(t *testing.T) {
 			t.Errorf("%s: %d %s", c.name, r.status, r.body)
 		}
 	}
-	for _, path := range []string{"/v1/problems/sum/versions/0", "/v1/problems/sum/versions/x"} {
+	for _, path := range []string{"/v1/problems/sum/versions/0", "/v1/problems/sum/versions/x", "/v1/problems/sum/versions/7015282505065874"} {
 		if r := e.do(req{method: "GET", path: path, token: e.viewer}); r.status != 400 {
 			t.Errorf("GET %s: %d %s, want 400", path, r.status, r.body)
 		}

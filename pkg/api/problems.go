@@ -70,7 +70,9 @@ func (s *Server) getProblemVersion(w http.ResponseWriter, r *http.Request, _ pri
 	if !slugRE.MatchString(slug) {
 		return errBadSlug(slug)
 	}
-	v, err := strconv.Atoi(r.PathValue("version"))
+	// Versions are int columns: a larger number is no version.
+	v64, err := strconv.ParseInt(r.PathValue("version"), 10, 32)
+	v := int(v64)
 	if err != nil || v < 1 {
 		return errBadRequest("version %q: give a version number (1, 2, ...), as GET /v1/problems/%s shows", r.PathValue("version"), slug)
 	}
