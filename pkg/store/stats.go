@@ -11,9 +11,9 @@ import (
 // WorkerAliveWindow: a worker whose heartbeat is older than this is counted as gone.
 const WorkerAliveWindow = "15 seconds"
 
-// Stats reads the queue, worker and relay figures of GET /v1/stats in one round trip; the
-// server's own calibration submissions are not counted (a worker's running list shows them). What a
-// worker runs comes from the running submissions' worker column.
+// Stats reads the queue, worker and relay figures of GET /v1/stats in one round trip. What a
+// worker runs comes from the running submissions' worker column (calibration runs included); the
+// counts leave out the server's own calibration submissions, which are nobody's.
 func (s *Store) Stats(ctx context.Context) (apiv1.Stats, error) {
 	st := apiv1.Stats{VerdictCounts: map[string]int64{}, VerdictsLastMin: map[string]int64{}, Workers: []apiv1.WorkerStats{}}
 	var counts, lastMin, workers []byte
