@@ -100,6 +100,20 @@ func TestPushComputesTheTimeLimitThroughSubmissions(t *testing.T) {
 		t.Errorf("a submission runs under %d ms (%v), want the computed 3000 ms", sub.Limits.TimeMS, err)
 	}
 
+	// While a new version calibrates, submissions keep going to the active one.
+	changed := calibratedPackage()
+	changed["data/secret/2.in"], changed["data/secret/2.ans"] = "6 6\n", "12\n"
+	if r := put("sum", "", changed); r.status != http.StatusCreated || decode[apiv1.ProblemPushed](t, r).Problem.Version != 2 {
+		t.Fatalf("push v2: %d %s", r.status, r.body)
+	}
+	sr = e.do(req{method: "POST", path: "/v1/submissions", token: e.sub2, body: apiv1.SubmissionRequest{Language: "python3", Source: "print(2)", Problem: "sum"}})
+	if sr.status != http.StatusAccepted {
+		t.Fatalf("submit while v2 calibrates: %d %s", sr.status, sr.body)
+	}
+	if sub, err := e.st.GetSubmission(context.Background(), decode[apiv1.SubmissionAccepted](t, sr).ID, false); err != nil || sub.ProblemVersion != 1 || sub.Limits.TimeMS != 3000 {
+		t.Errorf("while v2 calibrates a submission goes to version %d under %d ms (%v), want v1 under 3000 ms", sub.ProblemVersion, sub.Limits.TimeMS, err)
+	}
+
 	// No accepted submission at all: active at once on the server's default, with a warning.
 	r = put("plain", "", sumPackage("4\n"))
 	plain := decode[apiv1.ProblemPushed](t, r).Problem
