@@ -38,6 +38,10 @@ type fakeAPI struct {
 	lastIDs  []string
 	problems map[string][]byte
 	last     apiv1.SubmissionRequest
+	// calibration, when set, is what a push answers and then each GET of the version, in turn
+	// (the last one repeats): a version computing its time limit.
+	calibration []apiv1.Problem
+	forced      bool
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
@@ -54,6 +58,7 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	mux.HandleFunc("PUT /v1/problems/{slug}", a.pushProblem)
 	mux.HandleFunc("GET /v1/problems", a.listProblems)
 	mux.HandleFunc("GET /v1/problems/{slug}", a.getProblem)
+	mux.HandleFunc("GET /v1/problems/{slug}/versions/{version}", a.getProblemVersion)
 	a.srv = httptest.NewServer(a.auth(mux))
 	t.Cleanup(a.srv.Close)
 	return a
@@ -242,8 +247,28 @@ func (a *fakeAPI) pushProblem(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	a.mu.Lock()
 	a.problems[slug] = body
+	a.forced = r.URL.Query().Get("force") == "true"
+	if len(a.calibration) > 0 {
+		p := a.calibration[0]
+		a.mu.Unlock()
+		writeJSON(w, 201, apiv1.ProblemPushed{Problem: p, Created: true})
+		return
+	}
 	a.mu.Unlock()
 	writeJSON(w, 200, apiv1.ProblemPushed{Problem: apiv1.Problem{Slug: slug, Name: slug, Version: 1, Tests: 3}, Created: true})
+}
+
+func (a *fakeAPI) getProblemVersion(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.calibration) == 0 {
+		problemJSON(w, 404, apiv1.ErrTypeNotFound, "no such version")
+		return
+	}
+	if len(a.calibration) > 1 {
+		a.calibration = a.calibration[1:]
+	}
+	writeJSON(w, 200, a.calibration[0])
 }
 
 func (a *fakeAPI) listProblems(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 func TestReadCommands(t *testing.T) {
@@ -81,5 +83,85 @@ func TestProblemPush(t *testing.T) {
 	}
 	if _, ok := api.problems["broken"]; ok {
 		t.Error("a broken package was uploaded")
+	}
+}
+
+func TestProblemPushFollowsCalibration(t *testing.T) {
+	pkg := filepath.Join(t.TempDir(), "sum")
+	for p, c := range map[string]string{
+		"problem.yaml": "name: Sum\n", "data/sample/1.in": "1 2\n", "data/sample/1.ans": "3\n",
+		"data/secret/1.in": "2 2\n", "data/secret/1.ans": "4\n",
+		"submissions/accepted/a.py": "print(3)\n", "submissions/accepted/b.c": "int main(){}\n",
+	} {
+		writeFile(t, pkg, p, c)
+	}
+	run := func(path, lang, status, verdict string, ms int, failed string) apiv1.CalibrationRun {
+		r := apiv1.CalibrationRun{Path: path, Language: lang, Status: status, Verdict: verdict, TimeMS: ms}
+		if failed != "" {
+			r.FailedTest, r.FailedVerdict = failed, verdict
+		}
+		return r
+	}
+	version := func(state string, runs ...apiv1.CalibrationRun) apiv1.Problem {
+		p := apiv1.Problem{Slug: "sum", Name: "Sum", Version: 1, Tests: 2, State: state, TimeLimitSource: "computed",
+			Calibration: &apiv1.Calibration{Total: 2, ProbeTimeMS: 10000, Runs: runs}}
+		for _, r := range runs {
+			if r.Status == apiv1.StatusDone {
+				p.Calibration.Judged++
+			}
+		}
+		return p
+	}
+	queued := run("accepted/a.py", "python3", apiv1.StatusQueued, "", 0, "")
+	cQueued := run("accepted/b.c", "c", apiv1.StatusQueued, "", 0, "")
+	aDone := run("accepted/a.py", "python3", apiv1.StatusDone, "AC", 450, "")
+	cDone := run("accepted/b.c", "c", apiv1.StatusDone, "AC", 20, "")
+	cWrong := run("accepted/b.c", "c", apiv1.StatusDone, "WA", 3, "secret/1")
+
+	active := version(apiv1.ProblemActive, aDone, cDone)
+	active.Limits.TimeMS, active.Calibration.SlowestMS = 3000, 450
+	rejected := version(apiv1.ProblemRejected, aDone, cWrong)
+	rejected.Calibration.Failures = []string{"accepted/b.c (c): WA on test secret/1, expected AC"}
+
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		versions []apiv1.Problem
+		code     int
+		outHas   []string
+		errHas   string
+		forced   bool
+	}{
+		{name: "progress, then the computed limit",
+			versions: []apiv1.Problem{version(apiv1.ProblemCalibrating, queued, cQueued), version(apiv1.ProblemCalibrating, aDone, cQueued), active},
+			outHas:   []string{"judging 2 accepted submission(s) under 10000 ms", "[1/2] accepted/a.py", "450 ms", "[2/2] accepted/b.c", "Time limit 3000 ms (computed from the slowest accepted run, 450 ms)"}},
+		{name: "refused: the report and exit 1",
+			versions: []apiv1.Problem{version(apiv1.ProblemCalibrating, queued, cQueued), rejected},
+			code:     ExitRejected, outHas: []string{"[2/2] accepted/b.c", "WA on secret/1"},
+			errHas: "accepted/b.c (c): WA on test secret/1"},
+		{name: "forced", args: []string{"--force"},
+			versions: []apiv1.Problem{version(apiv1.ProblemCalibrating, queued, cQueued), active},
+			outHas:   []string{"Time limit 3000 ms"}, forced: true},
+		{name: "no wait", args: []string{"--no-wait"},
+			versions: []apiv1.Problem{version(apiv1.ProblemCalibrating, queued, cQueued), active},
+			outHas:   []string{"Pushed sum: version 1", "is computing its time limit"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t)
+			api.calibration = tt.versions
+			f, _, _ := newTestFactory(t, api.env())
+			r := judgectl(t, f, append([]string{"problem", "push", pkg, "--poll", "1ms"}, tt.args...)...)
+			if r.code != tt.code || !strings.Contains(r.errOut, tt.errHas) {
+				t.Errorf("push = %d, stderr %q; want %d and %q\n%s", r.code, r.errOut, tt.code, tt.errHas, r.out)
+			}
+			for _, s := range tt.outHas {
+				if !strings.Contains(r.out, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, r.out)
+				}
+			}
+			if api.forced != tt.forced {
+				t.Errorf("force=%v sent, want %v", api.forced, tt.forced)
+			}
+		})
 	}
 }

@@ -47,13 +47,13 @@ func problemListRun(ctx context.Context, opts *ProblemListOptions) error {
 	if opts.Format != formatTable {
 		return writeData(opts.IO.Out, opts.Format, probs)
 	}
-	t := newTable(opts.IO, "SLUG", "NAME", "VERSION", "TYPE", "SAMPLES", "TESTS")
+	t := newTable(opts.IO, "SLUG", "NAME", "VERSION", "TYPE", "SAMPLES", "TESTS", "TIME LIMIT", "STATE")
 	for _, p := range probs {
 		typ := p.Type
 		if p.Interactive {
 			typ += " interactive"
 		}
-		t.add(p.Slug, p.Name, strconv.Itoa(p.Version), typ, strconv.Itoa(p.Samples), strconv.Itoa(p.Tests))
+		t.add(p.Slug, p.Name, strconv.Itoa(p.Version), typ, strconv.Itoa(p.Samples), strconv.Itoa(p.Tests), timeLimit(p), p.State)
 	}
 	return t.render()
 }

@@ -72,7 +72,37 @@ func writeProblem(ios *IOStreams, p *apiv1.Problem) {
 		}
 		return fmt.Sprintf("%d %s", v, unit)
 	}
-	fmt.Fprintf(w, "Time limit   %s\n", lim(int64(p.Limits.TimeMS), "ms"))
+	fmt.Fprintf(w, "Time limit   %s\n", timeLimit(*p))
+	if p.State != "" {
+		fmt.Fprintf(w, "State        %s\n", p.State)
+	}
+	if cal := p.Calibration; cal != nil {
+		fmt.Fprintf(w, "Calibration  %d of %d accepted submissions judged, slowest %d ms\n", cal.Judged, cal.Total, cal.SlowestMS)
+		for _, f := range cal.Failures {
+			fmt.Fprintf(w, "  FAIL %s\n", f)
+		}
+		for _, x := range cal.Warnings {
+			fmt.Fprintf(w, "  WARN %s\n", x)
+		}
+	}
 	fmt.Fprintf(w, "Memory limit %s\n", lim(p.Limits.MemoryKB, "KB"))
 	fmt.Fprintf(w, "Output limit %s\n", lim(p.Limits.OutputKB, "KB"))
+}
+
+// timeLimit is a problem's CPU time limit and where it came from.
+func timeLimit(p apiv1.Problem) string {
+	if p.State == apiv1.ProblemCalibrating {
+		return "computing"
+	}
+	if p.Limits.TimeMS == 0 {
+		return "default"
+	}
+	s := fmt.Sprintf("%d ms", p.Limits.TimeMS)
+	switch p.TimeLimitSource {
+	case "computed":
+		s += " (computed)"
+	case "default":
+		s += " (server default)"
+	}
+	return s
 }

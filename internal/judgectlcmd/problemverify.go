@@ -57,7 +57,8 @@ run at limit × safety margin.
 --local judges in this process with the local Docker engine (needs the judged binary for the
 in-container agent: --agent, else judged next to judgectl or on PATH). Without --local the
 package is pushed to the server (as --slug, default DIR's name) and every single-file
-submission is submitted there; the server's time limit applies (no computed limit), and folder
+submission is submitted there; the server's time limit applies (computed by the server from the
+accepted submissions when problem.yaml fixes none, as 'problem push' shows), and folder
 submissions are skipped.
 
 Exit codes: 0 every submission as expected, 1 a mismatch, 3 a broken package or judge error.`,
@@ -182,6 +183,22 @@ func problemVerifyServer(ctx context.Context, opts *ProblemVerifyOptions, p *pro
 	_ = up.Clear()
 	if err != nil {
 		return err
+	}
+	if pushed.Problem.State == apiv1.ProblemCalibrating {
+		// The server computes the time limit first (as push shows): submissions are refused
+		// until the version is active.
+		w := opts.IO.Out
+		if opts.Format != formatTable {
+			w = opts.IO.ErrOut
+		}
+		settled, err := followCalibration(ctx, c, w, &pushed.Problem, opts.Poll)
+		if err != nil {
+			return err
+		}
+		if err := calibrationOutcome(w, settled); err != nil {
+			return err
+		}
+		pushed.Problem = *settled
 	}
 	langs, err := c.Languages(ctx)
 	if err != nil {

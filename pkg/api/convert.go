@@ -69,7 +69,22 @@ func problemV1(p store.ProblemVersion) apiv1.Problem {
 		typ = "scoring"
 	}
 	return apiv1.Problem{Slug: p.Slug, Name: p.Name, Version: p.Version, Type: typ, Interactive: p.Interactive,
-		Limits: limitsV1(p.Limits), Samples: p.Samples, Tests: p.Tests, CreatedAt: p.CreatedAt}
+		Limits: limitsV1(p.Limits), Samples: p.Samples, Tests: p.Tests, CreatedAt: p.CreatedAt,
+		State: p.State, TimeLimitSource: p.TimeLimitSource, Calibration: calibrationV1(p.Calibration)}
+}
+
+func calibrationV1(c *store.Calibration) *apiv1.Calibration {
+	if c == nil {
+		return nil
+	}
+	v := &apiv1.Calibration{Total: c.Total, Judged: c.Judged, Forced: c.Forced, ProbeTimeMS: c.ProbeTimeMS,
+		SlowestMS: c.SlowestMS, Runs: make([]apiv1.CalibrationRun, 0, len(c.Runs)), Failures: c.Failures, Warnings: c.Warnings}
+	for _, r := range c.Runs {
+		v.Runs = append(v.Runs, apiv1.CalibrationRun{Path: r.Path, Language: r.Language, Submission: r.Submission,
+			Status: r.Status, Verdict: r.Verdict, TimeMS: r.TimeMS, FailedTest: r.FailedTest,
+			FailedVerdict: r.FailedVerdict, Message: r.Message})
+	}
+	return v
 }
 
 func statsV1(st store.Stats) apiv1.Stats {

@@ -43,6 +43,18 @@ func errTooLarge(detail string, fields ...apiv1.FieldError) *apiError {
 	return &apiError{status: http.StatusRequestEntityTooLarge, typ: apiv1.ErrTypeTooLarge, title: "Too large", detail: detail, fields: fields}
 }
 
+// errProblemNotReady refuses a submission to a problem that has no active version yet.
+func errProblemNotReady(pv store.ProblemVersion) *apiError {
+	detail := fmt.Sprintf("problem %q (version %d) is still calibrating: the server is computing its time limit from the package's accepted submissions; submit again when GET /v1/problems/%s says state active",
+		pv.Slug, pv.Version, pv.Slug)
+	if pv.State == apiv1.ProblemRejected {
+		detail = fmt.Sprintf("problem %q has no active version: version %d was refused because an accepted submission did not pass (GET /v1/problems/%s/versions/%d says which); push a fixed package, or push with --force",
+			pv.Slug, pv.Version, pv.Slug, pv.Version)
+	}
+	return &apiError{status: http.StatusConflict, typ: apiv1.ErrTypeProblemNotReady, title: "Problem not ready", detail: detail,
+		fields: []apiv1.FieldError{{Field: "problem", Message: "state " + pv.State}}}
+}
+
 func errNotFound(format string, args ...any) *apiError {
 	return &apiError{status: http.StatusNotFound, typ: apiv1.ErrTypeNotFound, title: "Not found", detail: fmt.Sprintf(format, args...)}
 }

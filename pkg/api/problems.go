@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
@@ -23,6 +25,7 @@ type problemStore interface {
 	LatestProblem(ctx context.Context, slug string) (store.ProblemVersion, error)
 	ListProblems(ctx context.Context) ([]store.ProblemVersion, error)
 	PutProblem(ctx context.Context, n store.NewProblem) (store.ProblemVersion, bool, error)
+	ProblemAt(ctx context.Context, slug string, version int) (store.ProblemVersion, error)
 }
 
 func (s *Server) listProblems(w http.ResponseWriter, r *http.Request, _ principal) error {
@@ -50,6 +53,36 @@ func (s *Server) getProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	if err != nil {
 		return err
 	}
+	if p.TimeLimitSource != "package" {
+		// Its calibration (the runs its limit was computed from) comes along.
+		if p, err = s.store.ProblemAt(r.Context(), slug, p.Version); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, problemV1(p))
+	return nil
+}
+
+// getProblemVersion shows one version of a problem with its calibration: `judgectl problem
+// push` polls it for the progress of a pushed version's time limit.
+func (s *Server) getProblemVersion(w http.ResponseWriter, r *http.Request, _ principal) error {
+	slug := r.PathValue("slug")
+	if !slugRE.MatchString(slug) {
+		return errBadSlug(slug)
+	}
+	// Versions are int columns: a larger number is no version.
+	v64, err := strconv.ParseInt(r.PathValue("version"), 10, 32)
+	v := int(v64)
+	if err != nil || v < 1 {
+		return errBadRequest("version %q: give a version number (1, 2, ...), as GET /v1/problems/%s shows", r.PathValue("version"), slug)
+	}
+	p, err := s.store.ProblemAt(r.Context(), slug, v)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("no version %d of problem %q; GET /v1/problems/%s shows the current one", v, slug, slug)
+	}
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, problemV1(p))
 	return nil
 }
@@ -60,11 +93,20 @@ var packageTypes = []string{"application/zip", "application/gzip", "application/
 	"application/x-compressed-tar", "application/octet-stream"}
 
 // putProblem stores an uploaded package as the problem's next version. Validation is
-// pkg/problem's: a broken package is a 422 listing every issue, and nothing is stored.
-func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal) error {
+// pkg/problem's: a broken package is a 422 listing every issue, and nothing is stored. A
+// package without a fixed time limit is stored calibrating (calibrationOf).
+func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, who principal) error {
 	slug := r.PathValue("slug")
 	if !slugRE.MatchString(slug) {
 		return errBadSlug(slug)
+	}
+	force := false
+	if v := r.URL.Query().Get("force"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errBadRequest("force=%q: use true or false", v)
+		}
+		force = b
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -122,6 +164,9 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 		return errTooLarge(fmt.Sprintf("the package has %d test cases, more than the limit of %d", n, s.limits.MaxTests))
 	}
 	n := s.flatten(slug, archive.Name(), pkg)
+	if pkg.Limits.TimeLimit == 0 {
+		n.Calibration = s.calibrationOf(pkg, n, who, force)
+	}
 	// What the package's YAML says goes into text and jsonb columns: a NUL there (YAML can
 	// write one as "\0") is a 422 here, not a database error.
 	var fields []apiv1.FieldError
@@ -148,6 +193,48 @@ func (s *Server) putProblem(w http.ResponseWriter, r *http.Request, _ principal)
 	return nil
 }
 
+// calibrationOf plans the server's run of p's accepted submissions, from which the time limit
+// of a package that does not fix one is computed (as `judgectl problem verify` computes it).
+// The runs are submissions enqueued like any other: this API never runs a program itself.
+// Accepted submissions the server cannot judge (several files, an unknown language) are skipped
+// with a warning; a package left with none gets the server's default limit, with a warning.
+func (s *Server) calibrationOf(p *problem.Problem, n store.NewProblem, who principal, force bool) *store.NewCalibration {
+	probe := int(problem.ProbeTimeLimit.Milliseconds())
+	if m := s.limits.MaxRun.TimeMS; m > 0 && m < probe {
+		probe = m
+	}
+	// The runs get the problem's memory and output limits and the probe's CPU time, resolved
+	// as any submission's are; the wall limit follows from the CPU time as for any run.
+	limits, _ := store.ResolveLimits(store.LimitRequest{
+		Policy:  store.LimitPolicy{Defaults: s.limits.DefaultRun, Max: s.limits.MaxRun},
+		Problem: &store.Limits{TimeMS: probe, MemoryKB: n.MemoryKB, OutputKB: n.OutputKB}})
+	c := &store.NewCalibration{Force: force, TimeMultiplier: p.Limits.TimeMultiplier, TimeResolution: p.Limits.TimeResolution,
+		FallbackMS: s.limits.DefaultRun.TimeMS, OwnerTokenID: who.tokenID, Owner: who.name, Limits: limits}
+	for _, sub := range p.Submissions {
+		if !sub.AcceptedOnly() {
+			continue
+		}
+		names := slices.Sorted(maps.Keys(sub.Files))
+		l, ok := s.langs.Detect(names)
+		switch {
+		case len(names) != 1:
+			c.Warnings = append(c.Warnings, fmt.Sprintf("submissions/%s: %d files; the server judges one-file submissions, so it is not part of the time limit (`judgectl problem verify` runs it)", sub.Path, len(names)))
+		case !ok:
+			c.Warnings = append(c.Warnings, fmt.Sprintf("submissions/%s: no language of this server matches its file extension; not part of the time limit", sub.Path))
+		case int64(len(sub.Files[names[0]])) > s.limits.MaxSourceBytes || textProblem(string(sub.Files[names[0]]), -1) != "":
+			c.Warnings = append(c.Warnings, fmt.Sprintf("submissions/%s: not a source the server accepts (over max_source_bytes, or not text); not part of the time limit", sub.Path))
+		default:
+			c.Runs = append(c.Runs, store.CalibrationRun{Path: sub.Path, Language: l.ID, Source: string(sub.Files[names[0]])})
+		}
+	}
+	if len(c.Runs) == 0 {
+		// Nothing to compute from: every accepted submission passes, vacuously. The version is
+		// active at once on the server's default, and says so.
+		c.Warnings = append(c.Warnings, fmt.Sprintf("no accepted submission the server can run: the time limit is the server's default, %d ms (set limits.time_limit in problem.yaml to fix one)", c.FallbackMS))
+	}
+	return c
+}
+
 // packageSettings is what problems.settings holds: the grading settings the columns do not.
 type packageSettings struct {
 	Format          string                      `json:"format"`
@@ -157,8 +244,8 @@ type packageSettings struct {
 	Groups          map[string]problem.Settings `json:"groups"`
 }
 
-// flatten turns a loaded package into rows. A package without a fixed time limit (legacy
-// packages compute theirs from the accepted submissions) gets the server's default.
+// flatten turns a loaded package into rows. A package without a fixed time limit gets the
+// server's default here; putProblem then has it computed (calibrationOf).
 func (s *Server) flatten(slug, archiveFile string, p *problem.Problem) store.NewProblem {
 	n := store.NewProblem{
 		Slug: slug, Name: p.Name, PackageFile: archiveFile,

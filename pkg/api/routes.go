@@ -33,6 +33,7 @@ func (s *Server) routesHandler() http.Handler {
 	s.route(mux, "GET /v1/problems", readers, s.listProblems)
 	s.route(mux, "GET /v1/problems/{slug}", readers, s.getProblem)
 	s.route(mux, "PUT /v1/problems/{slug}", admins, s.putProblem)
+	s.route(mux, "GET /v1/problems/{slug}/versions/{version}", readers, s.getProblemVersion)
 	s.judge0Routes(mux)
 	s.route(mux, "GET /healthz", nil, s.healthz)
 	s.route(mux, "GET /readyz", nil, s.readyz)

@@ -211,6 +211,10 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 			bad("problem", "unknown problem %q; GET /v1/problems lists them", req.Problem)
 		case err != nil:
 			return n, err
+		case pv.State != store.ProblemActive:
+			// No version of it can be judged yet: its only versions are calibrating (or were
+			// refused). A problem with an active version is judged against that one meanwhile.
+			return n, errProblemNotReady(pv)
 		default:
 			n.ProblemID, n.ProblemSlug = pv.ID, pv.Slug
 			lr.Problem = &pv.Limits

@@ -197,6 +197,57 @@ type Problem struct {
 	Samples     int       `json:"samples"`
 	Tests       int       `json:"tests"`
 	CreatedAt   time.Time `json:"created_at"`
+	// State is ProblemActive (submissions are judged against it), ProblemCalibrating (its time
+	// limit is being computed from the package's accepted submissions) or ProblemRejected (an
+	// accepted submission did not pass; Calibration says which).
+	State string `json:"state"`
+	// TimeLimitSource says where limits.time_ms came from: "package" (problem.yaml fixes it),
+	// "computed" (from the accepted submissions, as `judgectl problem verify` computes it) or
+	// "default" (a forced push with nothing to compute from: the server's default).
+	TimeLimitSource string `json:"time_limit_source"`
+	// Calibration is the server's run of the accepted submissions, for a version whose time
+	// limit was computed (or is being computed).
+	Calibration *Calibration `json:"calibration,omitempty"`
+}
+
+// States of a problem version.
+const (
+	ProblemActive      = "active"
+	ProblemCalibrating = "calibrating"
+	ProblemRejected    = "rejected"
+)
+
+// Calibration is the progress and outcome of computing a version's time limit on the server.
+type Calibration struct {
+	// Judged of Total accepted submissions have a final verdict.
+	Total  int `json:"total"`
+	Judged int `json:"judged"`
+	// Forced is set when the push was forced: failures are warnings, not a refusal.
+	Forced bool `json:"forced"`
+	// ProbeTimeMS is the CPU limit the accepted submissions ran under.
+	ProbeTimeMS int `json:"probe_time_ms"`
+	// SlowestMS is the slowest passing run's CPU time (the slowest test), once settled.
+	SlowestMS int              `json:"slowest_ms"`
+	Runs      []CalibrationRun `json:"runs"`
+	// Failures say which accepted submission did not pass, on which test, with which verdict.
+	Failures []string `json:"failures,omitempty"`
+	// Warnings are accepted submissions the server could not run, and kept failures of a
+	// forced push.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// CalibrationRun is one accepted submission judged for a calibration.
+type CalibrationRun struct {
+	Path       string `json:"path"`
+	Language   string `json:"language"`
+	Submission string `json:"submission"`
+	Status     string `json:"status"`
+	Verdict    string `json:"verdict,omitempty"`
+	TimeMS     int    `json:"time_ms"`
+	// FailedTest and FailedVerdict are the first test that was not accepted.
+	FailedTest    string `json:"failed_test,omitempty"`
+	FailedVerdict string `json:"failed_verdict,omitempty"`
+	Message       string `json:"message,omitempty"`
 }
 
 // ProblemList is the answer to GET /v1/problems.
@@ -210,6 +261,9 @@ type ProblemPushed struct {
 	// Created is false when the package was identical to the latest version.
 	Created bool `json:"created"`
 }
+
+// ErrTypeProblemNotReady (409): the problem's only versions are calibrating or were refused.
+const ErrTypeProblemNotReady = "https://judge.dev/errors/problem-not-ready"
 
 // Problem+json error types (RFC 9457 `type` values), stable across releases.
 const (

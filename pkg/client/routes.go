@@ -132,6 +132,17 @@ func (c *Client) Problem(ctx context.Context, slug string) (*apiv1.Problem, erro
 	return &out, nil
 }
 
+// ProblemVersion returns one version of a problem with the progress of its calibration (the
+// server's run of the package's accepted submissions that computes its time limit).
+func (c *Client) ProblemVersion(ctx context.Context, slug string, version int) (*apiv1.Problem, error) {
+	var out apiv1.Problem
+	path := fmt.Sprintf("/v1/problems/%s/versions/%d", url.PathEscape(slug), version)
+	if err := c.do(ctx, request{method: http.MethodGet, path: path, idempotent: true}, &out); err != nil {
+		return nil, fmt.Errorf("get problem %s version %d: %w", slug, version, err)
+	}
+	return &out, nil
+}
+
 // PushProblem uploads a problem package archive (contentType "application/zip" or
 // "application/gzip") as the new version of slug. PUT is idempotent, so it is retried.
 func (c *Client) PushProblem(ctx context.Context, slug string, archive io.Reader, contentType string, opts ...PushOption) (*apiv1.ProblemPushed, error) {
@@ -156,6 +167,17 @@ func (c *Client) PushProblem(ctx context.Context, slug string, archive io.Reader
 
 // PushOption configures PushProblem.
 type PushOption func(*request)
+
+// WithForce keeps the pushed version even if an accepted submission fails the calibration of
+// its time limit (force=true): the failures become warnings.
+func WithForce() PushOption {
+	return func(r *request) {
+		if r.query == nil {
+			r.query = url.Values{}
+		}
+		r.query.Set("force", "true")
+	}
+}
 
 // WithUploadProgress calls fn as the archive's bytes are handed to the connection: sent of
 // total. A retried upload starts again from 0.

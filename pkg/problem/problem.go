@@ -66,8 +66,8 @@ type Problem struct {
 type Limits struct {
 	// TimeLimit is fixed by problem.yaml (2023-07 limits.time_limit); zero means it is computed
 	// from the accepted submissions by ComputeTimeLimit when the problem is verified (`judgectl
-	// problem verify`); a pushed package without one is judged on the server with the server's
-	// default CPU limit, as pushing does not run the submissions (docs/problems.md).
+	// problem verify`), and by the server when the package is pushed (its calibration, judged
+	// through the normal pipeline: docs/problems.md).
 	TimeLimit time.Duration
 	// TimeMultiplier is slowest accepted × multiplier = time limit (legacy time_multiplier,
 	// 2023-07 ac_to_time_limit).
@@ -84,6 +84,11 @@ type Limits struct {
 	ValidationMemoryBytes int64
 	CompilationTime       time.Duration
 }
+
+// ProbeTimeLimit is the CPU limit the accepted submissions run under while a time limit is
+// being computed from them: `judgectl problem verify` and the server's calibration of a pushed
+// package both use it (the server caps it at its largest allowed limit).
+const ProbeTimeLimit = 10 * time.Second
 
 // ComputeTimeLimit is the Kattis rule, and the one implementation of it: slowest accepted CPU
 // time × TimeMultiplier, rounded up to TimeResolution (at least one resolution step). A fixed

@@ -87,6 +87,18 @@ func (r Rule) String() string {
 	return strings.Join(parts, " ")
 }
 
+// AcceptedOnly says whether s must be accepted on every test: such submissions bound a computed
+// time limit from below, as the accepted folder does (verify and the server's calibration run
+// exactly these).
+func (s Submission) AcceptedOnly() bool {
+	if len(s.Expected) > 0 {
+		return slices.Equal(s.Expected, []verdict.Verdict{verdict.AC})
+	}
+	return slices.ContainsFunc(s.Rules, func(r Rule) bool {
+		return r.Tests == "" && slices.Equal(r.Permitted, []verdict.Verdict{verdict.AC})
+	})
+}
+
 // TestVerdict is the verdict one judged test got; Name is relative to data/ ("secret/g1/03").
 type TestVerdict struct {
 	Name    string

@@ -108,12 +108,12 @@ func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Jud
 // how many there are in all: Judge0's page/per_page listing. ownerTokenID 0 lists everyone's.
 func (s *Store) SubmissionsPage(ctx context.Context, ownerTokenID int64, offset, limit int) ([]Submission, int64, error) {
 	var total int64
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE $1 = 0 OR owner_token_id = $1`,
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE NOT calibration AND ($1 = 0 OR owner_token_id = $1)`,
 		ownerTokenID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count submissions: %w", mapError(err))
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions s
-		LEFT JOIN problems p ON p.id = s.problem_id WHERE $1 = 0 OR s.owner_token_id = $1
+		LEFT JOIN problems p ON p.id = s.problem_id WHERE NOT s.calibration AND ($1 = 0 OR s.owner_token_id = $1)
 		ORDER BY s.created_at DESC, s.id DESC OFFSET $2 LIMIT $3`, ownerTokenID, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list submissions: %w", mapError(err))
@@ -165,7 +165,7 @@ func (s *Store) SubmissionsPage(ctx context.Context, ownerTokenID int64, offset,
 // row. It reports false when there is no such submission or it is not done (a queued or
 // running submission is never deleted: a worker may hold it).
 func (s *Store) DeleteDoneSubmission(ctx context.Context, id string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM submissions WHERE id = $1 AND status = 'done'`, id)
+	res, err := s.db.ExecContext(ctx, `DELETE FROM submissions WHERE id = $1 AND status = 'done' AND NOT calibration`, id)
 	if err != nil {
 		return false, fmt.Errorf("delete submission %s: %w", id, mapError(err))
 	}

@@ -28,34 +28,61 @@ type ProblemVersion struct {
 	Samples   int
 	Tests     int
 	CreatedAt time.Time
+	// State is ProblemActive, ProblemCalibrating or ProblemRejected.
+	State string
+	// TimeLimitSource says where Limits.TimeMS came from: "package", "computed" or "default".
+	TimeLimitSource string
+	// Calibration is the server's run of the package's accepted submissions, when the time
+	// limit was (or is being) computed; read by ProblemAt and PutProblem only.
+	Calibration *Calibration
 }
 
 const problemColumns = `p.id, p.slug, p.version, p.name, p.package_sha256, p.scoring, p.interactive,
-	p.time_limit_ms, p.memory_kb, p.output_kb, p.created_at,
+	p.time_limit_ms, p.memory_kb, p.output_kb, p.created_at, p.state, p.time_limit_source,
 	(SELECT count(*) FILTER (WHERE NOT t.hidden) FROM testcases t WHERE t.problem_id = p.id),
 	(SELECT count(*) FROM testcases t WHERE t.problem_id = p.id)`
 
 func scanProblem(sc interface{ Scan(...any) error }) (ProblemVersion, error) {
 	var p ProblemVersion
 	err := sc.Scan(&p.ID, &p.Slug, &p.Version, &p.Name, &p.PackageSHA256, &p.Scoring, &p.Interactive,
-		&p.Limits.TimeMS, &p.Limits.MemoryKB, &p.Limits.OutputKB, &p.CreatedAt, &p.Samples, &p.Tests)
+		&p.Limits.TimeMS, &p.Limits.MemoryKB, &p.Limits.OutputKB, &p.CreatedAt, &p.State, &p.TimeLimitSource,
+		&p.Samples, &p.Tests)
 	return p, err
 }
 
-// LatestProblem returns the newest version of the problem with this slug.
+// currentOrder picks a problem's current version: the newest active one (what submissions are
+// judged against), or the newest of all when none is active yet (calibrating or rejected).
+const currentOrder = `(p.state = 'active') DESC, p.version DESC`
+
+// LatestProblem returns the current version of the problem with this slug: its newest active
+// version, or its newest version when none is active (State says why: calibrating, rejected).
 func (s *Store) LatestProblem(ctx context.Context, slug string) (ProblemVersion, error) {
 	p, err := scanProblem(s.db.QueryRowContext(ctx, `SELECT `+problemColumns+` FROM problems p
-		WHERE p.slug = $1 ORDER BY p.version DESC LIMIT 1`, slug))
+		WHERE p.slug = $1 ORDER BY `+currentOrder+` LIMIT 1`, slug))
 	if err != nil {
 		return ProblemVersion{}, fmt.Errorf("get problem %s: %w", slug, mapError(err))
 	}
 	return p, nil
 }
 
-// ListProblems returns the newest version of every problem, by slug.
+// ProblemAt returns version of the problem with this slug, with its calibration when the
+// server computed (or is computing) its time limit.
+func (s *Store) ProblemAt(ctx context.Context, slug string, version int) (ProblemVersion, error) {
+	p, err := scanProblem(s.db.QueryRowContext(ctx, `SELECT `+problemColumns+` FROM problems p
+		WHERE p.slug = $1 AND p.version = $2`, slug, version))
+	if err != nil {
+		return ProblemVersion{}, fmt.Errorf("get problem %s version %d: %w", slug, version, mapError(err))
+	}
+	if p.Calibration, _, err = calibrationOf(ctx, s.db, p.ID); err != nil {
+		return ProblemVersion{}, fmt.Errorf("get problem %s version %d: %w", slug, version, err)
+	}
+	return p, nil
+}
+
+// ListProblems returns the current version of every problem (LatestProblem), by slug.
 func (s *Store) ListProblems(ctx context.Context) ([]ProblemVersion, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+problemColumns+` FROM problems p
-		WHERE p.version = (SELECT max(version) FROM problems q WHERE q.slug = p.slug) ORDER BY p.slug`)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT ON (p.slug) `+problemColumns+` FROM problems p
+		ORDER BY p.slug, `+currentOrder)
 	if err != nil {
 		return nil, fmt.Errorf("list problems: %w", mapError(err))
 	}
@@ -92,6 +119,9 @@ type NewProblem struct {
 	Scoring     bool
 	// Tests in judging order.
 	Tests []NewTestcase
+	// Calibration, when set, computes the time limit from the package's accepted submissions:
+	// the version is stored 'calibrating' (TimeLimitMS is ignored).
+	Calibration *NewCalibration
 }
 
 // NewTestcase is one test of a NewProblem. InputFile and AnswerFile, when set, name files
@@ -107,8 +137,9 @@ type NewTestcase struct {
 }
 
 // PutProblem stores n as the next version of its slug, with its package and test data as
-// content-addressed blobs, unless the latest version has the same package hash: then it returns
-// that version and created=false. Concurrent uploads of one slug are serialised.
+// content-addressed blobs, unless the latest version has the same package hash and was not
+// rejected: then it returns that version and created=false (a rejected one is calibrated anew,
+// so a push can be retried or forced). Concurrent uploads of one slug are serialised.
 func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, bool, error) {
 	pkg := blob{data: n.Package, file: n.PackageFile}
 	pkgHash, err := pkg.hash()
@@ -126,13 +157,13 @@ func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, b
 			return err
 		}
 		var latest int
-		var latestHash string
-		err := tx.QueryRowContext(ctx, `SELECT id, version, package_sha256 FROM problems WHERE slug = $1
-			ORDER BY version DESC LIMIT 1`, n.Slug).Scan(&id, &latest, &latestHash)
+		var latestHash, latestState string
+		err := tx.QueryRowContext(ctx, `SELECT id, version, package_sha256, state FROM problems WHERE slug = $1
+			ORDER BY version DESC LIMIT 1`, n.Slug).Scan(&id, &latest, &latestHash, &latestState)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if latestHash == pkgHash {
+		if latestHash == pkgHash && latestState != ProblemRejected {
 			return nil
 		}
 		if err := putBlob(ctx, tx, pkgHash, pkg); err != nil {
@@ -167,6 +198,11 @@ func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, b
 				return err
 			}
 		}
+		if n.Calibration != nil {
+			if err := insertCalibration(ctx, tx, id, n.Slug, n.Calibration); err != nil {
+				return err
+			}
+		}
 		created = true
 		return nil
 	})
@@ -176,6 +212,9 @@ func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, b
 	p, err := scanProblem(s.db.QueryRowContext(ctx, `SELECT `+problemColumns+` FROM problems p WHERE p.id = $1`, id))
 	if err != nil {
 		return ProblemVersion{}, false, fmt.Errorf("put problem %s: read back: %w", n.Slug, mapError(err))
+	}
+	if p.Calibration, _, err = calibrationOf(ctx, s.db, id); err != nil {
+		return ProblemVersion{}, false, fmt.Errorf("put problem %s: read back: %w", n.Slug, err)
 	}
 	return p, created, nil
 }

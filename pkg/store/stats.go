@@ -10,22 +10,23 @@ import (
 const WorkerAliveWindow = "15 seconds"
 
 // Stats reads the queue, worker and relay figures of GET /v1/stats in one round trip. What a
-// worker runs comes from the running submissions' worker column.
+// worker runs comes from the running submissions' worker column (calibration runs included); the
+// counts leave out the server's own calibration submissions, which are nobody's.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	st := Stats{VerdictCounts: map[string]int64{}, VerdictsLastMin: map[string]int64{}, Workers: []WorkerStats{}}
 	var counts, lastMin, workers []byte
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM submissions WHERE status = 'queued'),
-		(SELECT count(*) FROM submissions WHERE status = 'running'),
-		(SELECT count(*) FROM submissions WHERE status = 'done' AND finished_at > now() - interval '1 minute'),
+		(SELECT count(*) FROM submissions WHERE status = 'queued' AND NOT calibration),
+		(SELECT count(*) FROM submissions WHERE status = 'running' AND NOT calibration),
+		(SELECT count(*) FROM submissions WHERE status = 'done' AND NOT calibration AND finished_at > now() - interval '1 minute'),
 		(SELECT count(*) FROM workers WHERE heartbeat_at > now() - interval '`+WorkerAliveWindow+`'),
 		coalesce((SELECT lag_ms FROM relay_state WHERE id = 1), 0),
 		coalesce((SELECT jsonb_object_agg(verdict, n) FROM
-			(SELECT verdict, count(*) AS n FROM submissions WHERE status = 'done' GROUP BY verdict) v), '{}'),
-		(SELECT count(*) FROM submissions WHERE created_at > now() - interval '1 minute'),
+			(SELECT verdict, count(*) AS n FROM submissions WHERE status = 'done' AND NOT calibration GROUP BY verdict) v), '{}'),
+		(SELECT count(*) FROM submissions WHERE created_at > now() - interval '1 minute' AND NOT calibration),
 		coalesce((SELECT jsonb_object_agg(verdict, n) FROM
 			(SELECT verdict, count(*) AS n FROM submissions
-			 WHERE status = 'done' AND finished_at > now() - interval '1 minute' GROUP BY verdict) v), '{}'),
+			 WHERE status = 'done' AND NOT calibration AND finished_at > now() - interval '1 minute' GROUP BY verdict) v), '{}'),
 		coalesce((SELECT jsonb_agg(jsonb_build_object(
 				'name', w.name, 'slots', w.slots,
 				'heartbeat_age_ms', floor(extract(epoch FROM now() - w.heartbeat_at) * 1000)::bigint,

@@ -80,17 +80,12 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO dispatch (submission_id, attempt, language, problem)
-			VALUES ($1, 1, $2, $3)`, c.ID, n.Language, n.ProblemSlug); err != nil {
-			return err
-		}
 		if n.Judge0 != nil {
 			if err := insertJudge0(ctx, tx, c.ID, n.Judge0); err != nil {
 				return err
 			}
 		}
-		_, err = AppendEvent(ctx, tx, c.ID, Event{Type: EventStatus, Status: StatusQueued})
-		return err
+		return enqueue(ctx, tx, c.ID, n.Language, n.ProblemSlug)
 	})
 	if err != nil {
 		return Created{}, fmt.Errorf("create submission: %w", err)
@@ -218,7 +213,8 @@ type ListFilter struct {
 // ListSubmissions returns submissions newest first (created_at, then id), without tests or
 // source, using the keyset (created_at, id) so deep pages cost the same as the first.
 func (s *Store) ListSubmissions(ctx context.Context, f ListFilter) ([]Submission, error) {
-	var where []string
+	// Calibration submissions are the server's own (a pushed package's time limit), never a user's.
+	where := []string{"NOT s.calibration"}
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -243,10 +239,8 @@ func (s *Store) ListSubmissions(ctx context.Context, f ListFilter) ([]Submission
 		args = append(args, f.After.CreatedAt, f.After.ID)
 		where = append(where, fmt.Sprintf("(s.created_at, s.id) < ($%d, $%d)", len(args)-1, len(args)))
 	}
-	q := `SELECT ` + submissionColumns + ` FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q := `SELECT ` + submissionColumns + ` FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id
+		WHERE ` + strings.Join(where, " AND ")
 	args = append(args, max(f.Limit, 1))
 	q += fmt.Sprintf(" ORDER BY s.created_at DESC, s.id DESC LIMIT $%d", len(args))
 	rows, err := s.db.QueryContext(ctx, q, args...)

@@ -120,3 +120,37 @@ type RunningSubmission struct {
 	Attempt   int       `json:"attempt"`
 	StartedAt time.Time `json:"started_at"`
 }
+
+// States of a problem version.
+const (
+	// ProblemActive versions judge submissions.
+	ProblemActive = "active"
+	// ProblemCalibrating versions wait for their accepted submissions to fix the time limit.
+	ProblemCalibrating = "calibrating"
+	// ProblemRejected versions had an accepted submission that did not pass.
+	ProblemRejected = "rejected"
+)
+
+// Calibration is the progress and outcome of computing a version's time limit on the server.
+type Calibration struct {
+	// Judged of Total accepted submissions have a final verdict.
+	Total, Judged int
+	// Forced is set when the push was forced: failures are warnings, not a refusal.
+	Forced bool
+	// ProbeTimeMS is the CPU limit the runs had; SlowestMS the slowest passing run, once settled.
+	ProbeTimeMS, SlowestMS int
+	Runs                   []CalibrationResult
+	// Failures say which accepted submission did not pass, on which test, with which verdict.
+	Failures []string
+	// Warnings are accepted submissions the server could not run, and kept failures of a
+	// forced push.
+	Warnings []string
+}
+
+// CalibrationResult is one accepted submission judged for a calibration.
+type CalibrationResult struct {
+	Path, Language, Submission, Status, Verdict string
+	TimeMS                                      int
+	// FailedTest and FailedVerdict are the first test that was not accepted.
+	FailedTest, FailedVerdict, Message string
+}

@@ -140,14 +140,15 @@ type Verdict struct {
 // late worker whose lease was taken over): nothing is changed then.
 func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (written bool, err error) {
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE submissions SET status = 'done', verdict = $4, score = $5,
+		var calibration bool
+		err := tx.QueryRowContext(ctx, `UPDATE submissions SET status = 'done', verdict = $4, score = $5,
 				time_ms = $6, memory_kb = $7, compile_output = $8, message = $9, lease_until = NULL, finished_at = now()
-			WHERE id = $1 AND attempt = $2 AND worker = $3 AND status = 'running'`,
-			c.ID, c.Attempt, c.Worker, v.Verdict, v.Score, v.TimeMS, v.MemoryKB, v.CompileOutput, v.Message)
-		if err != nil {
-			return err
+			WHERE id = $1 AND attempt = $2 AND worker = $3 AND status = 'running' RETURNING calibration`,
+			c.ID, c.Attempt, c.Worker, v.Verdict, v.Score, v.TimeMS, v.MemoryKB, v.CompileOutput, v.Message).Scan(&calibration)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if err != nil {
 			return err
 		}
 		written = true
@@ -163,6 +164,13 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 				t.ExitCode, t.Signal, t.Stdout, t.Stderr, t.Feedback, t.Input, t.Expected)
 			if err != nil {
 				return fmt.Errorf("result %d: %w", i+1, err)
+			}
+		}
+		if calibration {
+			// A pushed package's accepted submission: the last one to finish settles the
+			// version's time limit, in this same transaction.
+			if err := settleCalibration(ctx, tx, c.ID); err != nil {
+				return err
 			}
 		}
 		_, err = AppendEvent(ctx, tx, c.ID, Event{Type: EventDone, Status: StatusDone})

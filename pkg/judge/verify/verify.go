@@ -26,7 +26,7 @@ import (
 // Options tune a verification.
 type Options struct {
 	// ProbeTimeLimit is the CPU limit accepted submissions run under when the time limit is to
-	// be computed (default 10s).
+	// be computed (default problem.ProbeTimeLimit).
 	ProbeTimeLimit time.Duration
 	// Available says whether a language can run here (its image exists); nil means all.
 	Available func(lang.Language) bool
@@ -114,7 +114,7 @@ func (r Report) Skipped() int {
 // to fail with room to spare.
 func Problem(ctx context.Context, p *problem.Problem, langs *lang.Table, eng *engine.Engine, opts Options) (Report, error) {
 	if opts.ProbeTimeLimit <= 0 {
-		opts.ProbeTimeLimit = 10 * time.Second
+		opts.ProbeTimeLimit = problem.ProbeTimeLimit
 	}
 	rep := Report{Problem: p.Name}
 	for _, w := range p.Warnings {
@@ -222,16 +222,8 @@ func submission(ctx context.Context, p *problem.Problem, prepared *engine.Proble
 	return r, nil
 }
 
-// acceptedOnly says whether s must be accepted on every test: such submissions bound a computed
-// time limit from below, as the accepted folder does.
-func acceptedOnly(s problem.Submission) bool {
-	if len(s.Expected) > 0 {
-		return slices.Equal(s.Expected, []verdict.Verdict{verdict.AC})
-	}
-	return slices.ContainsFunc(s.Rules, func(r problem.Rule) bool {
-		return r.Tests == "" && slices.Equal(r.Permitted, []verdict.Verdict{verdict.AC})
-	})
-}
+// acceptedOnly is problem.Submission.AcceptedOnly: the server's calibration picks the same.
+func acceptedOnly(s problem.Submission) bool { return s.AcceptedOnly() }
 
 // expectsTLE says whether s must time out: it then runs at limit × safety margin.
 func expectsTLE(s problem.Submission) bool {
