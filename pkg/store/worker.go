@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 )
 
 // Claim identifies one attempt of a submission held by one worker. Every write of a worker is
@@ -26,6 +27,10 @@ type Claimed struct {
 	Claim
 	Language string
 	Source   string
+	// Files, when not nil, are the program instead of Source (a multi-file submission), and
+	// Entry the path of its main file ("" for the language's rule).
+	Files []srcfiles.File
+	Entry string
 	// ProblemID is the problem version; 0 for an ad-hoc run.
 	ProblemID      int64
 	ProblemSlug    string
@@ -49,7 +54,7 @@ func (c Claimed) Spent() int { return c.Attempt - c.InfraRetries }
 // lease, done, or re-queued with a later attempt): the caller skips it.
 func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, worker string, lease time.Duration) (c Claimed, ok bool, err error) {
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		var limits, stdinBytes []byte
+		var limits, stdinBytes, files []byte
 		var problemID sql.NullInt64
 		err := tx.QueryRowContext(ctx, `UPDATE submissions s SET status = 'running', worker = $3,
 				lease_until = now() + $4 * interval '1 millisecond', started_at = coalesce(s.started_at, now())
@@ -59,10 +64,11 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 				s.stdin, s.expected_output, s.limits, s.infra_retries,
 				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id),
 				(SELECT j.argv FROM judge0_submissions j WHERE j.submission_id = s.id),
-				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false)`,
+				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false),
+				s.files, s.entry`,
 			id, attempt, worker, lease.Milliseconds()).
 			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries, &stdinBytes,
-				pq.Array(&c.Args), &c.StderrToStdout)
+				pq.Array(&c.Args), &c.StderrToStdout, &files, &c.Entry)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -71,6 +77,11 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 		}
 		if err := json.Unmarshal(limits, &c.Limits); err != nil {
 			return fmt.Errorf("limits of %s: %w", id, err)
+		}
+		if files != nil {
+			if c.Files, err = decodeFiles(files); err != nil {
+				return fmt.Errorf("files of %s: %w", id, err)
+			}
 		}
 		c.Claim = Claim{ID: id, Attempt: attempt, Worker: worker}
 		c.ProblemID = problemID.Int64
