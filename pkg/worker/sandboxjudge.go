@@ -17,6 +17,7 @@ import (
 	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/run"
 	"github.com/judge-dev/judge/pkg/sandbox"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -24,6 +25,7 @@ import (
 type Compiler interface {
 	Compile(ctx context.Context, language string, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
 	CompileLanguage(ctx context.Context, l lang.Language, files map[string][]byte) (*sandbox.Program, run.Compiled, error)
+	CompileEntry(ctx context.Context, language string, files map[string][]byte, entry string) (*sandbox.Program, run.Compiled, error)
 }
 
 // PackageSource reads problem packages; *store.Store satisfies it.
@@ -84,7 +86,15 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 			files = p.IncludeFor(l.ID, map[string][]byte{"submission" + path.Ext(sourceName(l)): []byte(sub.Source)})
 		}
 	}
-	prog, compiled, err := j.sb.Compile(ctx, sub.Language, files)
+	if sub.Files != nil {
+		// A multi-file submission keeps its paths; a problem's include/<language>/ files join
+		// them (the API refused paths that are not safe).
+		files = srcfiles.Map(sub.Files)
+		if p != nil {
+			files = p.IncludeFor(l.ID, files)
+		}
+	}
+	prog, compiled, err := j.sb.CompileEntry(ctx, sub.Language, files, sub.Entry)
 	if err != nil {
 		return store.Verdict{}, fmt.Errorf("compile: %w", err)
 	}
