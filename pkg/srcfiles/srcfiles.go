@@ -9,6 +9,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -19,6 +20,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // File is one file of a submission: a path relative to the work directory and its bytes.
@@ -177,6 +180,24 @@ func Map(files []File) map[string][]byte {
 		m[f.Path] = f.Data
 	}
 	return m
+}
+
+// Wire shows files as the v1 API carries them: text (valid UTF-8 without NUL) as content,
+// other bytes as content_base64.
+func Wire(files []File) []apiv1.SourceFile {
+	out := make([]apiv1.SourceFile, 0, len(files))
+	for _, f := range files {
+		sf := apiv1.SourceFile{Path: f.Path}
+		if utf8.Valid(f.Data) && bytes.IndexByte(f.Data, 0) < 0 {
+			s := string(f.Data)
+			sf.Content = &s
+		} else {
+			s := base64.StdEncoding.EncodeToString(f.Data)
+			sf.ContentBase64 = &s
+		}
+		out = append(out, sf)
+	}
+	return out
 }
 
 // ErrNotZip is returned by Unzip for data that is not a zip archive.

@@ -1,17 +1,14 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/srcfiles"
@@ -195,7 +192,7 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 		if err != nil {
 			return Submission{}, fmt.Errorf("get submission %s: %w", id, err)
 		}
-		sub.Files = apiFiles(fs)
+		sub.Files = srcfiles.Wire(fs)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
 		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected
@@ -225,23 +222,6 @@ func decodeFiles(b []byte) ([]srcfiles.File, error) {
 		return nil, fmt.Errorf("decode files: %w", err)
 	}
 	return fs, nil
-}
-
-// apiFiles shows stored files as the API does: text as content, other bytes as content_base64.
-func apiFiles(fs []srcfiles.File) []apiv1.SourceFile {
-	out := make([]apiv1.SourceFile, 0, len(fs))
-	for _, f := range fs {
-		sf := apiv1.SourceFile{Path: f.Path}
-		if utf8.Valid(f.Data) && bytes.IndexByte(f.Data, 0) < 0 {
-			s := string(f.Data)
-			sf.Content = &s
-		} else {
-			s := base64.StdEncoding.EncodeToString(f.Data)
-			sf.ContentBase64 = &s
-		}
-		out = append(out, sf)
-	}
-	return out
 }
 
 // SubmissionStatus returns just the status of a submission, for cheap polling.
