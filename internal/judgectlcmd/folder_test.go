@@ -61,7 +61,7 @@ func TestSubmitFolderIsOneMultiFileSubmission(t *testing.T) {
 		t.Fatalf("--entry of a skipped file: exit %d posts %d\n%s", r.code, api.posts, r.errOut)
 	}
 	r = judgectl(t, f, "submit", filepath.Join(dir, "main.c"), "-p", "hello", "--entry", "main.c")
-	if r.code == 0 || !strings.Contains(r.errOut, "--entry names the entry of a DIR submission") {
+	if r.code == 0 || !strings.Contains(r.errOut, "--entry names the entry of a DIR") {
 		t.Fatalf("--entry with a file: exit %d\n%s", r.code, r.errOut)
 	}
 }
@@ -139,5 +139,26 @@ func TestGradeMultiFileFolder(t *testing.T) {
 	state, err := os.ReadFile(filepath.Join(dir, gradeStateFile))
 	if err != nil || !strings.Contains(string(state), srcfiles.Hash(files, "solve.c")) {
 		t.Fatalf("state file lacks the folder's hash %s: %v\n%s", srcfiles.Hash(files, "solve.c"), err, state)
+	}
+}
+
+func TestSubmitTogether(t *testing.T) {
+	api := newFakeAPI(t)
+	f, _, _ := newTestFactory(t, api.env())
+	dir := project(t)
+	t.Chdir(dir)
+	r := judgectl(t, f, "submit", "--together", "main.c", "lib/sum.c", "lib/sum.h", "-p", "hello", "--wait")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	req := api.lastRequest()
+	if api.posts != 1 || req.Language != "c" || req.Entry != "main.c" || !slices.Equal(paths(req.Files), []string{"main.c", "lib/sum.c", "lib/sum.h"}) {
+		t.Fatalf("posts %d, language %q entry %q files %v", api.posts, req.Language, req.Entry, paths(req.Files))
+	}
+	for _, bad := range [][]string{{"../x.c"}, {filepath.Join(dir, "main.c")}, {"-"}} {
+		r := judgectl(t, f, append([]string{"submit", "--together", "-p", "hello"}, bad...)...)
+		if r.code == 0 || !strings.Contains(r.errOut, "--together") || api.posts != 1 {
+			t.Errorf("--together %v: exit %d posts %d, stderr %q; want a refusal naming --together", bad, r.code, api.posts, r.errOut)
+		}
 	}
 }

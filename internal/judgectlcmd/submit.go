@@ -25,10 +25,12 @@ type SubmitOptions struct {
 	IO     *IOStreams
 	Client func() (*client.Client, error)
 
-	Files    []string
-	Problem  string
-	Lang     string
-	Entry    string // the entry of a folder submission (default: detected)
+	Files   []string
+	Problem string
+	Lang    string
+	Entry   string // the entry of a folder submission (default: detected)
+	// Together sends the FILEs as one multi-file submission instead of one each.
+	Together bool
 	Stdin    string // file with the program's input, for an ad-hoc run
 	Expected string // file with the expected output, for an ad-hoc run
 	Wait     bool
@@ -53,7 +55,9 @@ A DIR is one multi-file submission of every file under it (paths kept; hidden fi
 build-output folders such as build/ and target/, and compiled files such as *.o and *.class are
 skipped). Its language is the one with the most source files, its entry (the file run, or
 holding the main class) --entry or the one source with a main function; the server's caps on
-files, bytes and path length apply (413/422 naming the file). Without
+files, bytes and path length apply (413/422 naming the file). --together sends several FILEs
+as one such submission, under their paths as given (relative, inside the current folder).
+Without
 --problem the run is ad hoc: --stdin gives its input and --expected the output to compare.
 
 With --wait, progress is shown per test as it finishes and judgectl exits with the verdict's
@@ -62,7 +66,8 @@ the highest code wins.`,
 		Example: `  judgectl submit hello.py --problem hello --wait
   judgectl submit a.c b.cpp --problem sum -o json
   judgectl submit prog.rs --stdin in.txt --expected out.txt --wait
-  judgectl submit project/ --problem sum --entry src/Main.java --wait`,
+  judgectl submit project/ --problem sum --entry src/Main.java --wait
+  judgectl submit --together main.c list.c list.h -p sum --wait`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return flagErrorf("submit needs at least one source FILE or DIR")
@@ -98,6 +103,7 @@ the highest code wins.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Problem, "problem", "p", "", "problem slug (omit for an ad-hoc run)")
 	fl.StringVarP(&opts.Lang, "lang", "l", "", "language ID (default: detected from the file extension)")
+	fl.BoolVar(&opts.Together, "together", false, "send the FILEs as one multi-file submission (paths as given, relative)")
 	fl.StringVar(&opts.Entry, "entry", "", "entry of a DIR submission: the file run or holding the main class, relative to DIR (default: detected)")
 	fl.StringVar(&opts.Stdin, "stdin", "", "file given to the program as standard input (ad-hoc runs)")
 	fl.StringVar(&opts.Expected, "expected", "", "file with the expected output (ad-hoc runs)")
@@ -218,6 +224,17 @@ func prepareSubmissions(ctx context.Context, opts *SubmitOptions) ([]prepared, e
 		langs, err = c.Languages(ctx)
 		return langs, err
 	}
+	if opts.Together {
+		req, err := togetherRequest(opts.Files, opts.Lang, opts.Entry, languages)
+		if err != nil {
+			return nil, err
+		}
+		req.Problem, req.Stdin, req.ExpectedOutput = opts.Problem, stdin, expected
+		if opts.TimeLimit > 0 || opts.MemoryMB > 0 {
+			req.Limits = &apiv1.Limits{TimeMS: int(opts.TimeLimit.Milliseconds()), MemoryKB: int64(opts.MemoryMB) * 1024}
+		}
+		return []prepared{{file: strings.Join(opts.Files, " "), req: req}}, nil
+	}
 	for _, file := range opts.Files {
 		if st, err := os.Stat(file); file != "-" && err == nil && st.IsDir() {
 			req, err := folderRequest(file, opts.Lang, opts.Entry, languages)
@@ -232,7 +249,7 @@ func prepareSubmissions(ctx context.Context, opts *SubmitOptions) ([]prepared, e
 			continue
 		}
 		if opts.Entry != "" {
-			return nil, flagErrorf("--entry names the entry of a DIR submission; %s is a file", file)
+			return nil, flagErrorf("--entry names the entry of a DIR (or --together) submission; %s is a file", file)
 		}
 		var src string
 		var err error
@@ -284,6 +301,27 @@ func readSource(file string) (string, error) {
 	return string(data), nil
 }
 
+// togetherRequest is the multi-file submission of the files named (--together), each under
+// its path as given, which must be relative and stay inside the current folder.
+func togetherRequest(names []string, lang, entry string, languages func() ([]apiv1.Language, error)) (apiv1.SubmissionRequest, error) {
+	files := make([]srcfiles.File, 0, len(names))
+	for _, n := range names {
+		if n == "-" {
+			return apiv1.SubmissionRequest{}, flagErrorf("--together takes files, not standard input (-)")
+		}
+		p := filepath.ToSlash(filepath.Clean(n))
+		if msg := srcfiles.CheckPath(p, srcfiles.DefaultCaps().MaxPathBytes); msg != "" {
+			return apiv1.SubmissionRequest{}, flagErrorf("--together: %s: %s; run judgectl from the project's folder, or submit the folder itself", n, msg)
+		}
+		src, err := readSource(n)
+		if err != nil {
+			return apiv1.SubmissionRequest{}, err
+		}
+		files = append(files, srcfiles.File{Path: p, Data: []byte(src)})
+	}
+	return filesRequest(".", files, lang, entry, languages)
+}
+
 // folderRequest is the multi-file submission of the files under dir, in language lang (""
 // detects it) with entry ("" detects it; a path relative to dir).
 func folderRequest(dir, lang, entry string, languages func() ([]apiv1.Language, error)) (apiv1.SubmissionRequest, error) {
@@ -291,6 +329,13 @@ func folderRequest(dir, lang, entry string, languages func() ([]apiv1.Language, 
 	if err != nil {
 		return apiv1.SubmissionRequest{}, err
 	}
+	return filesRequest(dir, files, lang, entry, languages)
+}
+
+// filesRequest is the multi-file submission of files (read from dir) in language lang (""
+// detects it) with entry ("" detects it).
+func filesRequest(dir string, files []srcfiles.File, lang, entry string, languages func() ([]apiv1.Language, error)) (apiv1.SubmissionRequest, error) {
+	var err error
 	var langs []apiv1.Language
 	if lang == "" || entry == "" {
 		if langs, err = languages(); err != nil {
