@@ -86,15 +86,17 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 			files = p.IncludeFor(l.ID, map[string][]byte{"submission" + path.Ext(sourceName(l)): []byte(sub.Source)})
 		}
 	}
+	entry := sub.Entry
 	if sub.Files != nil {
 		// A multi-file submission keeps its paths; a problem's include/<language>/ files join
-		// them (the API refused paths that are not safe).
+		// them (the API refused paths that are not safe), and their driver (main.*) is then the
+		// program's main, whatever entry the submission named.
 		files = srcfiles.Map(sub.Files)
-		if p != nil {
-			files = p.IncludeFor(l.ID, files)
+		if p != nil && len(p.IncludeFor(l.ID, nil)) > 0 {
+			files, entry = p.IncludeFor(l.ID, files), ""
 		}
 	}
-	prog, compiled, err := j.sb.CompileEntry(ctx, sub.Language, files, sub.Entry)
+	prog, compiled, err := j.sb.CompileEntry(ctx, sub.Language, files, entry)
 	if err != nil {
 		return store.Verdict{}, fmt.Errorf("compile: %w", err)
 	}
