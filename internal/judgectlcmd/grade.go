@@ -24,6 +24,7 @@ import (
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/client"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 )
 
 // GradeOptions are the inputs of `judgectl grade`.
@@ -32,9 +33,11 @@ type GradeOptions struct {
 	Client func() (*client.Client, error)
 	Now    func() time.Time
 
-	Dir      string
-	Problem  string
-	Lang     string
+	Dir     string
+	Problem string
+	Lang    string
+	// Entry is the entry of every multi-file folder, relative to it (default: detected).
+	Entry    string
 	State    string
 	Force    bool
 	Parallel int
@@ -60,7 +63,11 @@ func newGradeCmd(f *Factory, runF func(context.Context, *GradeOptions) error) *c
 		Annotations: map[string]string{annotationExitStatus: "0\tevery entry was judged, whatever the verdicts\n3\tsome entry could not be judged (unreadable, unknown language, IE, server unreachable)\n130\tinterrupted by SIGINT (Ctrl-C); 143 for SIGTERM"},
 		Short:       "Judge every student's entry in DIR against a problem and report a grade sheet",
 		Long: `grade submits each entry of DIR: a source file (the student is the file name without
-extension), or a folder per student holding one source file. Entries are judged with bounded
+extension), or a folder per student. A folder holding one source file submits that file; a
+folder of several files (sources, headers, modules, in subfolders too) is one multi-file
+submission, as ` + "`judgectl submit FOLDER`" + ` sends it: hidden files and build outputs are skipped, the
+language is the one with the most sources and the entry --entry or the one source with a main
+function. Entries are judged with bounded
 concurrency. Results go to a table, or CSV, JSON or YAML with -o, a grade book in Markdown or
 HTML (-o markdown|html), and JUnit XML with --junit (one testcase per student, a failure for each
 rejected verdict).
@@ -110,6 +117,7 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Problem, "problem", "p", "", "problem slug (required)")
 	fl.StringVarP(&opts.Lang, "lang", "l", "", "language of every entry (default: detected per file)")
+	fl.StringVar(&opts.Entry, "entry", "", "entry of every multi-file folder, relative to it (default: the one source with a main function, else the server's main.* rule)")
 	fl.StringVar(&opts.State, "state", "", "state file (default DIR/"+gradeStateFile+")")
 	fl.BoolVar(&opts.Force, "force", false, "re-grade entries whose source did not change")
 	fl.IntVar(&opts.Parallel, "parallel", 4, "entries judged at once")
@@ -126,8 +134,10 @@ Exit codes: 0 every entry was judged (whatever the verdicts), 3 some entry could
 
 // GradeEntry is one student's result; it is also what the state file keeps.
 type GradeEntry struct {
-	Student    string    `json:"student"`
-	File       string    `json:"file,omitempty"`
+	Student string `json:"student"`
+	File    string `json:"file,omitempty"`
+	// Entry is the entry of a multi-file folder (File is then the folder).
+	Entry      string    `json:"entry,omitempty"`
 	SHA256     string    `json:"sha256,omitempty"`
 	Problem    string    `json:"problem"`
 	Language   string    `json:"language,omitempty"`
@@ -146,6 +156,9 @@ type GradeEntry struct {
 	// Cached is true when the result came from the state file (not serialised there).
 	Cached bool `json:"cached"`
 	source string
+	// files are a multi-file folder's (folder set by scanEntries).
+	files  []srcfiles.File
+	folder bool
 	// path is the student's file or folder (what commit times are read from).
 	path string
 }
@@ -215,12 +228,11 @@ func scanEntries(dir, stateFile string) ([]*GradeEntry, error) {
 			switch {
 			case err != nil:
 				e.Error = err.Error()
-			case len(files) == 0:
-				e.Error = fmt.Sprintf("folder %s holds no source file", path)
-			case len(files) > 1:
-				e.Error = fmt.Sprintf("folder %s holds %d files (%s); keep exactly one source file", path, len(files), strings.Join(files, ", "))
-			default:
+			case len(files) == 1 && !hasSubdirs(path):
 				e.File = filepath.Join(path, files[0])
+			default:
+				// Several files, or files in subfolders: one multi-file submission.
+				e.File, e.folder = path, true
 			}
 		} else {
 			e.Student = strings.TrimSuffix(name, filepath.Ext(name))
@@ -230,6 +242,12 @@ func scanEntries(dir, stateFile string) ([]*GradeEntry, error) {
 	}
 	slices.SortFunc(out, func(a, b *GradeEntry) int { return strings.Compare(a.Student, b.Student) })
 	return out, nil
+}
+
+// hasSubdirs reports whether dir has a folder that is not hidden.
+func hasSubdirs(dir string) bool {
+	des, _ := os.ReadDir(dir)
+	return slices.ContainsFunc(des, func(de os.DirEntry) bool { return de.IsDir() && !strings.HasPrefix(de.Name(), ".") })
 }
 
 func sourceFiles(dir string) ([]string, error) {
@@ -287,17 +305,29 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 		if e.Error != "" {
 			continue
 		}
-		src, err := readSource(e.File)
-		if err != nil {
-			e.Error = err.Error()
+		if e.folder {
+			if err := prepareFolderEntry(ctx, e, opts, c, &langs); err != nil {
+				e.Error = err.Error()
+				continue
+			}
+		} else {
+			src, err := readSource(e.File)
+			if err != nil {
+				e.Error = err.Error()
+				continue
+			}
+			sum := sha256.Sum256([]byte(src))
+			e.SHA256, e.source = hex.EncodeToString(sum[:]), src
+		}
+		e.Problem = opts.Problem
+		if prev, ok := state.Entries[e.Student]; ok && !opts.Force && prev.SHA256 == e.SHA256 && prev.Problem == opts.Problem && !prev.failed() {
+			path, src, files, folder := e.path, e.source, e.files, e.folder
+			*e = prev
+			e.Cached, e.path, e.source, e.files, e.folder = true, path, src, files, folder
 			continue
 		}
-		sum := sha256.Sum256([]byte(src))
-		e.SHA256, e.source, e.Problem = hex.EncodeToString(sum[:]), src, opts.Problem
-		if prev, ok := state.Entries[e.Student]; ok && !opts.Force && prev.SHA256 == e.SHA256 && prev.Problem == opts.Problem && !prev.failed() {
-			path, src := e.path, e.source
-			*e = prev
-			e.Cached, e.path, e.source = true, path, src
+		if e.folder {
+			todo = append(todo, e)
 			continue
 		}
 		e.Language = opts.Lang
@@ -372,6 +402,36 @@ func gradeRun(ctx context.Context, opts *GradeOptions) error {
 	return nil
 }
 
+// prepareFolderEntry reads a multi-file folder entry: its files, language, entry and hash.
+func prepareFolderEntry(ctx context.Context, e *GradeEntry, opts *GradeOptions, c *client.Client, langs *[]apiv1.Language) error {
+	files, err := collectFolder(e.File)
+	if err != nil {
+		return err
+	}
+	if *langs == nil {
+		if *langs, err = c.Languages(ctx); err != nil {
+			return fmt.Errorf("detect languages: %w", err)
+		}
+	}
+	e.Language = opts.Lang
+	if e.Language == "" {
+		if e.Language, err = folderLanguage(*langs, e.File, files); err != nil {
+			return err
+		}
+	}
+	e.Entry = detectEntry(*langs, e.Language, files)
+	if opts.Entry != "" {
+		e.Entry = filepath.ToSlash(filepath.Clean(opts.Entry))
+		if !slices.ContainsFunc(files, func(f srcfiles.File) bool { return f.Path == e.Entry }) {
+			return fmt.Errorf("folder %s has no file %s (--entry)", e.File, e.Entry)
+		}
+	}
+	e.files, e.source = files, folderText(*langs, e.Language, files)
+	// The state file's hash covers every file and the entry, so any change re-grades.
+	e.SHA256 = srcfiles.Hash(files, e.Entry)
+	return nil
+}
+
 func gradeOne(ctx context.Context, c *client.Client, e *GradeEntry, force bool) {
 	// The key is derived from the source and problem, so re-running after a crash finds the
 	// submission the server already has instead of judging it twice; --force wants a new one.
@@ -381,7 +441,11 @@ func gradeOne(ctx context.Context, c *client.Client, e *GradeEntry, force bool) 
 	if force {
 		key = client.NewIdempotencyKey()
 	}
-	acc, err := c.Submit(ctx, apiv1.SubmissionRequest{Language: e.Language, Source: e.source, Problem: e.Problem}, key)
+	req := apiv1.SubmissionRequest{Language: e.Language, Source: e.source, Problem: e.Problem}
+	if e.folder {
+		req.Source, req.Files, req.Entry = "", apiv1.WireFiles(e.files), e.Entry
+	}
+	acc, err := c.Submit(ctx, req, key)
 	if err != nil {
 		e.Error = err.Error()
 		return

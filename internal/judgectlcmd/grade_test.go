@@ -14,8 +14,10 @@ func gradeDir(t *testing.T) string {
 	writeFile(t, dir, "alice.py", "print(1)")
 	writeFile(t, dir, "bob.c", "WA")
 	writeFile(t, dir, "carol/main.cpp", "TLE")
-	writeFile(t, dir, "dave/a.py", "x")
-	writeFile(t, dir, "dave/b.py", "y")
+	// A folder of several files is one multi-file submission; this one has no source of any
+	// language, so it cannot be judged.
+	writeFile(t, dir, "dave/notes.md", "x")
+	writeFile(t, dir, "dave/data.txt", "y")
 	writeFile(t, dir, "erin.xyz", "x")
 	return dir
 }
@@ -30,7 +32,7 @@ func TestGradeFirstRunRerunAndForce(t *testing.T) {
 	if r.code != ExitFailure {
 		t.Fatalf("exit %d, want %d (dave and erin cannot be judged)\n%s%s", r.code, ExitFailure, r.out, r.errOut)
 	}
-	for _, s := range []string{"alice\tAC\t", "bob\tWA\t", "carol\tTLE\t", "dave\t", "keep exactly one", "erin\t", `".xyz"`} {
+	for _, s := range []string{"alice\tAC\t", "bob\tWA\t", "carol\tTLE\t", "dave\t", "no file with an extension of a language", "erin\t", `".xyz"`} {
 		if !strings.Contains(r.out, s) {
 			t.Errorf("grades lack %q:\n%s", s, r.out)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/client"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 )
 
 // SubmitOptions are the inputs of `judgectl submit`.
@@ -24,9 +25,12 @@ type SubmitOptions struct {
 	IO     *IOStreams
 	Client func() (*client.Client, error)
 
-	Files    []string
-	Problem  string
-	Lang     string
+	Files   []string
+	Problem string
+	Lang    string
+	Entry   string // the entry of a folder submission (default: detected)
+	// Together sends the FILEs as one multi-file submission instead of one each.
+	Together bool
 	Stdin    string // file with the program's input, for an ad-hoc run
 	Expected string // file with the expected output, for an ad-hoc run
 	Wait     bool
@@ -41,11 +45,19 @@ type SubmitOptions struct {
 func newSubmitCmd(f *Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
 	opts := &SubmitOptions{IO: f.IO, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:         "submit FILE...",
+		Use:         "submit FILE|DIR...",
 		Annotations: map[string]string{annotationExitStatus: exitStatusVerdict},
 		Short:       "Submit source files to a problem (or as an ad-hoc run) and optionally wait for the verdict",
 		Long: `submit sends each FILE as a submission ("-" reads one from standard input, with --lang).
-The language comes from the file extension (GET /v1/languages) unless --lang is given. Several files are submitted concurrently. Without
+The language comes from the file extension (GET /v1/languages) unless --lang is given. Several files are submitted concurrently.
+
+A DIR is one multi-file submission of every file under it (paths kept; hidden files and folders,
+build-output folders such as build/ and target/, and compiled files such as *.o and *.class are
+skipped). Its language is the one with the most source files, its entry (the file run, or
+holding the main class) --entry or the one source with a main function; the server's caps on
+files, bytes and path length apply (413/422 naming the file). --together sends several FILEs
+as one such submission, under their paths as given (relative, inside the current folder).
+Without
 --problem the run is ad hoc: --stdin gives its input and --expected the output to compare.
 
 With --wait, progress is shown per test as it finishes and judgectl exits with the verdict's
@@ -53,10 +65,12 @@ code: 0 AC, 1 rejected (WA, TLE, MLE, OLE, RE, PA), 2 CE, 3 IE or error; with se
 the highest code wins.`,
 		Example: `  judgectl submit hello.py --problem hello --wait
   judgectl submit a.c b.cpp --problem sum -o json
-  judgectl submit prog.rs --stdin in.txt --expected out.txt --wait`,
+  judgectl submit prog.rs --stdin in.txt --expected out.txt --wait
+  judgectl submit project/ --problem sum --entry src/Main.java --wait
+  judgectl submit --together main.c list.c list.h -p sum --wait`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return flagErrorf("submit needs at least one source FILE")
+				return flagErrorf("submit needs at least one source FILE or DIR")
 			}
 			return nil
 		},
@@ -89,6 +103,8 @@ the highest code wins.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Problem, "problem", "p", "", "problem slug (omit for an ad-hoc run)")
 	fl.StringVarP(&opts.Lang, "lang", "l", "", "language ID (default: detected from the file extension)")
+	fl.BoolVar(&opts.Together, "together", false, "send the FILEs as one multi-file submission (paths as given, relative)")
+	fl.StringVar(&opts.Entry, "entry", "", "entry of a DIR submission: the file run or holding the main class, relative to DIR (default: detected)")
 	fl.StringVar(&opts.Stdin, "stdin", "", "file given to the program as standard input (ad-hoc runs)")
 	fl.StringVar(&opts.Expected, "expected", "", "file with the expected output (ad-hoc runs)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "follow progress and exit with the verdict's code")
@@ -197,7 +213,44 @@ func prepareSubmissions(ctx context.Context, opts *SubmitOptions) ([]prepared, e
 	}
 	var langs []apiv1.Language
 	out := make([]prepared, 0, len(opts.Files))
+	languages := func() ([]apiv1.Language, error) {
+		if langs != nil {
+			return langs, nil
+		}
+		c, err := opts.Client()
+		if err != nil {
+			return nil, err
+		}
+		langs, err = c.Languages(ctx)
+		return langs, err
+	}
+	if opts.Together {
+		req, err := togetherRequest(opts.Files, opts.Lang, opts.Entry, languages)
+		if err != nil {
+			return nil, err
+		}
+		req.Problem, req.Stdin, req.ExpectedOutput = opts.Problem, stdin, expected
+		if opts.TimeLimit > 0 || opts.MemoryMB > 0 {
+			req.Limits = &apiv1.Limits{TimeMS: int(opts.TimeLimit.Milliseconds()), MemoryKB: int64(opts.MemoryMB) * 1024}
+		}
+		return []prepared{{file: strings.Join(opts.Files, " "), req: req}}, nil
+	}
 	for _, file := range opts.Files {
+		if st, err := os.Stat(file); file != "-" && err == nil && st.IsDir() {
+			req, err := folderRequest(file, opts.Lang, opts.Entry, languages)
+			if err != nil {
+				return nil, err
+			}
+			req.Problem, req.Stdin, req.ExpectedOutput = opts.Problem, stdin, expected
+			if opts.TimeLimit > 0 || opts.MemoryMB > 0 {
+				req.Limits = &apiv1.Limits{TimeMS: int(opts.TimeLimit.Milliseconds()), MemoryKB: int64(opts.MemoryMB) * 1024}
+			}
+			out = append(out, prepared{file: file, req: req})
+			continue
+		}
+		if opts.Entry != "" {
+			return nil, flagErrorf("--entry names the entry of a DIR (or --together) submission; %s is a file", file)
+		}
 		var src string
 		var err error
 		if file == "-" {
@@ -214,14 +267,8 @@ func prepareSubmissions(ctx context.Context, opts *SubmitOptions) ([]prepared, e
 		}
 		lang := opts.Lang
 		if lang == "" {
-			if langs == nil {
-				c, err := opts.Client()
-				if err != nil {
-					return nil, err
-				}
-				if langs, err = c.Languages(ctx); err != nil {
-					return nil, fmt.Errorf("detect language of %s: %w", file, err)
-				}
+			if _, err := languages(); err != nil {
+				return nil, fmt.Errorf("detect language of %s: %w", file, err)
 			}
 			if lang, err = detectLanguage(langs, file); err != nil {
 				return nil, err
@@ -245,13 +292,70 @@ func readSource(file string) (string, error) {
 		return "", fmt.Errorf("source file %s: %w", file, err)
 	}
 	if st.IsDir() {
-		return "", fmt.Errorf("source file %s is a directory; name the source files inside it", file)
+		return "", fmt.Errorf("source file %s is a directory; submit it as a folder (judgectl submit %s) or name the source files inside it", file, file)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return "", fmt.Errorf("read source %s: %w", file, err)
 	}
 	return string(data), nil
+}
+
+// togetherRequest is the multi-file submission of the files named (--together), each under
+// its path as given, which must be relative and stay inside the current folder.
+func togetherRequest(names []string, lang, entry string, languages func() ([]apiv1.Language, error)) (apiv1.SubmissionRequest, error) {
+	files := make([]srcfiles.File, 0, len(names))
+	for _, n := range names {
+		if n == "-" {
+			return apiv1.SubmissionRequest{}, flagErrorf("--together takes files, not standard input (-)")
+		}
+		p := filepath.ToSlash(filepath.Clean(n))
+		if msg := srcfiles.CheckPath(p, srcfiles.DefaultCaps().MaxPathBytes); msg != "" {
+			return apiv1.SubmissionRequest{}, flagErrorf("--together: %s: %s; run judgectl from the project's folder, or submit the folder itself", n, msg)
+		}
+		src, err := readSource(n)
+		if err != nil {
+			return apiv1.SubmissionRequest{}, err
+		}
+		files = append(files, srcfiles.File{Path: p, Data: []byte(src)})
+	}
+	return filesRequest(".", files, lang, entry, languages)
+}
+
+// folderRequest is the multi-file submission of the files under dir, in language lang (""
+// detects it) with entry ("" detects it; a path relative to dir).
+func folderRequest(dir, lang, entry string, languages func() ([]apiv1.Language, error)) (apiv1.SubmissionRequest, error) {
+	files, err := collectFolder(dir)
+	if err != nil {
+		return apiv1.SubmissionRequest{}, err
+	}
+	return filesRequest(dir, files, lang, entry, languages)
+}
+
+// filesRequest is the multi-file submission of files (read from dir) in language lang (""
+// detects it) with entry ("" detects it).
+func filesRequest(dir string, files []srcfiles.File, lang, entry string, languages func() ([]apiv1.Language, error)) (apiv1.SubmissionRequest, error) {
+	var err error
+	var langs []apiv1.Language
+	if lang == "" || entry == "" {
+		if langs, err = languages(); err != nil {
+			return apiv1.SubmissionRequest{}, fmt.Errorf("detect the language of %s: %w", dir, err)
+		}
+	}
+	if lang == "" {
+		if lang, err = folderLanguage(langs, dir, files); err != nil {
+			return apiv1.SubmissionRequest{}, err
+		}
+	}
+	if entry != "" {
+		entry = filepath.ToSlash(filepath.Clean(entry))
+		if !slices.ContainsFunc(files, func(f srcfiles.File) bool { return f.Path == entry }) {
+			return apiv1.SubmissionRequest{}, flagErrorf("--entry %s is not one of the files judgectl sends from %s (paths are relative to the folder)", entry, dir)
+		}
+	} else {
+		entry = detectEntry(langs, lang, files)
+	}
+	return apiv1.SubmissionRequest{Language: lang, Files: apiv1.WireFiles(files), Entry: entry}, nil
 }
 
 // detectLanguage picks the language of file from its extension. Exact (case-sensitive) matches

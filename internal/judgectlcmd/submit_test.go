@@ -134,7 +134,8 @@ func TestSubmitBadInput(t *testing.T) {
 		errHas []string
 	}{
 		{"missing file", api.env(), []string{"submit", filepath.Join(dir, "nope.py")}, []string{"does not exist"}},
-		{"directory", api.env(), []string{"submit", dir}, []string{"is a directory"}},
+		// A folder is one multi-file submission; this one mixes languages.
+		{"directory", api.env(), []string{"submit", dir}, []string{"equally many sources of", "--lang"}},
 		{"unknown extension", api.env(), []string{"submit", foo}, []string{`".foo"`, "--lang"}},
 		{"no extension", api.env(), []string{"submit", noext}, []string{"no extension", "--lang"}},
 		{"ambiguous", api.env(), []string{"submit", h}, []string{"ambiguous", "c, cpp", "--lang"}},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/judge-dev/judge/pkg/api"
 	"github.com/judge-dev/judge/pkg/config"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -41,6 +42,7 @@ func apiLimits(cfg config.Config) api.Limits {
 		MaxPackageBytes: int64(cfg.MaxPackageBytes), MaxUnpackedBytes: int64(cfg.MaxPackageUnpackedBytes),
 		MaxTestFileBytes: int64(cfg.MaxTestFileBytes), MemoryBudget: int64(cfg.RequestMemoryBudget),
 		SpillDir: cfg.UploadSpillDir,
+		Files:    srcfiles.Caps{MaxFiles: cfg.MaxSubmissionFiles, MaxBytes: int64(cfg.MaxSubmissionBytes), MaxPathBytes: cfg.MaxSubmissionPathBytes},
 	}
 	if cfg.SubmitRate == 0 {
 		l.SubmitRate = -1 // off; api.Limits reads 0 as "the default"

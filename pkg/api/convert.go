@@ -45,6 +45,9 @@ func view(sub store.Submission, withSource bool) apiv1.Submission {
 	}
 	if withSource {
 		v.Source = sub.Source
+		if sub.Files != nil {
+			v.Files, v.Entry = apiv1.WireFiles(sub.Files), sub.Entry
+		}
 	}
 	for _, t := range sub.Tests {
 		v.Tests = append(v.Tests, publicTest(t))

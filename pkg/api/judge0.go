@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -231,7 +233,50 @@ func (s *Server) acceptJudge0(ctx context.Context, p principal, jr judge0Request
 		return store.Created{}, errTooLarge("a field is larger than the server accepts",
 			apiv1.FieldError{Field: "stdin", Message: fmt.Sprintf("%d bytes, more than the limit of %d", n, s.limits.MaxStdinBytes)})
 	}
+	if jr.AdditionalFiles != nil && *jr.AdditionalFiles != "" {
+		if err := s.withAdditionalFiles(&req, *jr.AdditionalFiles); err != nil {
+			return store.Created{}, err
+		}
+	}
 	return s.accept(ctx, p, req, key, func(n *store.NewSubmission) { n.Judge0 = j0 })
+}
+
+// withAdditionalFiles makes req a multi-file submission of Judge0's additional_files (a zip
+// archive in base64, whatever base64_encoded says, as Judge0 takes it) and the source, which
+// becomes the entry under the language's source file name (main.c, Main.java), as Judge0 places
+// it beside the archive's files. The archive is unpacked under the server's submission caps,
+// counted while it decompresses; the files then pass the v1 validation like any others.
+func (s *Server) withAdditionalFiles(req *apiv1.SubmissionRequest, archive string) error {
+	invalid := func(format string, args ...any) error {
+		fe := &judge0FieldErrors{}
+		fe.add("additional_files", format, args...)
+		return judge0Invalid{fe}
+	}
+	raw, err := base64.StdEncoding.DecodeString(archive)
+	if err != nil {
+		return invalid("is not valid base64 (a zip archive, base64-encoded): %v", err)
+	}
+	files, err := srcfiles.Unzip(raw, s.limits.Files)
+	var p *srcfiles.Problem
+	switch {
+	case errors.As(err, &p) && p.TooLarge:
+		return errTooLarge("additional_files is larger than the server accepts", apiv1.FieldError{Field: "additional_files", Message: p.Error()})
+	case errors.As(err, &p):
+		return invalid("%s", p.Error())
+	case err != nil:
+		return invalid("is not a zip archive: %v", err)
+	}
+	l, _ := s.langs.Get(req.Language) // fromJudge0 mapped the id to a language of the table
+	cmd, err := l.Prepare([]byte(req.Source))
+	if err != nil {
+		return invalid("the source cannot be placed: %v", err)
+	}
+	if slices.ContainsFunc(files, func(f srcfiles.File) bool { return f.Path == cmd.SourceFile }) {
+		return invalid("the archive holds %s, the name of the source file of %s; rename it", cmd.SourceFile, l.ID)
+	}
+	files = append(files, srcfiles.File{Path: cmd.SourceFile, Data: []byte(req.Source)})
+	req.Files, req.Entry, req.Source = apiv1.WireFiles(files), cmd.SourceFile, ""
+	return nil
 }
 
 // fromJudge0 turns Judge0's attributes into the judge's request, with Judge0's defaults for
@@ -347,7 +392,6 @@ func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest
 		}
 	}
 	refuseSet("compiler_options", jr.CompilerOptions, "setting compiler options is not allowed: each language has one fixed compile command")
-	refuseSet("additional_files", jr.AdditionalFiles, "setting additional files is not allowed by this judge")
 	j0.StderrToStdout = jr.RedirectStderrToStdout != nil && bool(*jr.RedirectStderrToStdout)
 	if a := jr.CommandLineArguments; a != nil && *a != "" {
 		words, err := splitArgs(*a)

@@ -418,7 +418,7 @@ func TestJudge0Contract(t *testing.T) {
 			{map[string]any{"source_code": "x", "language_id": 71, "compiler_options": "-O3"}, "compiler_options", "not allowed"},
 			{map[string]any{"source_code": "x", "language_id": 71, "command_line_arguments": "a 'b"}, "command_line_arguments", "unterminated ' quote"},
 			{map[string]any{"source_code": "x", "language_id": 71, "command_line_arguments": strings.Repeat("a", 129)}, "command_line_arguments", "is too long (maximum is 128 characters)"},
-			{map[string]any{"source_code": "x", "language_id": 71, "additional_files": "UEsDBA=="}, "additional_files", "not allowed"},
+			{map[string]any{"source_code": "x", "language_id": 71, "additional_files": "UEsDBA=="}, "additional_files", "is not a zip archive"},
 			{map[string]any{"source_code": "x", "language_id": 71, "callback_url": "http://127.0.0.1/x"}, "callback_url", "callbacks are off"},
 		} {
 			r := e.judge0Do(t, spec, "/judge0/submissions", req{method: "POST", path: "/judge0/submissions", header: j0(e.sub), body: c.body})

@@ -82,6 +82,7 @@ func (s *Server) judge0Config() judge0Config {
 		EnableCommandLineArguments:        true,
 		AllowedLanguagesForCompileOptions: []string{},
 		EnableSubmissionDelete:            true,
+		EnableAdditionalFiles:             true,
 		EnableCallbacks:                   len(s.judge0.CallbackHosts) > 0,
 		CallbacksMaxTries:                 callbackMaxTries,
 		CallbacksTimeout:                  callbackTimeout.Seconds(),

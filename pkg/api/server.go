@@ -19,6 +19,7 @@ import (
 
 	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -28,6 +29,9 @@ type Limits struct {
 	MaxBodyBytes int64
 	// MaxSourceBytes caps a submission's source.
 	MaxSourceBytes int64
+	// Files caps a multi-file submission: its file count, total bytes and path length. The
+	// request body is allowed room for the total in base64 (MaxBodyBytes grows to fit).
+	Files srcfiles.Caps
 	// MaxStdinBytes caps an ad-hoc stdin and expected output, each.
 	MaxStdinBytes int64
 	// MaxPackageBytes caps a problem package upload as sent (compressed).
@@ -125,6 +129,10 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxTests <= 0 {
 		l.MaxTests = d.MaxTests
 	}
+	l.Files = l.Files.WithDefaults()
+	// base64 takes 4/3 of the bytes; paths and the other fields fit in the margin. The
+	// defaults (1 MiB, 512 KiB of files) need no growth.
+	l.MaxBodyBytes = max(l.MaxBodyBytes, l.Files.MaxBytes*4/3+256<<10)
 	if l.MaxPageSize <= 0 {
 		l.MaxPageSize = d.MaxPageSize
 	}

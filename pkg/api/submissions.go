@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,11 +12,13 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -191,7 +194,14 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 			}
 		}
 	}
-	text("source", req.Source, s.limits.MaxSourceBytes, true)
+	if len(req.Files) > 0 || req.Entry != "" {
+		if req.Source != "" {
+			bad("source", "give either source (one file) or files (several), not both")
+		}
+		n.Files, n.Entry = s.checkFiles(req, bad, &tooLarge)
+	} else {
+		text("source", req.Source, s.limits.MaxSourceBytes, true)
+	}
 	if req.Stdin != nil {
 		text("stdin", *req.Stdin, s.limits.MaxStdinBytes, false)
 	}
@@ -235,6 +245,78 @@ func (s *Server) validateSubmission(ctx context.Context, req apiv1.SubmissionReq
 	}
 	n.Limits = limits
 	return n, nil
+}
+
+// checkFiles decodes and validates the files and entry of a multi-file submission, reporting
+// every bad one by bad (422, the field names the file's index and the message its path) and a
+// cap exceeded into tooLarge (413). It returns the decoded files when they are all usable.
+func (s *Server) checkFiles(req apiv1.SubmissionRequest, bad func(field, format string, args ...any), tooLarge *[]apiv1.FieldError) ([]srcfiles.File, string) {
+	caps := s.limits.Files
+	if len(req.Files) == 0 {
+		bad("files", "entry %q is given without files; send files with the entry among them, or source alone", req.Entry)
+		return nil, ""
+	}
+	if len(req.Files) > caps.MaxFiles {
+		// Refused before decoding anything: the count alone is enough to say no.
+		*tooLarge = append(*tooLarge, apiv1.FieldError{Field: "files", Message: fmt.Sprintf("%d files, more than the limit of %d", len(req.Files), caps.MaxFiles)})
+		return nil, ""
+	}
+	files := make([]srcfiles.File, 0, len(req.Files))
+	index := make(map[string]int, len(req.Files))
+	ok := true
+	for i, f := range req.Files {
+		field := fmt.Sprintf("files[%d]", i)
+		var data []byte
+		switch {
+		case f.Content != nil && f.ContentBase64 != nil:
+			bad(field, "file %q: give content or content_base64, not both", f.Path)
+			ok = false
+		case f.Content != nil:
+			data = []byte(*f.Content)
+		case f.ContentBase64 != nil:
+			b, err := base64.StdEncoding.DecodeString(*f.ContentBase64)
+			if err != nil {
+				bad(field+".content_base64", "file %q: not standard base64 (RFC 4648 with padding): %v", f.Path, err)
+				ok = false
+			}
+			data = b
+		default:
+			bad(field, "file %q: give content (text) or content_base64 (any bytes)", f.Path)
+			ok = false
+		}
+		if _, seen := index[f.Path]; !seen {
+			index[f.Path] = i
+		}
+		files = append(files, srcfiles.File{Path: f.Path, Data: data})
+	}
+	for _, p := range srcfiles.Check(files, caps) {
+		field := "files"
+		if i, found := index[p.Path]; found && p.Path != "" {
+			field = fmt.Sprintf("files[%d].path", i)
+		}
+		if p.TooLarge {
+			*tooLarge = append(*tooLarge, apiv1.FieldError{Field: field, Message: p.Error()})
+		} else {
+			bad(field, "%s", p.Error())
+		}
+		ok = false
+	}
+	if !ok {
+		return nil, ""
+	}
+	l, known := s.langs.Get(req.Language)
+	if known && len(l.Extensions) > 0 && !slices.ContainsFunc(files, func(f srcfiles.File) bool { return l.IsSource(f.Path) }) {
+		bad("files", "no file is a %s source (ending in %s)", l.ID, strings.Join(l.Extensions, ", "))
+	}
+	if req.Entry != "" {
+		switch i, found := index[req.Entry]; {
+		case !found:
+			bad("entry", "entry %q is not one of the files' paths", req.Entry)
+		case known && len(l.Extensions) > 0 && !l.IsSource(req.Entry):
+			bad("entry", "entry %q (files[%d]) is not a %s source (ending in %s)", req.Entry, i, l.ID, strings.Join(l.Extensions, ", "))
+		}
+	}
+	return files, req.Entry
 }
 
 // parseWait reads ?wait= as a Go duration ("30s") or whole seconds ("30").

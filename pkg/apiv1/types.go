@@ -37,7 +37,15 @@ const (
 // submission is ad hoc (Judge0-style) with Stdin and an optional ExpectedOutput.
 type SubmissionRequest struct {
 	Language string `json:"language"`
-	Source   string `json:"source"`
+	// Source is a program of one file. A program of several files gives Files instead.
+	Source string `json:"source,omitempty"`
+	// Files are the files of a multi-file program (sources, headers, data), placed in the
+	// sandbox's work directory under their paths before the compile.
+	Files []SourceFile `json:"files,omitempty"`
+	// Entry is the path of the file of Files that is run (a script) or holds the main class;
+	// empty means the language's rule (docs/languages.md): a file named main.*, else the first
+	// source in path order.
+	Entry string `json:"entry,omitempty"`
 	// Problem is the slug of a stored problem.
 	Problem string `json:"problem,omitempty"`
 	// Stdin and ExpectedOutput describe an ad-hoc run (no problem).
@@ -45,6 +53,15 @@ type SubmissionRequest struct {
 	ExpectedOutput *string `json:"expected_output,omitempty"`
 	// Limits override the problem's or the defaults, within the server's maxima.
 	Limits *Limits `json:"limits,omitempty"`
+}
+
+// SourceFile is one file of a multi-file submission. Exactly one of Content (text) and
+// ContentBase64 (any bytes) is set; an empty file is Content "".
+type SourceFile struct {
+	// Path is relative to the submission's root, slash-separated, without "." or ".." elements.
+	Path          string  `json:"path"`
+	Content       *string `json:"content,omitempty"`
+	ContentBase64 *string `json:"content_base64,omitempty"`
 }
 
 // Limits of one run. Zero fields mean "use the default".
@@ -88,8 +105,11 @@ type Submission struct {
 	CreatedAt      time.Time    `json:"created_at"`
 	StartedAt      *time.Time   `json:"started_at,omitempty"`
 	FinishedAt     *time.Time   `json:"finished_at,omitempty"`
-	// Source is only included with ?include=source for the owner or an admin.
-	Source string `json:"source,omitempty"`
+	// Source is only included with ?include=source for the owner or an admin; so are Files
+	// (a multi-file submission, whose Source is empty) and Entry.
+	Source string       `json:"source,omitempty"`
+	Files  []SourceFile `json:"files,omitempty"`
+	Entry  string       `json:"entry,omitempty"`
 }
 
 // TestResult is the outcome of one executed test. For hidden (secret) tests the server leaves

@@ -8,6 +8,8 @@
 package config
 
 import (
+	"github.com/judge-dev/judge/pkg/srcfiles"
+
 	"errors"
 	"fmt"
 	"net/url"
@@ -66,6 +68,11 @@ type Config struct {
 	MaxPackageUnpackedBytes ByteSize `yaml:"max_package_unpacked_bytes" env:"JUDGE_MAX_PACKAGE_UNPACKED_BYTES" flag:"max-package-unpacked-bytes" usage:"largest problem package, decompressed (counted while it decompresses)"`
 	// MaxTestFileBytes caps one file of a package (a test input or answer), decompressed.
 	MaxTestFileBytes ByteSize `yaml:"max_test_file_bytes" env:"JUDGE_MAX_TEST_FILE_BYTES" flag:"max-test-file-bytes" usage:"largest file of a problem package (a test input or answer), decompressed"`
+	// MaxSubmissionFiles, MaxSubmissionBytes and MaxSubmissionPathBytes cap a multi-file
+	// submission (its files, their total size, one path's length).
+	MaxSubmissionFiles     int      `yaml:"max_submission_files" env:"JUDGE_MAX_SUBMISSION_FILES" flag:"max-submission-files" usage:"most files of a multi-file submission"`
+	MaxSubmissionBytes     ByteSize `yaml:"max_submission_bytes" env:"JUDGE_MAX_SUBMISSION_BYTES" flag:"max-submission-bytes" usage:"most bytes of a multi-file submission's files together (decompressed, for Judge0 additional_files)"`
+	MaxSubmissionPathBytes int      `yaml:"max_submission_path_bytes" env:"JUDGE_MAX_SUBMISSION_PATH_BYTES" flag:"max-submission-path-bytes" usage:"longest path of a file of a multi-file submission"`
 	// RequestMemoryBudget is the most one API request may grow the process by.
 	RequestMemoryBudget ByteSize `yaml:"request_memory_budget" env:"JUDGE_REQUEST_MEMORY_BUDGET" flag:"request-memory-budget" usage:"most memory one API request may take; package uploads keep a quarter of it in memory and spill test data to disk"`
 	// UploadSpillDir is where package uploads are spooled and their test data spilled.
@@ -129,6 +136,9 @@ func Default() Config {
 		MaxPackageUnpackedBytes: DefaultMaxPackageUnpackedBytes,
 		MaxTestFileBytes:        DefaultMaxTestFileBytes,
 		RequestMemoryBudget:     DefaultRequestMemoryBudget,
+		MaxSubmissionFiles:      srcfiles.DefaultCaps().MaxFiles,
+		MaxSubmissionBytes:      ByteSize(srcfiles.DefaultCaps().MaxBytes),
+		MaxSubmissionPathBytes:  srcfiles.DefaultCaps().MaxPathBytes,
 	}
 }
 
@@ -195,6 +205,10 @@ func (c Config) Validate() error {
 		if v.n < 1<<10 {
 			errs = append(errs, fmt.Errorf("%s: %s, want at least 1KiB", v.name, v.n))
 		}
+	}
+	if c.MaxSubmissionFiles < 1 || c.MaxSubmissionPathBytes < 16 || c.MaxSubmissionBytes < 1<<10 {
+		errs = append(errs, fmt.Errorf("max_submission_files %d, max_submission_path_bytes %d, max_submission_bytes %s: want at least 1 file, 16-byte paths and 1KiB",
+			c.MaxSubmissionFiles, c.MaxSubmissionPathBytes, c.MaxSubmissionBytes))
 	}
 	if c.RequestMemoryBudget < 16<<20 {
 		errs = append(errs, fmt.Errorf("request_memory_budget (JUDGE_REQUEST_MEMORY_BUDGET): %s, want at least 16MiB (request bodies alone take 1 MiB each)", c.RequestMemoryBudget))

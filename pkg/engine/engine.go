@@ -26,7 +26,9 @@ import (
 // nil executable unless the status is OK (CE is the program's fault, not an error); an error
 // only for the judge's own failure. The executable must be closed by the caller.
 type Compiler interface {
-	Compile(ctx context.Context, l lang.Language, files map[string][]byte) (run.Executable, run.Compiled, error)
+	// Compile compiles files in l; entry names the main file of a multi-file program ("" lets
+	// the language choose).
+	Compile(ctx context.Context, l lang.Language, files map[string][]byte, entry string) (run.Executable, run.Compiled, error)
 }
 
 // Engine compiles and judges submissions with one Compiler and language table.
@@ -42,6 +44,9 @@ func New(c Compiler, langs *lang.Table) *Engine { return &Engine{c: c, langs: la
 type Submission struct {
 	Language lang.Language
 	Files    map[string][]byte
+	// Entry is the main file of a multi-file submission (run, or holding the main class);
+	// "" lets the language choose.
+	Entry string
 }
 
 // Result is a judged submission: how it compiled and, unless that failed, how it was graded.
@@ -53,7 +58,7 @@ type Result struct {
 
 // Compile compiles sub. The executable is nil unless Compiled.Status is OK.
 func (e *Engine) Compile(ctx context.Context, sub Submission) (run.Executable, run.Compiled, error) {
-	exe, c, err := e.c.Compile(ctx, sub.Language, sub.Files)
+	exe, c, err := e.c.Compile(ctx, sub.Language, sub.Files, sub.Entry)
 	if err != nil {
 		return nil, c, fmt.Errorf("compile %s: %w", sub.Language.ID, err)
 	}

@@ -27,7 +27,7 @@ type fakeCompiler struct {
 	specs    []run.Spec
 }
 
-func (c *fakeCompiler) Compile(_ context.Context, l lang.Language, files map[string][]byte) (run.Executable, run.Compiled, error) {
+func (c *fakeCompiler) Compile(_ context.Context, l lang.Language, files map[string][]byte, _ string) (run.Executable, run.Compiled, error) {
 	var src strings.Builder
 	for _, b := range files {
 		src.Write(b)

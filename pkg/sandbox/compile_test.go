@@ -176,7 +176,7 @@ func TestProgramsOfSeveralFiles(t *testing.T) {
 		"validate.cc":  []byte("#include \"validate.h\"\n#include <cstdio>\nint main(){printf(\"%d\\n\", twice(21));}\n"),
 		"lib/twice.cc": []byte("#include \"../validate.h\"\nint twice(int x){return 2*x;}\n"),
 	}
-	p, c, err := e.sb.CompileLanguage(ctx, cpp, files)
+	p, c, err := e.sb.CompileLanguage(ctx, cpp, files, "")
 	if err != nil || c.Status != run.OK {
 		t.Fatalf("validate.cc + validate.h + lib/twice.cc: %v %s %s", err, c.Status, c.Output)
 	}
@@ -189,14 +189,14 @@ func TestProgramsOfSeveralFiles(t *testing.T) {
 		"check.c": []byte("#include <stdio.h>\nint main(int c, char **v){printf(\"%d args\\n\", c-1); return 42;}\n"),
 		"README":  []byte("needs a C compiler\n"),
 	}
-	p, c, err = e.sb.CompileLanguage(ctx, lang.BuildRun("base"), br)
+	p, c, err = e.sb.CompileLanguage(ctx, lang.BuildRun("base"), br, "")
 	if err != nil || c.Status != run.OK {
 		t.Fatalf("build/run: %v %s %s", err, c.Status, c.Output)
 	}
 	if r := runProgram(t, p, run.Spec{Args: []string{"a", "b"}, Limits: small}); r.ExitCode != 42 || string(r.Stdout) != "2 args\n" {
 		t.Fatalf("build/run run: %s exit %d %q %q", r.Status, r.ExitCode, r.Stdout, r.Stderr)
 	}
-	_, c, err = e.sb.CompileLanguage(ctx, lang.BuildRun("base"), map[string][]byte{"build": []byte("#!/bin/sh\ntrue\n")})
+	_, c, err = e.sb.CompileLanguage(ctx, lang.BuildRun("base"), map[string][]byte{"build": []byte("#!/bin/sh\ntrue\n")}, "")
 	if err != nil || c.Status != run.CE || !strings.Contains(string(c.Output), "no run file") {
 		t.Fatalf("build leaving no run: %v %s %q, want CE", err, c.Status, c.Output)
 	}

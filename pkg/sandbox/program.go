@@ -44,18 +44,29 @@ type Program struct {
 // not compile, or whose compile runs over the language's compile limits, is a CE in the
 // returned run.Compiled with a nil Program; the error is only for the judge's own failures.
 func (s *Sandbox) Compile(ctx context.Context, language string, files map[string][]byte) (*Program, run.Compiled, error) {
+	return s.CompileEntry(ctx, language, files, "")
+}
+
+// CompileEntry is Compile of a multi-file submission whose main file (the one run, or holding
+// the main class) is entry, one of files; "" leaves the choice to the language's rule
+// (prepareSources).
+func (s *Sandbox) CompileEntry(ctx context.Context, language string, files map[string][]byte, entry string) (*Program, run.Compiled, error) {
 	l, ok := s.langs.Get(language)
 	if !ok {
 		return nil, run.Compiled{Status: run.IE}, fmt.Errorf("compile: unknown language %q", language)
 	}
-	return s.CompileLanguage(ctx, l, files)
+	return s.compile(ctx, l, files, entry)
 }
 
-// CompileLanguage is Compile in a language that need not be in the table (a package's
+// CompileLanguage is CompileEntry in a language that need not be in the table (a package's
 // build/run-script program, lang.BuildRun).
-func (s *Sandbox) CompileLanguage(ctx context.Context, l lang.Language, files map[string][]byte) (*Program, run.Compiled, error) {
+func (s *Sandbox) CompileLanguage(ctx context.Context, l lang.Language, files map[string][]byte, entry string) (*Program, run.Compiled, error) {
+	return s.compile(ctx, l, files, entry)
+}
+
+func (s *Sandbox) compile(ctx context.Context, l lang.Language, files map[string][]byte, entry string) (*Program, run.Compiled, error) {
 	language := l.ID
-	sources, cmd, err := prepareSources(l, files)
+	sources, cmd, err := prepareSources(l, files, entry)
 	if err != nil {
 		return nil, run.Compiled{Status: run.CE, Output: []byte(err.Error())}, nil
 	}
@@ -64,7 +75,9 @@ func (s *Sandbox) CompileLanguage(ctx context.Context, l lang.Language, files ma
 		p.files = sources
 		return p, run.Compiled{Status: run.OK}, nil
 	}
-	key := cacheKey(language, sources)
+	// Every file and the compile argv (which the entry decides) make the key: two programs
+	// differing in a header, or only in their entry, never share artifacts.
+	key := cacheKey(language+"\x00"+strings.Join(cmd.Compile, "\x00"), sources)
 	if c, ok := s.cache.get(key); ok {
 		p.files = c.files
 		return p, c.compiled, nil
@@ -161,15 +174,21 @@ func headers(files map[string]file) ([]agent.FileHeader, [][]byte) {
 // files stay right) unless the language derives the name from the source ({main}); its main
 // source is, as in problemtools, the one named main.* (else the first in path order) of the
 // language's files, and the others of the language are what {sources} adds. A language without
-// a source file name (lang.BuildRun) keeps every name. Names must be safe relative paths.
-func prepareSources(l lang.Language, files map[string][]byte) (map[string]file, lang.Command, error) {
+// a source file name (lang.BuildRun) keeps every name. Names must be safe relative paths. A
+// non-empty entry (a multi-file submission's) names the main source instead.
+func prepareSources(l lang.Language, files map[string][]byte, entry string) (map[string]file, lang.Command, error) {
 	if len(files) == 0 {
 		return nil, lang.Command{}, errors.New("the submission has no source file")
 	}
 	names := slices.Sorted(maps.Keys(files))
 	srcs := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !l.IsSource(n) })
 	main := names[0]
-	if len(names) > 1 && len(l.Extensions) > 0 {
+	if entry != "" {
+		if _, ok := files[entry]; !ok {
+			return nil, lang.Command{}, fmt.Errorf("the entry %q is not one of the submission's files", entry)
+		}
+		main = entry
+	} else if len(names) > 1 && len(l.Extensions) > 0 {
 		if len(srcs) == 0 {
 			return nil, lang.Command{}, fmt.Errorf("no file of the submission ends in %s", strings.Join(l.Extensions, ", "))
 		}

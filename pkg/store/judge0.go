@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/judge-dev/judge/pkg/srcfiles"
 )
 
 // Judge0 is what a submission made through the Judge0-compatible routes stores beyond the
@@ -62,7 +65,8 @@ type Judge0Details struct {
 // Judge0Details returns the details of the submissions ids that exist.
 func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Judge0Details, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.source, s.stdin, s.expected_output,
-		j.language_id, j.options, coalesce(j.callback_url, ''), j.stdin_bytes, coalesce(j.stderr_to_stdout, false)
+		j.language_id, j.options, coalesce(j.callback_url, ''), j.stdin_bytes, coalesce(j.stderr_to_stdout, false),
+		s.files, s.entry
 		FROM submissions s LEFT JOIN judge0_submissions j ON j.submission_id = s.id
 		WHERE s.id = ANY($1::uuid[])`, pq.Array(ids))
 	if err != nil {
@@ -79,8 +83,20 @@ func (s *Store) Judge0Details(ctx context.Context, ids []string) (map[string]Jud
 		var cb string
 		var stdinBytes []byte
 		var merged bool
-		if err := rows.Scan(&id, &d.Source, &stdin, &expected, &langID, &opts, &cb, &stdinBytes, &merged); err != nil {
+		var files []byte
+		var entry string
+		if err := rows.Scan(&id, &d.Source, &stdin, &expected, &langID, &opts, &cb, &stdinBytes, &merged, &files, &entry); err != nil {
 			return nil, fmt.Errorf("read Judge0 details: %w", mapError(err))
+		}
+		if files != nil && entry != "" {
+			// A submission with additional_files keeps its source as the entry among its files.
+			fs, err := decodeFiles(files)
+			if err != nil {
+				return nil, fmt.Errorf("read Judge0 details of %s: %w", id, err)
+			}
+			if i := slices.IndexFunc(fs, func(f srcfiles.File) bool { return f.Path == entry }); i >= 0 {
+				d.Source = string(fs[i].Data)
+			}
 		}
 		if stdin.Valid {
 			d.Stdin = &stdin.String

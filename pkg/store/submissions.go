@@ -5,9 +5,12 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/judge-dev/judge/pkg/srcfiles"
 )
 
 // NewSubmission is what the API stores for an accepted POST /v1/submissions. Limits are the
@@ -20,6 +23,10 @@ type NewSubmission struct {
 	ProblemSlug string
 	Language    string
 	Source      string
+	// Files, when set, are the program instead of Source (a multi-file submission); Entry names
+	// the one that is run or holds the main class ("" for the language's rule).
+	Files []srcfiles.File
+	Entry string
 	// Stdin and ExpectedOutput describe an ad-hoc run.
 	Stdin          *string
 	ExpectedOutput *string
@@ -53,6 +60,14 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 	}
 	sum := sha256.Sum256([]byte(n.Source))
 	srcHash := hex.EncodeToString(sum[:])
+	var files any
+	if n.Files != nil {
+		b, err := json.Marshal(n.Files)
+		if err != nil {
+			return Created{}, fmt.Errorf("create submission: encode files: %w", err)
+		}
+		files, srcHash = b, srcfiles.Hash(n.Files, n.Entry)
+	}
 	var key, problemID, reqHash any
 	if n.IdempotencyKey != "" {
 		key = n.IdempotencyKey
@@ -66,11 +81,11 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 	var c Created
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO submissions
-			(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key, request_sha256)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key, request_sha256, files, entry)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (owner_token_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 			RETURNING id, status`,
-			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key, reqHash).
+			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key, reqHash, files, n.Entry).
 			Scan(&c.ID, &c.Status)
 		if err == sql.ErrNoRows {
 			// The key was used before; ON CONFLICT waited for that transaction, so its row is
@@ -152,16 +167,28 @@ func scanSubmission(sc interface{ Scan(...any) error }, extra ...any) (Submissio
 }
 
 // GetSubmission returns a submission with its per-test results (hidden ones included; the API
-// decides what to show). withSource also loads the source text.
+// decides what to show). withSource also loads the source text, or the files and entry of a
+// multi-file submission.
 func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (Submission, error) {
-	var src string
+	var src, entry string
+	var files []byte
 	sub, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionColumns+`,
-		CASE WHEN $2 THEN s.source ELSE '' END
-		FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id WHERE s.id = $1`, id, withSource), &src)
+		CASE WHEN $2 THEN s.source ELSE '' END, CASE WHEN $2 THEN s.files END, s.entry
+		FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id WHERE s.id = $1`, id, withSource), &src, &files, &entry)
 	if err != nil {
 		return Submission{}, fmt.Errorf("get submission %s: %w", id, mapError(err))
 	}
 	sub.Source = src
+	if withSource {
+		sub.Entry = entry
+	}
+	if files != nil {
+		fs, err := decodeFiles(files)
+		if err != nil {
+			return Submission{}, fmt.Errorf("get submission %s: %w", id, err)
+		}
+		sub.Files = fs
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
 		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected
 		FROM results WHERE submission_id = $1 ORDER BY ordinal`, id)
@@ -181,6 +208,15 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 		return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
 	}
 	return sub, nil
+}
+
+// decodeFiles reads the files column.
+func decodeFiles(b []byte) ([]srcfiles.File, error) {
+	var fs []srcfiles.File
+	if err := json.Unmarshal(b, &fs); err != nil {
+		return nil, fmt.Errorf("decode files: %w", err)
+	}
+	return fs, nil
 }
 
 // SubmissionStatus returns just the status of a submission, for cheap polling.

@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/judge-dev/judge/pkg/srcfiles"
+)
 
 // The store's own row and event types. They are not the HTTP wire types (pkg/apiv1): the API
 // converts at its edge (pkg/api/convert.go), so a change of the API's JSON never changes what
@@ -53,8 +57,11 @@ type Submission struct {
 	CreatedAt     time.Time
 	StartedAt     *time.Time
 	FinishedAt    *time.Time
-	// Source is loaded only on request (GetSubmission's withSource).
+	// Source is loaded only on request (GetSubmission's withSource); so are Files and Entry
+	// of a multi-file submission (Source is then "").
 	Source string
+	Files  []srcfiles.File
+	Entry  string
 }
 
 // TestResult is one executed test as stored (a results row, or the test of a "test" event),

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/judge-dev/judge/pkg/srcfiles"
 )
 
 // Claim identifies one attempt of a submission held by one worker. Every write of a worker is
@@ -23,6 +25,10 @@ type Claimed struct {
 	Claim
 	Language string
 	Source   string
+	// Files, when not nil, are the program instead of Source (a multi-file submission), and
+	// Entry the path of its main file ("" for the language's rule).
+	Files []srcfiles.File
+	Entry string
 	// ProblemID is the problem version; 0 for an ad-hoc run.
 	ProblemID      int64
 	ProblemSlug    string
@@ -47,7 +53,7 @@ func (c Claimed) Spent() int { return c.Attempt - c.InfraRetries }
 // lease, done, or re-queued with a later attempt): the caller skips it.
 func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, worker string, lease time.Duration) (c Claimed, ok bool, err error) {
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		var limits, stdinBytes []byte
+		var limits, stdinBytes, files []byte
 		var problemID sql.NullInt64
 		var problem Limits
 		err := tx.QueryRowContext(ctx, `UPDATE submissions s SET status = 'running', worker = $3,
@@ -61,10 +67,11 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false),
 				coalesce((SELECT p.time_limit_ms FROM problems p WHERE p.id = s.problem_id), 0),
 				coalesce((SELECT p.memory_kb FROM problems p WHERE p.id = s.problem_id), 0),
-				coalesce((SELECT p.output_kb FROM problems p WHERE p.id = s.problem_id), 0)`,
+				coalesce((SELECT p.output_kb FROM problems p WHERE p.id = s.problem_id), 0),
+				s.files, s.entry`,
 			id, attempt, worker, lease.Milliseconds()).
 			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries, &stdinBytes,
-				pq.Array(&c.Args), &c.StderrToStdout, &problem.TimeMS, &problem.MemoryKB, &problem.OutputKB)
+				pq.Array(&c.Args), &c.StderrToStdout, &problem.TimeMS, &problem.MemoryKB, &problem.OutputKB, &files, &c.Entry)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -78,6 +85,11 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 		c.Limits = stored.Limits
 		if !stored.Resolved {
 			c.Limits = resolveStored(stored.Limits, problemID.Valid, problem)
+		}
+		if files != nil {
+			if c.Files, err = decodeFiles(files); err != nil {
+				return fmt.Errorf("files of %s: %w", id, err)
+			}
 		}
 		c.Claim = Claim{ID: id, Attempt: attempt, Worker: worker}
 		c.ProblemID = problemID.Int64

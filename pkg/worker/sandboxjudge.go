@@ -15,6 +15,7 @@ import (
 	"github.com/judge-dev/judge/pkg/lang"
 	"github.com/judge-dev/judge/pkg/problem"
 	"github.com/judge-dev/judge/pkg/run"
+	"github.com/judge-dev/judge/pkg/srcfiles"
 	"github.com/judge-dev/judge/pkg/store"
 )
 
@@ -63,6 +64,12 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		// The API accepted it, so the worker's table differs: the judge's fault, retried.
 		return store.Verdict{}, fmt.Errorf("language %q is not in this worker's table", sub.Language)
 	}
+	files := map[string][]byte{sourceName(l): []byte(sub.Source)}
+	entry := sub.Entry
+	if sub.Files != nil {
+		// A multi-file submission keeps its paths (the API refused paths that are not safe).
+		files = srcfiles.Map(sub.Files)
+	}
 	lim := limitsOf(sub.Limits)
 	report := func(t judge.TestOutcome) { onTest(testResult(t)) }
 	if sub.ProblemID == 0 {
@@ -74,7 +81,7 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 			expected = []byte(*sub.ExpectedOutput)
 		}
 		spec := run.Spec{Stdin: stdin, Args: sub.Args, Limits: lim, StderrToStdout: sub.StderrToStdout}
-		res, err := j.eng.AdHoc(ctx, engine.Submission{Language: l, Files: map[string][]byte{sourceName(l): []byte(sub.Source)}}, spec, expected, sub.ExpectedOutput != nil)
+		res, err := j.eng.AdHoc(ctx, engine.Submission{Language: l, Files: files, Entry: entry}, spec, expected, sub.ExpectedOutput != nil)
 		if err != nil {
 			return store.Verdict{}, err
 		}
@@ -88,11 +95,14 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 	if err != nil {
 		return store.Verdict{}, err
 	}
-	files := map[string][]byte{sourceName(l): []byte(sub.Source)}
 	if inc := p.IncludeFor(l.ID, nil); len(inc) > 0 {
-		// A driver of include/<language>/ is the main file (main.*): the submission keeps a
-		// name of its own beside it (the engine adds the include files).
-		files = map[string][]byte{"submission" + path.Ext(sourceName(l)): []byte(sub.Source)}
+		// A driver of include/<language>/ is the main file (main.*), whatever entry the
+		// submission named; a one-file submission keeps a name of its own beside it (the
+		// engine adds the include files).
+		entry = ""
+		if sub.Files == nil {
+			files = map[string][]byte{"submission" + path.Ext(sourceName(l)): []byte(sub.Source)}
+		}
 	}
 	// The validators are compiled per submission: the sandbox caches compiles by source hash,
 	// so this is cheap after the first.
@@ -101,7 +111,7 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		return store.Verdict{}, err
 	}
 	defer prepared.Close()
-	res, err := prepared.Judge(ctx, engine.Submission{Language: l, Files: files}, engine.ProblemLimits(p, lim), report)
+	res, err := prepared.Judge(ctx, engine.Submission{Language: l, Files: files, Entry: entry}, engine.ProblemLimits(p, lim), report)
 	if err != nil {
 		return store.Verdict{}, err
 	}

@@ -23,8 +23,8 @@ func New(sb *sandbox.Sandbox, langs *lang.Table) *engine.Engine {
 
 type compiler struct{ sb *sandbox.Sandbox }
 
-func (c compiler) Compile(ctx context.Context, l lang.Language, files map[string][]byte) (run.Executable, run.Compiled, error) {
-	prog, comp, err := c.sb.CompileLanguage(ctx, l, files)
+func (c compiler) Compile(ctx context.Context, l lang.Language, files map[string][]byte, entry string) (run.Executable, run.Compiled, error) {
+	prog, comp, err := c.sb.CompileLanguage(ctx, l, files, entry)
 	if prog == nil {
 		return nil, comp, err
 	}

@@ -51,7 +51,7 @@ func (scripted) Close() error { return nil }
 // fakeCompiler compiles every source into a scripted program, but for a syntax error.
 type fakeCompiler struct{}
 
-func (fakeCompiler) Compile(_ context.Context, _ lang.Language, files map[string][]byte) (run.Executable, run.Compiled, error) {
+func (fakeCompiler) Compile(_ context.Context, _ lang.Language, files map[string][]byte, _ string) (run.Executable, run.Compiled, error) {
 	var src string
 	for _, b := range files {
 		src += string(b)
