@@ -48,6 +48,11 @@ test:
 problemtools:
 	@scripts/problemtools.sh
 
+## bapctools: install BAPCtools (pinned) in a virtualenv for the 2023-07 differential test
+.PHONY: bapctools
+bapctools:
+	@scripts/bapctools.sh
+
 ## test-unit: tests that need no services
 test-unit:
 	$(GO) test -race -short ./...

@@ -19,7 +19,8 @@ import (
 
 // TestExamplesVerify judges every submission of every example problem with the real sandbox
 // and requires each to get an expected verdict, and the same verdict as Kattis problemtools
-// where it can judge the submission too (problemtools_test.go). Languages whose image is missing are skipped
+// (problemtools_test.go) and, for 2023-07 packages, BAPCtools (bapctools_test.go) where they
+// can judge the submission too. Languages whose image is missing are skipped
 // (and said so); the "base" image (c, cpp, python3) is required.
 func TestExamplesVerify(t *testing.T) {
 	docker := testenv.Docker(t)
@@ -61,7 +62,7 @@ func TestExamplesVerify(t *testing.T) {
 		// Multi-pass: the wrong answer shows only on the second pass.
 		"countdown": {got: map[string]string{"wrong_answer/first_pass_only.py": "WA", "run_time_error/no_second_pass.py": "RE", "accepted/count.c": "AC"}},
 	}
-	pt := findProblemtools(t)
+	pt, bt := findProblemtools(t), findBapctools(t)
 	root := filepath.Join("..", "..", "..", "examples", "problems")
 	entries, err := os.ReadDir(root)
 	if err != nil {
@@ -95,6 +96,9 @@ func TestExamplesVerify(t *testing.T) {
 			}
 			if pt != nil {
 				pt.check(t, filepath.Join(root, e.Name()), p, rep, out.String())
+			}
+			if bt != nil && p.Format == problem.Format202307 {
+				bt.check(t, filepath.Join(root, e.Name()), p, rep, out.String())
 			}
 			want := shows[e.Name()]
 			if want.warning != "" && !strings.Contains(strings.Join(rep.Warnings, "\n"), want.warning) {
