@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,11 +143,33 @@ func (bt *bapctools) check(t *testing.T, dir string, p *problem.Problem, rep Rep
 		t.Fatalf("bt upgrade: %v\n%s", err, out)
 	}
 	// -a: every test (the verdict is still the first rejected test's); -G: no generators;
-	// -t: this judge's limit, so that both judge under the same one.
-	out, _ := btCmd("run", "--no-bar", "-a", "--no-generate", "-t", strconv.FormatFloat(rep.TimeLimit.Seconds(), 'f', -1, 64))
+	// -t: this judge's limit, so that both judge under the same one. bt's verdict is by CPU
+	// time unless its wall-clock timeout expires (default 1.5 × limit + 1 s, rounded down),
+	// which a loaded machine reaches with a fast program: --timeout gives it this judge's
+	// wall-clock cap, 3 × limit + 1 s.
+	secs := rep.TimeLimit.Seconds()
+	args := []string{"run", "--no-bar", "-a", "--no-generate", "-t", strconv.FormatFloat(secs, 'f', -1, 64), "--timeout", strconv.Itoa(int(math.Ceil(3*secs + 1)))}
+	out, _ := btCmd(args...)
 	limit, theirs := parseBapctools(out)
 	if limit == 0 {
 		t.Fatalf("BAPCtools judged nothing; its report:\n%s", out)
+	}
+	// A TLE there that is not one here is judged once more by bt alone: it may be the load of
+	// the machine, which a second run rarely repeats; a real difference does.
+	var again []string
+	for _, r := range rep.Results {
+		if br, ok := theirs[r.Path]; ok && br.verdict == "TLE" && r.Got != "" && r.Got != "TLE" && r.Skipped == "" {
+			again = append(again, filepath.Join("submissions", r.Path))
+		}
+	}
+	if len(again) > 0 {
+		t.Logf("BAPCtools: judging %v again (TLE there, not here)", again)
+		out2, _ := btCmd(append(args, again...)...)
+		_, second := parseBapctools(out2)
+		for path, br := range second {
+			theirs[path] = br
+		}
+		out += "\n--- BAPCtools, again:\n" + out2
 	}
 	compared, notes, disagreements := compareBapctools(p, rep, limit, theirs)
 	for _, n := range notes {
@@ -180,6 +203,11 @@ func compareBapctools(p *problem.Problem, rep Report, limit time.Duration, their
 			continue
 		case br.unsure != "":
 			notes = append(notes, fmt.Sprintf("%s not compared: %s", r.Path, br.unsure))
+			continue
+		case r.Got == "OLE":
+			// bt 2026.10.0 checks limits.output only on the package's .ans files, never on a
+			// submission's output: what is OLE here is WA, TLE or AC there.
+			notes = append(notes, fmt.Sprintf("%s not compared: OLE, and BAPCtools enforces no output limit on submissions", r.Path))
 			continue
 		case mine != their && (mine == "TLE" || their == "TLE") && (sensitive(br.duration) || sensitive(r.CPUTime)):
 			notes = append(notes, fmt.Sprintf("%s not compared: time-sensitive (judge %s in %s, BAPCtools %s in %s, limit %s)", r.Path, r.Got, ms(r.CPUTime), br.verdict, ms(br.duration), ms(limit)))
@@ -245,7 +273,7 @@ wrong_answer/int32.c:         WA 0.002s @ secret/02-big    slowest:  AC 0.003s @
 }
 
 // TestCompareBapctools proves the comparison fails on a disagreement and on a submission bt
-// did not report, and compares neither what bt cannot build nor a TLE at the limit's edge.
+// did not report, and compares neither what bt cannot build, nor OLE, nor a TLE at the limit's edge.
 func TestCompareBapctools(t *testing.T) {
 	p := &problem.Problem{Format: problem.Format202307, Limits: problem.Limits{TimeMultiplier: 2, SafetyMargin: 1.5}}
 	rep := Report{Results: []Result{
@@ -256,22 +284,24 @@ func TestCompareBapctools(t *testing.T) {
 		{Path: "time_limit_exceeded/far.py", Got: "AC", CPUTime: 100 * time.Millisecond},
 		{Path: "accepted/a.go", Got: "AC"},
 		{Path: "accepted/lost.c", Got: "AC"},
+		{Path: "output_limit_exceeded/spam.py", Got: "OLE"},
 		{Path: "accepted/a.kt", Skipped: "no image"},
 	}}
 	theirs := map[string]btResult{
-		"accepted/a.c":                {verdict: "AC", duration: 10 * time.Millisecond},
-		"run_time_error/hog.c":        {verdict: "RTE", duration: 10 * time.Millisecond},
-		"wrong_answer/w.py":           {verdict: "WA", duration: 10 * time.Millisecond},
-		"time_limit_exceeded/edge.py": {verdict: "TLE", duration: 1200 * time.Millisecond},
-		"time_limit_exceeded/far.py":  {verdict: "TLE", duration: 3 * time.Second},
-		"accepted/a.go":               {verdict: "CE", unsure: "no compiler"},
+		"accepted/a.c":                  {verdict: "AC", duration: 10 * time.Millisecond},
+		"run_time_error/hog.c":          {verdict: "RTE", duration: 10 * time.Millisecond},
+		"wrong_answer/w.py":             {verdict: "WA", duration: 10 * time.Millisecond},
+		"time_limit_exceeded/edge.py":   {verdict: "TLE", duration: 1200 * time.Millisecond},
+		"time_limit_exceeded/far.py":    {verdict: "TLE", duration: 3 * time.Second},
+		"accepted/a.go":                 {verdict: "CE", unsure: "no compiler"},
+		"output_limit_exceeded/spam.py": {verdict: "TLE", duration: 3 * time.Second},
 	}
 	compared, notes, dis := compareBapctools(p, rep, time.Second, theirs)
 	if compared != 4 {
 		t.Errorf("compared %d, want 4 (a.c, hog.c, w.py, far.py)", compared)
 	}
-	if len(notes) != 2 || !strings.Contains(notes[0], "edge.py not compared: time-sensitive") || !strings.Contains(notes[1], "a.go not compared") {
-		t.Errorf("notes %q, want edge.py time-sensitive and a.go without compiler", notes)
+	if len(notes) != 3 || !strings.Contains(notes[0], "edge.py not compared: time-sensitive") || !strings.Contains(notes[1], "a.go not compared") || !strings.Contains(notes[2], "spam.py not compared: OLE") {
+		t.Errorf("notes %q, want edge.py time-sensitive, a.go without compiler, spam.py OLE", notes)
 	}
 	want := []string{"disagrees on wrong_answer/w.py: judge AC, BAPCtools WA", "disagrees on time_limit_exceeded/far.py: judge AC, BAPCtools TLE", "did not report accepted/lost.c (judge AC)"}
 	if strings.Join(dis, "\n") != strings.Join(want, "\n") {

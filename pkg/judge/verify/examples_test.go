@@ -23,29 +23,9 @@ import (
 // can judge the submission too. Languages whose image is missing are skipped
 // (and said so); the "base" image (c, cpp, python3) is required.
 func TestExamplesVerify(t *testing.T) {
-	docker := testenv.Docker(t)
-	testenv.Image(t, "base")
-	langs, err := lang.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
-	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{AgentPath: testenv.JudgedBinary(t), PoolSize: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close(context.Background()) })
-	available := map[string]bool{}
-	avail := func(l lang.Language) bool {
-		ref := image.Resolve(l.Image)
-		if ok, seen := available[ref]; seen {
-			return ok
-		}
-		ok, err := image.Exists(ctx, docker, ref)
-		available[ref] = err == nil && ok
-		return available[ref]
-	}
+	compile, langs, avail := sandboxVerifier(ctx, t)
 
 	// What some examples exist to show, beyond every submission getting what it expects.
 	shows := map[string]struct {
@@ -74,7 +54,7 @@ func TestExamplesVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := Problem(ctx, p, langs, SandboxCompiler(sb), Options{Available: avail})
+			rep, err := Problem(ctx, p, langs, compile, Options{Available: avail})
 			var out bytes.Buffer
 			Print(&out, rep)
 			t.Log("\n" + out.String())
@@ -112,4 +92,33 @@ func TestExamplesVerify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sandboxVerifier is what a verification needs to judge with the real sandbox: its Compiler,
+// the language table, and which languages have their image here. The "base" image (c, cpp,
+// python3) is required; the sandbox is closed when the test ends.
+func sandboxVerifier(ctx context.Context, t *testing.T) (Compiler, *lang.Table, func(lang.Language) bool) {
+	t.Helper()
+	docker := testenv.Docker(t)
+	testenv.Image(t, "base")
+	langs, err := lang.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{AgentPath: testenv.JudgedBinary(t), PoolSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close(context.Background()) })
+	available := map[string]bool{}
+	avail := func(l lang.Language) bool {
+		ref := image.Resolve(l.Image)
+		if ok, seen := available[ref]; seen {
+			return ok
+		}
+		ok, err := image.Exists(ctx, docker, ref)
+		available[ref] = err == nil && ok
+		return available[ref]
+	}
+	return SandboxCompiler(sb), langs, avail
 }
