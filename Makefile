@@ -55,6 +55,11 @@ SOAK_RATE ?= 30
 soak: images
 	JUDGE_SOAK=$(SOAK) JUDGE_SOAK_RATE=$(SOAK_RATE) JUDGE_REQUIRE_STACK=1 $(GO) test -count=1 -timeout 3h -run '^TestSoak$$' -v ./e2e/
 
+## bapctools: install BAPCtools (pinned) in a virtualenv for the 2023-07 differential test
+.PHONY: bapctools
+bapctools:
+	@scripts/bapctools.sh
+
 ## test-unit: tests that need no services
 test-unit:
 	$(GO) test -race -short ./...

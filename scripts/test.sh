@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite on the real stack, exactly what CI runs (.ci/run).
 #
-# Brings the stack up, builds the runtime images, installs problemtools (the differential check
-# of the example packages), vets, and runs every test with -race and JUDGE_REQUIRE_STACK=1 (a
-# missing service fails instead of skipping). The stack is torn down
+# Brings the stack up, builds the runtime images, installs problemtools and BAPCtools (the
+# differential checks of the example packages), vets, and runs every test with -race and
+# JUDGE_REQUIRE_STACK=1 (a missing service fails instead of skipping). The stack is torn down
 # afterwards, also when tests fail, unless it was already running before (someone else's stack is
 # left alone) or JUDGE_STACK_KEEP=1. Exits with the tests' status.
 set -uo pipefail
@@ -49,6 +49,13 @@ if ! JUDGE_PROBLEMTOOLS=$("$here/problemtools.sh" 2>"$STACK_DIR/problemtools.log
 	exit 1
 fi
 export JUDGE_PROBLEMTOOLS JUDGE_REQUIRE_PROBLEMTOOLS=1
+say "installing BAPCtools for the 2023-07 differential test: scripts/bapctools.sh (log: $STACK_DIR/bapctools.log)"
+if ! JUDGE_BAPCTOOLS=$("$here/bapctools.sh" 2>"$STACK_DIR/bapctools.log" | tail -n 1); then
+	tail -n 30 "$STACK_DIR/bapctools.log" | sed 's/^/  | /' >&2
+	say "BAPCtools failed to install; see $STACK_DIR/bapctools.log"
+	exit 1
+fi
+export JUDGE_BAPCTOOLS JUDGE_REQUIRE_BAPCTOOLS=1
 say "go vet ${PKGS[*]}"
 go vet "${PKGS[@]}" || exit 1
 say "go test -race -p $GO_TEST_P -timeout $GO_TEST_TIMEOUT ${PKGS[*]}"

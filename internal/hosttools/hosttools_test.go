@@ -259,6 +259,7 @@ var dynamicExecSites = map[string]string{
 	"internal/testenv/testenv_test.go":      "runs the judged binary the test built",
 	"internal/hosttools/hosttools_test.go":  "runs dpkg-query, named in the manifest",
 	"pkg/judge/verify/problemtools_test.go": "runs the verifyproblem that scripts/problemtools.sh installed",
+	"pkg/judge/verify/bapctools_test.go":    "runs the bt that scripts/bapctools.sh installed",
 	"pkg/api/schemathesis_test.go":          "runs scripts/schemathesis.sh (checked as a script)",
 	"pkg/api/upload_memory_test.go":         "runs the test binary itself as a child process",
 	"internal/judgectlcmd/script_test.go":   "runs the test binary itself as judgectl",

@@ -183,6 +183,8 @@ func TestIncludesAndRefusedParts(t *testing.T) {
 		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\ntype: multi-pass\n"}, "a multi-pass problem needs an output validator"},
 		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\nlimits: {validation_passes: 3}\n"}, "validation_passes is only for multi-pass"},
 		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\ntype: submit-answer\n"}, "submit-answer is not supported"},
+		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\ntype: [interactive, multi-pass]\n", "output_validator/v.py": ""}, "multi-pass together with interactive is not supported"},
+		{map[string]string{"problem.yaml": "problem_format_version: 2023-07\nname: X\nlimits: {code: big}\n"}, "limits.code: big is not a number"},
 	} {
 		files := minimal()
 		for k, v := range tc.files {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/internal/testenv"
+	"github.com/judge-dev/judge/pkg/engine"
 	"github.com/judge-dev/judge/pkg/engine/sandboxed"
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
@@ -20,32 +21,13 @@ import (
 
 // TestExamplesVerify judges every submission of every example problem with the real sandbox
 // and requires each to get an expected verdict, and the same verdict as Kattis problemtools
-// where it can judge the submission too (problemtools_test.go). Languages whose image is missing are skipped
+// (problemtools_test.go) and, for 2023-07 packages, BAPCtools (bapctools_test.go) where they
+// can judge the submission too. Languages whose image is missing are skipped
 // (and said so); the "base" image (c, cpp, python3) is required.
 func TestExamplesVerify(t *testing.T) {
-	docker := testenv.Docker(t)
-	testenv.Image(t, "base")
-	langs, err := lang.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
-	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{AgentPath: testenv.JudgedBinary(t), PoolSize: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close(context.Background()) })
-	available := map[string]bool{}
-	avail := func(l lang.Language) bool {
-		ref := image.Resolve(l.Image)
-		if ok, seen := available[ref]; seen {
-			return ok
-		}
-		ok, err := image.Exists(ctx, docker, ref)
-		available[ref] = err == nil && ok
-		return available[ref]
-	}
+	eng, langs, avail := sandboxVerifier(ctx, t)
 
 	// What some examples exist to show, beyond every submission getting what it expects.
 	shows := map[string]struct {
@@ -62,7 +44,7 @@ func TestExamplesVerify(t *testing.T) {
 		// Multi-pass: the wrong answer shows only on the second pass.
 		"countdown": {got: map[string]string{"wrong_answer/first_pass_only.py": "WA", "run_time_error/no_second_pass.py": "RE", "accepted/count.c": "AC"}},
 	}
-	pt := findProblemtools(t)
+	pt, bt := findProblemtools(t), findBapctools(t)
 	root := filepath.Join("..", "..", "..", "examples", "problems")
 	entries, err := os.ReadDir(root)
 	if err != nil {
@@ -74,7 +56,7 @@ func TestExamplesVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := Problem(ctx, p, langs, sandboxed.New(sb, langs), Options{Available: avail})
+			rep, err := Problem(ctx, p, langs, eng, Options{Available: avail})
 			var out bytes.Buffer
 			Print(&out, rep)
 			t.Log("\n" + out.String())
@@ -97,6 +79,9 @@ func TestExamplesVerify(t *testing.T) {
 			if pt != nil {
 				pt.check(t, filepath.Join(root, e.Name()), p, rep, out.String())
 			}
+			if bt != nil && p.Format == problem.Format202307 {
+				bt.check(t, filepath.Join(root, e.Name()), p, rep, out.String())
+			}
 			want := shows[e.Name()]
 			if want.warning != "" && !strings.Contains(strings.Join(rep.Warnings, "\n"), want.warning) {
 				t.Errorf("warnings %q lack %q", rep.Warnings, want.warning)
@@ -109,4 +94,33 @@ func TestExamplesVerify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sandboxVerifier is what a verification needs to judge with the real sandbox: its engine,
+// the language table, and which languages have their image here. The "base" image (c, cpp,
+// python3) is required; the sandbox is closed when the test ends.
+func sandboxVerifier(ctx context.Context, t *testing.T) (*engine.Engine, *lang.Table, func(lang.Language) bool) {
+	t.Helper()
+	docker := testenv.Docker(t)
+	testenv.Image(t, "base")
+	langs, err := lang.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{AgentPath: testenv.JudgedBinary(t), PoolSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close(context.Background()) })
+	available := map[string]bool{}
+	avail := func(l lang.Language) bool {
+		ref := image.Resolve(l.Image)
+		if ok, seen := available[ref]; seen {
+			return ok
+		}
+		ok, err := image.Exists(ctx, docker, ref)
+		available[ref] = err == nil && ok
+		return available[ref]
+	}
+	return sandboxed.New(sb, langs), langs, avail
 }

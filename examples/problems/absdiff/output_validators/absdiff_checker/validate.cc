@@ -6,7 +6,7 @@
 #include <iostream>
 #include <string>
 
-#include "checker.h"
+#include "validate.h"
 
 static unsigned long long parse_answer(const char *path) {
     std::ifstream ans(path);

@@ -1,6 +1,6 @@
-// checker.h: the small library the absdiff checker is built with (a header beside its source,
-// the shape of Kattis's validate.h): reading the judge's files and the team's output, and
-// reporting a verdict with a message in the feedback directory.
+// validate.h: the small library the absdiff checker is built with (a header beside its source,
+// as Kattis validators ship validate.h with validate.cc): reading the judge's files and the
+// team's output, and reporting a verdict with a message in the feedback directory.
 #pragma once
 #include <cstdarg>
 #include <cstdio>
