@@ -49,6 +49,9 @@ if ! JUDGE_PROBLEMTOOLS=$("$here/problemtools.sh" 2>"$STACK_DIR/problemtools.log
 	exit 1
 fi
 export JUDGE_PROBLEMTOOLS JUDGE_REQUIRE_PROBLEMTOOLS=1
+# The CI examples run for real (act, gitlab-ci-local; e2e/classroom_test.go installs them through
+# scripts/classroom-tools.sh): about a minute. JUDGE_CLASSROOM_TESTS=0 skips them.
+export JUDGE_CLASSROOM_TESTS=${JUDGE_CLASSROOM_TESTS:-1}
 say "installing BAPCtools for the 2023-07 differential test: scripts/bapctools.sh (log: $STACK_DIR/bapctools.log)"
 if ! JUDGE_BAPCTOOLS=$("$here/bapctools.sh" 2>"$STACK_DIR/bapctools.log" | tail -n 1); then
 	tail -n 30 "$STACK_DIR/bapctools.log" | sed 's/^/  | /' >&2
