@@ -15,7 +15,7 @@ import (
 
 func newAllCmd(a *app) *cobra.Command {
 	var grace time.Duration
-	var slot, group string
+	var slot, group, pprofAddr string
 	cmd := &cobra.Command{
 		Use:   "all",
 		Short: "Run every role in one process: migrations, then the API, the relay and a worker",
@@ -58,10 +58,14 @@ func newAllCmd(a *app) *cobra.Command {
 			role("api", func(ctx context.Context) error { return serveAPI(ctx, cfg, st, log, reg) })
 			role("relay", func(ctx context.Context) error { return runRelay(ctx, cfg, st, log, slot, reg) })
 			role("worker", func(ctx context.Context) error { return runWorker(ctx, cfg, st, log, grace, group, reg) })
+			if pprofAddr != "" {
+				role("pprof", func(ctx context.Context) error { return servePprof(ctx, pprofAddr, log) })
+			}
 			return g.Wait()
 		},
 	}
 	addSlotFlag(cmd, &slot)
 	addWorkerFlags(cmd, &grace, &group)
+	addPprofFlag(cmd, &pprofAddr)
 	return cmd
 }
