@@ -67,42 +67,54 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 	if n.ProblemID != 0 {
 		problemID = n.ProblemID
 	}
-	var c Created
-	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO submissions
-			(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key, request_sha256)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (owner_token_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-			RETURNING id, status`,
-			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key, reqHash).
-			Scan(&c.ID, &c.Status)
+	queued, err := json.Marshal(apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusQueued})
+	if err != nil {
+		return Created{}, fmt.Errorf("create submission: encode event: %w", err)
+	}
+	// The submission, its outbox row, its first event and the notification are one statement;
+	// only a Judge0 submission, which adds a row of its own, needs a transaction around it.
+	create := func(q querier) (Created, error) {
+		var c Created
+		err := q.QueryRowContext(ctx, `WITH s AS (
+				INSERT INTO submissions
+				(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key, request_sha256)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (owner_token_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+				RETURNING id, status),
+			d AS (INSERT INTO dispatch (submission_id, attempt, language, problem) SELECT id, 1, $4, $12 FROM s),
+			e AS (INSERT INTO submission_events (submission_id, type, payload, attempt)
+				SELECT id, $13, $14::jsonb, 1 FROM s RETURNING submission_id, seq)
+			SELECT s.id, s.status, pg_notify($15, e.submission_id::text || ':' || e.seq) FROM s JOIN e ON e.submission_id = s.id`,
+			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key, reqHash,
+			n.ProblemSlug, apiv1.EventStatus, string(queued), EventsChannel).
+			Scan(&c.ID, &c.Status, new(any))
 		if err == sql.ErrNoRows {
 			// The key was used before; ON CONFLICT waited for that transaction, so its row is
-			// visible to this new statement.
-			return replay(ctx, tx, n, srcHash, &c)
+			// visible to the next statement.
+			err = replay(ctx, q, n, srcHash, &c)
 		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO dispatch (submission_id, attempt, language, problem)
-			VALUES ($1, 1, $2, $3)`, c.ID, n.Language, n.ProblemSlug); err != nil {
-			return err
-		}
-		if n.Judge0 != nil {
-			if err := insertJudge0(ctx, tx, c.ID, n.Judge0); err != nil {
+		return c, err
+	}
+	var c Created
+	if n.Judge0 == nil {
+		c, err = create(s.db)
+		err = mapError(err)
+	} else {
+		err = s.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			if c, err = create(tx); err != nil || c.Replayed {
 				return err
 			}
-		}
-		_, err = AppendEvent(ctx, tx, c.ID, apiv1.Event{Type: apiv1.EventStatus, Status: apiv1.StatusQueued})
-		return err
-	})
+			return insertJudge0(ctx, tx, c.ID, n.Judge0)
+		})
+	}
 	if err != nil {
 		return Created{}, fmt.Errorf("create submission: %w", err)
 	}
 	return c, nil
 }
 
-func replay(ctx context.Context, tx *sql.Tx, n NewSubmission, srcHash string, c *Created) error {
+func replay(ctx context.Context, tx querier, n NewSubmission, srcHash string, c *Created) error {
 	var lang, hash string
 	var reqHash sql.NullString
 	var problemID sql.NullInt64
