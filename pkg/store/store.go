@@ -9,6 +9,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	_ "github.com/lib/pq" // registers the "postgres" driver
@@ -22,8 +24,13 @@ type Store struct {
 
 // Open connects to the database at dsn and checks that it answers. A connection failure is
 // reported as "cannot connect to HOST: REASON" and matches ErrUnavailable.
+//
+// Parameters are sent in lib/pq's binary_parameters mode unless dsn says otherwise: a statement
+// with arguments then takes one round trip (and one implicit transaction) instead of a separate
+// prepare and execute. In that mode a []byte argument is sent in binary format, which suits
+// bytea and text but not jsonb: pass JSON as a string.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sql.Open("postgres", dsn)
+	db, err := sql.Open("postgres", withBinaryParameters(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -74,4 +81,18 @@ func (s *Store) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", mapError(err))
 	}
 	return nil
+}
+
+// withBinaryParameters adds binary_parameters=yes to a URL or key=value DSN that does not set it.
+func withBinaryParameters(dsn string) string {
+	if strings.Contains(dsn, "binary_parameters") {
+		return dsn
+	}
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return strings.TrimSpace(dsn + " binary_parameters=yes")
 }

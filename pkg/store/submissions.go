@@ -85,7 +85,7 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 			e AS (INSERT INTO submission_events (submission_id, type, payload, attempt)
 				SELECT id, $13, $14::jsonb, 1 FROM s RETURNING submission_id, seq)
 			SELECT s.id, s.status, pg_notify($15, e.submission_id::text || ':' || e.seq) FROM s JOIN e ON e.submission_id = s.id`,
-			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key, reqHash,
+			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, string(limits), key, reqHash,
 			n.ProblemSlug, apiv1.EventStatus, string(queued), EventsChannel).
 			Scan(&c.ID, &c.Status, new(any))
 		if err == sql.ErrNoRows {
