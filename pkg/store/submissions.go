@@ -181,6 +181,11 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 		return Submission{}, fmt.Errorf("get submission %s: %w", id, mapError(err))
 	}
 	sub.Source = src
+	if sub.Status != apiv1.StatusDone {
+		// Results are written only with the final status (FinishSubmission), so a queued or
+		// running submission has none: the event stream's first read skips the query.
+		return sub, nil
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
 		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected
 		FROM results WHERE submission_id = $1 ORDER BY ordinal`, id)
