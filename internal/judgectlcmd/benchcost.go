@@ -30,11 +30,17 @@ func (o *BenchOptions) costProbes(c *client.Client) (probes []loadgen.Probe, clo
 		probes = append(probes, loadgen.MetricsProbe{URL: u, Client: hc})
 	}
 	var dbName string
+	var db *sql.DB
 	if o.DatabaseURL != "" {
 		dbName, err = databaseName(o.DatabaseURL)
 		if err != nil {
 			return nil, closeFn, &FlagError{Err: err}
 		}
+		if db, err = sql.Open("postgres", o.DatabaseURL); err != nil {
+			return nil, closeFn, &FlagError{Err: fmt.Errorf("--database-url: %w", err)}
+		}
+		db.SetMaxOpenConns(1)
+		closeFn = func() { db.Close() }
 	}
 	if o.StackDir != "" {
 		pgData := filepath.Join(o.StackDir, "pg")
@@ -45,17 +51,12 @@ func (o *BenchOptions) costProbes(c *client.Client) (probes []loadgen.Probe, clo
 		pg := loadgen.ProcProbe{Label: "PostgreSQL (whole cluster)", PIDFile: filepath.Join(pgData, "postmaster.pid")}
 		if dbName != "" {
 			pg.Label, pg.Match = "PostgreSQL (backends of "+dbName+")", loadgen.PostgresBackendOf(dbName)
+			pg.Include = loadgen.ReplicationSenders(db)
 		}
 		probes = append(probes, pg, loadgen.ProcProbe{Label: "Kafka (whole broker)", PIDFile: filepath.Join(o.StackDir, "kafka.pid")})
 	}
-	if o.DatabaseURL != "" {
-		db, err := sql.Open("postgres", o.DatabaseURL)
-		if err != nil {
-			return nil, closeFn, &FlagError{Err: fmt.Errorf("--database-url: %w", err)}
-		}
-		db.SetMaxOpenConns(1)
+	if db != nil {
 		probes = append(probes, loadgen.PostgresProbe{DB: db})
-		closeFn = func() { db.Close() }
 	}
 	return probes, closeFn, nil
 }

@@ -73,9 +73,9 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 	}
 	// The submission, its outbox row, its first event and the notification are one statement;
 	// only a Judge0 submission, which adds a row of its own, needs a transaction around it.
-	create := func(q querier) (Created, error) {
+	create := func(tx *sql.Tx) (Created, error) {
 		var c Created
-		err := q.QueryRowContext(ctx, `WITH s AS (
+		err := s.hotQueryRow(ctx, tx, `WITH s AS (
 				INSERT INTO submissions
 				(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key, request_sha256)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -91,13 +91,17 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 		if err == sql.ErrNoRows {
 			// The key was used before; ON CONFLICT waited for that transaction, so its row is
 			// visible to the next statement.
+			var q querier = s.db
+			if tx != nil {
+				q = tx
+			}
 			err = replay(ctx, q, n, srcHash, &c)
 		}
 		return c, err
 	}
 	var c Created
 	if n.Judge0 == nil {
-		c, err = create(s.db)
+		c, err = create(nil)
 		err = mapError(err)
 	} else {
 		err = s.Tx(ctx, func(tx *sql.Tx) error {
@@ -174,7 +178,7 @@ func scanSubmission(sc interface{ Scan(...any) error }, extra ...any) (Submissio
 // decides what to show). withSource also loads the source text.
 func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (Submission, error) {
 	var src string
-	sub, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionColumns+`,
+	sub, err := scanSubmission(s.hotQueryRow(ctx, nil, `SELECT `+submissionColumns+`,
 		CASE WHEN $2 THEN s.source ELSE '' END
 		FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id WHERE s.id = $1`, id, withSource), &src)
 	if err != nil {
@@ -186,7 +190,7 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 		// running submission has none: the event stream's first read skips the query.
 		return sub, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
+	rows, err := s.hotQuery(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
 		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected
 		FROM results WHERE submission_id = $1 ORDER BY ordinal`, id)
 	if err != nil {

@@ -57,7 +57,7 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 	}
 	var limits, stdinBytes []byte
 	var problemID sql.NullInt64
-	err = s.db.QueryRowContext(ctx, `WITH c AS (
+	err = s.hotQueryRow(ctx, nil, `WITH c AS (
 			UPDATE submissions s SET status = 'running', worker = $3,
 				lease_until = now() + $4 * interval '1 millisecond', started_at = coalesce(s.started_at, now())
 			WHERE s.id = $1 AND s.attempt = $2 AND s.status = 'queued'
@@ -120,7 +120,7 @@ func (s *Store) AppendTestEvents(ctx context.Context, c Claim, ts []apiv1.TestRe
 	if len(ts) == 0 {
 		return nil
 	}
-	if _, err := appendEvents(ctx, s.db, c.ID, c.Attempt, testEvents(ts)...); err != nil {
+	if _, err := appendEvents(ctx, s, nil, c.ID, c.Attempt, testEvents(ts)...); err != nil {
 		return fmt.Errorf("test events of %s: %w", c.ID, err)
 	}
 	return nil
@@ -159,7 +159,7 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
 		// Results hold the final attempt only, so an earlier one's are deleted with the update.
 		var n int
-		err := tx.QueryRowContext(ctx, `WITH up AS (
+		err := s.hotQueryRow(ctx, tx, `WITH up AS (
 				UPDATE submissions SET status = 'done', verdict = $4, score = $5,
 					time_ms = $6, memory_kb = $7, compile_output = $8, message = $9, lease_until = NULL, finished_at = now()
 				WHERE id = $1 AND attempt = $2 AND worker = $3 AND status = 'running' RETURNING id),
@@ -170,11 +170,11 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 			return err
 		}
 		written = true
-		if err := insertResults(ctx, tx, c.ID, v.Tests); err != nil {
+		if err := s.insertResults(ctx, tx, c.ID, v.Tests); err != nil {
 			return err
 		}
 		evs := append(testEvents(v.Unstreamed), apiv1.Event{Type: apiv1.EventDone, Status: apiv1.StatusDone})
-		_, err = appendEvents(ctx, tx, c.ID, 0, evs...)
+		_, err = appendEvents(ctx, s, tx, c.ID, 0, evs...)
 		return err
 	})
 	if err != nil {
@@ -184,7 +184,7 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 }
 
 // insertResults stores the per-test results of submission id in one statement.
-func insertResults(ctx context.Context, tx *sql.Tx, id string, ts []apiv1.TestResult) error {
+func (s *Store) insertResults(ctx context.Context, tx *sql.Tx, id string, ts []apiv1.TestResult) error {
 	if len(ts) == 0 {
 		return nil
 	}
@@ -200,7 +200,7 @@ func insertResults(ctx context.Context, tx *sql.Tx, id string, ts []apiv1.TestRe
 		inputs, expecteds, hidden, scores = append(inputs, t.Input), append(expecteds, t.Expected), append(hidden, t.Hidden), append(scores, t.Score)
 		times, walls, memories, exits = append(times, int64(t.TimeMS)), append(walls, int64(t.WallMS)), append(memories, t.MemoryKB), append(exits, int64(t.ExitCode))
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
+	_, err := s.hotExec(ctx, tx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
 			verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected)
 		SELECT $1, r.ord, r.name, r.test_group, r.hidden, r.verdict, r.score, r.time_ms, r.wall_ms, r.memory_kb,
 			r.exit_code, r.signal, r.stdout, r.stderr, r.feedback, r.input, r.expected

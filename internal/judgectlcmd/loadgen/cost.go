@@ -120,6 +120,9 @@ type ProcProbe struct {
 	// of the local stack).
 	PIDFile string
 	Match   func(cmdline string) bool
+	// Include, when set, names more descendants to count whatever their command line (a WAL
+	// sender's title does not name its database; pg_replication_slots does).
+	Include func(ctx context.Context) (map[int]bool, error)
 	// Proc is the proc file system's root; "" means /proc.
 	Proc string
 }
@@ -132,7 +135,7 @@ func (p ProcProbe) Name() string { return p.Label + " CPU from /proc (pid file "
 
 // Sample implements Probe: counter "cpu_s" per process as "pid:start" (so a reused pid is a
 // new process).
-func (p ProcProbe) Sample(context.Context) (Counters, error) {
+func (p ProcProbe) Sample(ctx context.Context) (Counters, error) {
 	proc := p.Proc
 	if proc == "" {
 		proc = "/proc"
@@ -195,12 +198,18 @@ func (p ProcProbe) Sample(context.Context) (Counters, error) {
 		}
 		return false
 	}
+	var include map[int]bool
+	if p.Include != nil {
+		if include, err = p.Include(ctx); err != nil {
+			return nil, err
+		}
+	}
 	c := Counters{}
 	for pid, s := range all {
 		if !inTree(pid) {
 			continue
 		}
-		if p.Match != nil {
+		if p.Match != nil && !include[pid] {
 			if pid == root {
 				continue
 			}
@@ -227,6 +236,28 @@ func PostgresBackendOf(db string) func(string) bool {
 			f = f[1:]
 		}
 		return len(f) >= 2 && f[1] == db
+	}
+}
+
+// ReplicationSenders returns the pids of the WAL senders streaming db's replication slots (the
+// judge's relay), for ProcProbe.Include.
+func ReplicationSenders(db *sql.DB) func(context.Context) (map[int]bool, error) {
+	return func(ctx context.Context) (map[int]bool, error) {
+		rows, err := db.QueryContext(ctx, `SELECT active_pid FROM pg_replication_slots
+			WHERE database = current_database() AND active_pid IS NOT NULL`)
+		if err != nil {
+			return nil, fmt.Errorf("read pg_replication_slots: %w", err)
+		}
+		defer rows.Close()
+		pids := map[int]bool{}
+		for rows.Next() {
+			var pid int
+			if err := rows.Scan(&pid); err != nil {
+				return nil, fmt.Errorf("read pg_replication_slots: %w", err)
+			}
+			pids[pid] = true
+		}
+		return pids, rows.Err()
 	}
 }
 

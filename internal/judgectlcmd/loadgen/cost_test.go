@@ -43,7 +43,8 @@ func TestProcProbe(t *testing.T) {
 		10: {1, 50, "postgres -D /data"},
 		11: {10, 100, "postgres: checkpointer"},
 		12: {10, 30, "postgres: judge judge_a 127.0.0.1(5000) idle"},
-		13: {10, 20, "postgres: walsender judge judge_a 127.0.0.1(5001) START_REPLICATION"},
+		13: {10, 20, "postgres: walsender judge 127.0.0.1(5001) START_REPLICATION"}, // judge_a's relay
+		15: {10, 5, "postgres: walsender judge judge_a 127.0.0.1(5003) idle"},
 		14: {10, 70, "postgres: judge judge_b 127.0.0.1(5002) idle"},
 		20: {1, 999, "unrelated"},
 	})
@@ -58,16 +59,22 @@ func TestProcProbe(t *testing.T) {
 		return s
 	}
 	tests := []struct {
-		name  string
-		match func(string) bool
-		want  float64 // seconds: (utime+stime)/100
+		name    string
+		match   func(string) bool
+		include map[int]bool
+		want    float64 // seconds: (utime+stime)/100
 	}{
-		{"whole tree", nil, float64(2*(50+100+30+20+70)) / 100},
-		{"one database", PostgresBackendOf("judge_a"), float64(2*(30+20)) / 100},
+		{"whole tree", nil, nil, float64(2*(50+100+30+20+70+5)) / 100},
+		{"one database", PostgresBackendOf("judge_a"), nil, float64(2*(30+5)) / 100},
+		{"one database and its slot's sender", PostgresBackendOf("judge_a"), map[int]bool{13: true}, float64(2*(30+5+20)) / 100},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ProcProbe{Label: "pg", PIDFile: pidFile, Match: tt.match, Proc: proc}.Sample(context.Background())
+			p := ProcProbe{Label: "pg", PIDFile: pidFile, Match: tt.match, Proc: proc}
+			if tt.include != nil {
+				p.Include = func(context.Context) (map[int]bool, error) { return tt.include, nil }
+			}
+			c, err := p.Sample(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
