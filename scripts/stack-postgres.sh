@@ -70,6 +70,9 @@ max_connections = 300
 shared_buffers = 128MB
 # Tests open many short-lived databases; a slot left behind by a crashed test must not fill the disk.
 max_slot_wal_keep_size = 1GB
+# Statement counts for \`judgectl bench --database-url\` (docs/benchmarks.md); part of the server package.
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
 EOF
 	((EUID == 0)) && chown postgres:postgres "$data/judge-stack.conf"
 	return 0

@@ -31,6 +31,12 @@ type BenchOptions struct {
 	Drain       time.Duration
 	Format      string
 	SLOP99      time.Duration
+
+	// Server-side cost (all optional): judged's /metrics endpoints, a local stack's directory
+	// (PostgreSQL and Kafka pid files) and the judge's database for its statistics views.
+	Metrics     []string
+	StackDir    string
+	DatabaseURL string
 }
 
 func newBenchCmd(f *Factory, runF func(context.Context, *BenchOptions) error) *cobra.Command {
@@ -74,6 +80,9 @@ accepted submission without a verdict), 3 error (nothing accepted, bad flags, no
 	fl.DurationVar(&opts.Drain, "drain", 60*time.Second, "how long to wait for verdicts after the last send")
 	addOutputFlag(cmd, &opts.Format, formatTable)
 	fl.DurationVar(&opts.SLOP99, "slo-p99", 0, "fail (exit 1) when the end-to-end p99 is above this")
+	fl.StringSliceVar(&opts.Metrics, "metrics", nil, "judged /metrics URLs whose process CPU to count (default: the server's /metrics)")
+	fl.StringVar(&opts.StackDir, "stack-dir", "", "a local stack's directory (.stack): count PostgreSQL's and Kafka's CPU from /proc")
+	fl.StringVar(&opts.DatabaseURL, "database-url", "", "the judge's database: count its transactions and statements, and only its PostgreSQL backends' CPU")
 	_ = cmd.RegisterFlagCompletionFunc("lang", f.completeLanguages())
 	_ = cmd.RegisterFlagCompletionFunc("problem", f.completeProblems())
 	return cmd
@@ -127,6 +136,8 @@ type BenchResult struct {
 	Server   *apiv1.Stats `json:"server_stats_at_end,omitempty"`
 	SLOP99   string       `json:"slo_p99,omitempty"`
 	SLOMet   *bool        `json:"slo_met,omitempty"`
+	// Cost is the server-side work per completed submission, one entry per probe.
+	Cost []loadgen.Cost `json:"server_cost,omitempty"`
 }
 
 func benchRun(ctx context.Context, opts *BenchOptions) error {
@@ -149,12 +160,29 @@ func benchRun(ctx context.Context, opts *BenchOptions) error {
 	if opts.IO.ErrTTY {
 		fmt.Fprintf(opts.IO.ErrOut, "Sending %.4g/s for %s to %s …\n", opts.Rate, opts.Duration, c.BaseURL())
 	}
+	probes, closeProbes, err := opts.costProbes(c)
+	if err != nil {
+		return err
+	}
+	defer closeProbes()
+	before := sampleAll(ctx, probes)
 	rep, err := loadgen.Run(ctx, cfg, benchTarget{c: c, req: reqs[0].req})
 	_ = bar.Finish()
 	if err != nil {
 		return err
 	}
 	res := BenchResult{Report: rep, Language: reqs[0].req.Language, Problem: opts.Problem, File: opts.File}
+	if opts.DatabaseURL != "" && ctx.Err() == nil {
+		// The statistics views lag behind idle backends; the CPU samples wait with them.
+		if opts.IO.ErrTTY {
+			fmt.Fprintf(opts.IO.ErrOut, "Waiting %s for PostgreSQL's statistics …\n", loadgen.Settle)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(loadgen.Settle):
+		}
+	}
+	res.Cost = measureCosts(context.WithoutCancel(ctx), probes, before, rep.Completed)
 	statsCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if st, err := c.Stats(statsCtx); err == nil {
@@ -235,6 +263,7 @@ func writeBenchReport(w io.Writer, res BenchResult) {
 		fmt.Fprintf(w, "Server       queued %d, running %d, done last minute %d, workers %d, relay lag %d ms\n",
 			res.Server.Queued, res.Server.Running, res.Server.DoneLastMin, res.Server.WorkersAlive, res.Server.RelayLagMS)
 	}
+	writeCost(w, res.Cost)
 	if res.SLOMet != nil {
 		state := "met"
 		if !*res.SLOMet {

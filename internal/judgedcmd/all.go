@@ -12,7 +12,7 @@ import (
 
 func newAllCmd(a *app) *cobra.Command {
 	var grace time.Duration
-	var slot, group string
+	var slot, group, pprofAddr string
 	cmd := &cobra.Command{
 		Use:   "all",
 		Short: "Run every role in one process: migrations, then the API, the relay and a worker",
@@ -24,15 +24,20 @@ func newAllCmd(a *app) *cobra.Command {
 				if err := store.Migrate(ctx, p.st.DB()); err != nil {
 					return fmt.Errorf("migrate: %w", err)
 				}
-				return p.run(ctx,
-					role{"api", p.serveAPI},
-					role{"relay", func(ctx context.Context) error { return p.runRelay(ctx, slot) }},
-					role{"worker", func(ctx context.Context) error { return p.runWorker(ctx, grace, group) }},
-				)
+				roles := []role{
+					{"api", p.serveAPI},
+					{"relay", func(ctx context.Context) error { return p.runRelay(ctx, slot) }},
+					{"worker", func(ctx context.Context) error { return p.runWorker(ctx, grace, group) }},
+				}
+				if pprofAddr != "" {
+					roles = append(roles, role{"pprof", func(ctx context.Context) error { return servePprof(ctx, pprofAddr, p.log) }})
+				}
+				return p.run(ctx, roles...)
 			})
 		},
 	}
 	addSlotFlag(cmd, &slot)
 	addWorkerFlags(cmd, &grace, &group)
+	addPprofFlag(cmd, &pprofAddr)
 	return cmd
 }

@@ -100,6 +100,12 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 			evs = nil
 			continue
 		case <-wake:
+			if s.hub.notifiedUpTo(sub.ID) <= last {
+				// Only events this stream has sent were announced (the first read already
+				// had them): no need to read again.
+				evs = nil
+				continue
+			}
 		case <-poll.C:
 			polled = true
 		}

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/judge-dev/judge/pkg/lang"
 )
@@ -258,17 +259,28 @@ func Repository(name string) string { return "judge-runtime-" + name }
 
 // Resolve maps a recipe name to its tag and returns any other name (an image reference such as
 // "gcc:13") unchanged.
+//
+// The sandbox resolves the image of every compile and run, so the tags of the built-in recipes
+// are computed once per process: building the recipes parses the embedded language table, which
+// cost about a quarter of a worker's CPU per submission (docs/benchmarks.md).
 func Resolve(name string) string {
-	if IsRecipe(name) {
-		return Repository(name) + ":" + mustLookup(name).Hash()
+	if tag, ok := builtinTags()[name]; ok {
+		return tag
 	}
 	return name
 }
 
-func mustLookup(name string) Recipe {
-	r, _ := Lookup(name)
-	return r
-}
+// builtinTags maps each built-in recipe name to its tag. The recipes are fixed at build time,
+// so the memo never goes stale.
+var builtinTags = sync.OnceValue(func() map[string]string {
+	tags := map[string]string{}
+	for name, r := range recipes() {
+		if IsRecipe(name) {
+			tags[name] = r.Tag()
+		}
+	}
+	return tags
+})
 
 // IsRecipe reports whether name is a built-in recipe rather than an image reference.
 func IsRecipe(name string) bool {

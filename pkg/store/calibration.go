@@ -75,7 +75,7 @@ func insertCalibration(ctx context.Context, tx *sql.Tx, id int64, slug string, c
 		state, source = ProblemActive, "default"
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE problems SET state = $2, time_limit_source = $3, calibration = $4,
-		time_limit_ms = CASE WHEN $2 = 'active' THEN $5 ELSE 0 END WHERE id = $1`, id, state, source, raw, c.FallbackMS); err != nil {
+		time_limit_ms = CASE WHEN $2 = 'active' THEN $5 ELSE 0 END WHERE id = $1`, id, state, source, string(raw), c.FallbackMS); err != nil {
 		return fmt.Errorf("mark version calibrating: %w", err)
 	}
 	for i, r := range c.Runs {
@@ -84,7 +84,7 @@ func insertCalibration(ctx context.Context, tx *sql.Tx, id int64, slug string, c
 		err := tx.QueryRowContext(ctx, `INSERT INTO submissions (owner_token_id, owner, problem_id, language, source, source_sha256,
 				limits, calibration)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, true) RETURNING id`,
-			c.OwnerTokenID, c.Owner, id, r.Language, r.Source, hex.EncodeToString(sum[:]), limits).Scan(&sid)
+			c.OwnerTokenID, c.Owner, id, r.Language, r.Source, hex.EncodeToString(sum[:]), string(limits)).Scan(&sid)
 		if err != nil {
 			return fmt.Errorf("calibration submission %s: %w", r.Path, err)
 		}
@@ -254,7 +254,7 @@ func settleCalibration(ctx context.Context, tx *sql.Tx, submissionID string) err
 		return fmt.Errorf("encode calibration: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE problems SET state = $2, time_limit_source = $3, time_limit_ms = $4, calibration = $5
-		WHERE id = $1`, id, st.State, st.TimeLimitSource, st.TimeLimitMS, raw); err != nil {
+		WHERE id = $1`, id, st.State, st.TimeLimitSource, st.TimeLimitMS, string(raw)); err != nil {
 		return fmt.Errorf("settle calibration of version %d: %w", id, err)
 	}
 	return nil

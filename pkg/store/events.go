@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/lib/pq"
 )
 
 // EventsChannel is the PostgreSQL NOTIFY channel on which a new row in submission_events is
@@ -44,42 +46,69 @@ func ParseEventPayload(p string) (submissionID string, seq int64, err error) {
 // is recorded only while that attempt is still running: a late worker's event (its attempt was
 // re-queued or finished by someone else) is dropped, and seq 0 is returned.
 func AppendEvent(ctx context.Context, tx *sql.Tx, submissionID string, ev Event) (int64, error) {
-	if ev.Type == "" {
-		return 0, fmt.Errorf("append event for %s: empty type", submissionID)
-	}
-	attempt := ev.Attempt
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return 0, fmt.Errorf("append %s event for %s: encode: %w", ev.Type, submissionID, err)
-	}
-	var seq int64
-	if attempt > 0 {
-		err = tx.QueryRowContext(ctx, `INSERT INTO submission_events (submission_id, type, payload, attempt)
-			SELECT s.id, $2, $3, s.attempt FROM submissions s
-			WHERE s.id = $1 AND s.attempt = $4 AND s.status = 'running'
-			RETURNING seq`, submissionID, ev.Type, payload, attempt).Scan(&seq)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, nil
+	return appendEvents(ctx, nil, tx, submissionID, ev.Attempt, ev)
+}
+
+// querier is a transaction or the pool: a single-statement write runs without BEGIN and COMMIT.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// appendEventsSQL records events and notifies; see appendEvents.
+const appendEventsSQL = `WITH e AS (
+		INSERT INTO submission_events (submission_id, type, payload, attempt)
+		SELECT $1::uuid, ev.type, ev.payload::jsonb, coalesce(s.attempt, 1)
+		FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS ev(type, payload, ord)
+		LEFT JOIN submissions s ON s.id = $1::uuid
+		WHERE $4 = 0 OR (s.attempt = $4 AND s.status = 'running')
+		ORDER BY ev.ord
+		RETURNING seq)
+	SELECT last, pg_notify($5, $1::text || ':' || last) FROM (SELECT max(seq) AS last FROM e) m WHERE last IS NOT NULL`
+
+// appendEvents records evs in order, with their notification, in one statement (one round trip,
+// one NOTIFY for all of them: listeners re-read everything after what they saw). With attempt
+// > 0 they are recorded only while that attempt is running (see AppendEvent); the attempts of
+// evs are ignored. It returns the last seq, 0 when nothing was recorded. With s set the
+// statement runs prepared, in tx or (tx nil) on its own.
+func appendEvents(ctx context.Context, s *Store, tx *sql.Tx, submissionID string, attempt int, evs ...Event) (int64, error) {
+	types := make([]string, len(evs))
+	payloads := make([]string, len(evs))
+	for i, ev := range evs {
+		if ev.Type == "" {
+			return 0, fmt.Errorf("append event for %s: empty type", submissionID)
 		}
+		ev.Seq, ev.Attempt = 0, 0
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return 0, fmt.Errorf("append %s event for %s: encode: %w", ev.Type, submissionID, err)
+		}
+		types[i], payloads[i] = ev.Type, string(b)
+	}
+	// The submission row supplies the attempt; without attempt gating a missing submission
+	// still gets its events at attempt 1 (and the foreign key decides).
+	var seq sql.NullInt64
+	args := []any{submissionID, pq.Array(types), pq.Array(payloads), attempt, EventsChannel}
+	var row *sql.Row
+	if s != nil {
+		row = s.hotQueryRow(ctx, tx, appendEventsSQL, args...)
 	} else {
-		err = tx.QueryRowContext(ctx, `INSERT INTO submission_events (submission_id, type, payload, attempt)
-			VALUES ($1, $2, $3, coalesce((SELECT attempt FROM submissions WHERE id = $1), 1)) RETURNING seq`,
-			submissionID, ev.Type, payload).Scan(&seq)
+		row = tx.QueryRowContext(ctx, appendEventsSQL, args...)
+	}
+	err := row.Scan(&seq, new(any))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("append %s event for %s: %w", ev.Type, submissionID, mapError(err))
+		return 0, fmt.Errorf("append %s event for %s: %w", types[len(types)-1], submissionID, mapError(err))
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, EventsChannel, EventPayload(submissionID, seq)); err != nil {
-		return 0, fmt.Errorf("notify %s event for %s: %w", ev.Type, submissionID, mapError(err))
-	}
-	return seq, nil
+	return seq.Int64, nil
 }
 
 // EventsAfter returns the stored events of a submission with seq > after, oldest first, of its
 // current attempt only: what an earlier attempt streamed before it was re-queued is history, and
 // a stream (or a client resuming one) shows the attempt that decides the result.
 func (s *Store) EventsAfter(ctx context.Context, submissionID string, after int64) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.seq, e.type, e.payload, e.attempt FROM submission_events e
+	rows, err := s.hotQuery(ctx, `SELECT e.seq, e.type, e.payload, e.attempt FROM submission_events e
 		JOIN submissions s ON s.id = e.submission_id
 		WHERE e.submission_id = $1 AND e.seq > $2 AND e.attempt = s.attempt ORDER BY e.seq`, submissionID, after)
 	if err != nil {

@@ -46,7 +46,7 @@ func insertJudge0(ctx context.Context, tx *sql.Tx, id string, j *Judge0) error {
 		argv = pq.Array(j.Args)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO judge0_submissions (submission_id, language_id, options, callback_url, stdin_bytes, argv,
-		stderr_to_stdout) VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, j.LanguageID, []byte(opts), cb, j.StdinBytes, argv, j.StderrToStdout)
+		stderr_to_stdout) VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, j.LanguageID, string(opts), cb, j.StdinBytes, argv, j.StderrToStdout)
 	if err != nil {
 		return fmt.Errorf("store Judge0 options: %w", err)
 	}

@@ -172,7 +172,7 @@ func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, b
 		if err := tx.QueryRowContext(ctx, `INSERT INTO problems (slug, version, name, package_sha256, settings,
 			time_limit_ms, memory_kb, output_kb, interactive, scoring)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			n.Slug, latest+1, n.Name, pkgHash, settings, n.TimeLimitMS, n.MemoryKB, n.OutputKB, n.Interactive, n.Scoring).
+			n.Slug, latest+1, n.Name, pkgHash, string(settings), n.TimeLimitMS, n.MemoryKB, n.OutputKB, n.Interactive, n.Scoring).
 			Scan(&id); err != nil {
 			return err
 		}

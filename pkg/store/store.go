@@ -9,6 +9,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
+	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/lib/pq" // registers the "postgres" driver
@@ -16,14 +19,20 @@ import (
 
 // Store is a handle on the judge's database. It is safe for concurrent use.
 type Store struct {
-	db  *sql.DB
-	dsn string
+	db    *sql.DB
+	dsn   string
+	stmts *stmtCache
 }
 
 // Open connects to the database at dsn and checks that it answers. A connection failure is
 // reported as "cannot connect to HOST: REASON" and matches ErrUnavailable.
+//
+// Parameters are sent in lib/pq's binary_parameters mode unless dsn says otherwise: a statement
+// with arguments then takes one round trip (and one implicit transaction) instead of a separate
+// prepare and execute. In that mode a []byte argument is sent in binary format, which suits
+// bytea and text but not jsonb: pass JSON as a string.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sql.Open("postgres", dsn)
+	db, err := sql.Open("postgres", withBinaryParameters(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -38,7 +47,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, connectError(dsn, err)
 	}
-	return &Store{db: db, dsn: dsn}, nil
+	return &Store{db: db, dsn: dsn, stmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
 }
 
 // DB is the underlying pool, for query files of other roles.
@@ -48,7 +57,73 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) DSN() string { return s.dsn }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
+
+// stmtCache holds the prepared statements of the per-submission hot path. PostgreSQL then parses
+// and plans each once per connection instead of on every call.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// prepared returns q prepared, or nil when it cannot be prepared now (the caller then runs it
+// unprepared, and gets whatever error that gives).
+func (s *Store) prepared(ctx context.Context, q string) *sql.Stmt {
+	c := s.stmts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	c.m[q] = st
+	return st
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q, st := range c.m {
+		_ = st.Close() // the pool closes next; nothing to do about a failure
+		delete(c.m, q)
+	}
+}
+
+// hotQueryRow runs a hot-path statement, prepared, in tx or (tx nil) on the pool.
+func (s *Store) hotQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	if st := s.prepared(ctx, q); st != nil {
+		if tx != nil {
+			return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		}
+		return st.QueryRowContext(ctx, args...)
+	}
+	if tx != nil {
+		return tx.QueryRowContext(ctx, q, args...)
+	}
+	return s.db.QueryRowContext(ctx, q, args...)
+}
+
+// hotExec is hotQueryRow for a statement without rows, in tx.
+func (s *Store) hotExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if st := s.prepared(ctx, q); st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, q, args...)
+}
+
+// hotQuery is hotQueryRow for a statement with many rows, on the pool.
+func (s *Store) hotQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := s.prepared(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.db.QueryContext(ctx, q, args...)
+}
 
 // Ping reports whether the database answers; the error matches ErrUnavailable when it does not.
 func (s *Store) Ping(ctx context.Context) error {
@@ -74,4 +149,18 @@ func (s *Store) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", mapError(err))
 	}
 	return nil
+}
+
+// withBinaryParameters adds binary_parameters=yes to a URL or key=value DSN that does not set it.
+func withBinaryParameters(dsn string) string {
+	if strings.Contains(dsn, "binary_parameters") {
+		return dsn
+	}
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return strings.TrimSpace(dsn + " binary_parameters=yes")
 }

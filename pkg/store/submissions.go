@@ -66,7 +66,7 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 		if err != nil {
 			return Created{}, fmt.Errorf("create submission: encode files: %w", err)
 		}
-		files, srcHash = b, srcfiles.Hash(n.Files, n.Entry)
+		files, srcHash = string(b), srcfiles.Hash(n.Files, n.Entry)
 	}
 	var key, problemID, reqHash any
 	if n.IdempotencyKey != "" {
@@ -78,37 +78,58 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 	if n.ProblemID != 0 {
 		problemID = n.ProblemID
 	}
-	var c Created
-	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO submissions
-			(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key, request_sha256, files, entry)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT (owner_token_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-			RETURNING id, status`,
-			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, limits, key, reqHash, files, n.Entry).
-			Scan(&c.ID, &c.Status)
+	queued, err := json.Marshal(Event{Type: EventStatus, Status: StatusQueued})
+	if err != nil {
+		return Created{}, fmt.Errorf("create submission: encode event: %w", err)
+	}
+	// The submission, its outbox row, its first event and the notification are one statement;
+	// only a Judge0 submission, which adds a row of its own, needs a transaction around it.
+	create := func(tx *sql.Tx) (Created, error) {
+		var c Created
+		err := s.hotQueryRow(ctx, tx, `WITH s AS (
+				INSERT INTO submissions
+				(owner_token_id, owner, problem_id, language, source, source_sha256, stdin, expected_output, limits, idempotency_key, request_sha256, files, entry)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $16::jsonb, $17)
+				ON CONFLICT (owner_token_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+				RETURNING id, status),
+			d AS (INSERT INTO dispatch (submission_id, attempt, language, problem) SELECT id, 1, $4, $12 FROM s),
+			e AS (INSERT INTO submission_events (submission_id, type, payload, attempt)
+				SELECT id, $13, $14::jsonb, 1 FROM s RETURNING submission_id, seq)
+			SELECT s.id, s.status, pg_notify($15, e.submission_id::text || ':' || e.seq) FROM s JOIN e ON e.submission_id = s.id`,
+			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, string(limits), key, reqHash,
+			n.ProblemSlug, EventStatus, string(queued), EventsChannel, files, n.Entry).
+			Scan(&c.ID, &c.Status, new(any))
 		if err == sql.ErrNoRows {
 			// The key was used before; ON CONFLICT waited for that transaction, so its row is
-			// visible to this new statement.
-			return replay(ctx, tx, n, srcHash, &c)
+			// visible to the next statement.
+			var q querier = s.db
+			if tx != nil {
+				q = tx
+			}
+			err = replay(ctx, q, n, srcHash, &c)
 		}
-		if err != nil {
-			return err
-		}
-		if n.Judge0 != nil {
-			if err := insertJudge0(ctx, tx, c.ID, n.Judge0); err != nil {
+		return c, err
+	}
+	var c Created
+	if n.Judge0 == nil {
+		c, err = create(nil)
+		err = mapError(err)
+	} else {
+		err = s.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			if c, err = create(tx); err != nil || c.Replayed {
 				return err
 			}
-		}
-		return enqueue(ctx, tx, c.ID, n.Language, n.ProblemSlug)
-	})
+			return insertJudge0(ctx, tx, c.ID, n.Judge0)
+		})
+	}
 	if err != nil {
 		return Created{}, fmt.Errorf("create submission: %w", err)
 	}
 	return c, nil
 }
 
-func replay(ctx context.Context, tx *sql.Tx, n NewSubmission, srcHash string, c *Created) error {
+func replay(ctx context.Context, tx querier, n NewSubmission, srcHash string, c *Created) error {
 	var lang, hash string
 	var reqHash sql.NullString
 	var problemID sql.NullInt64
@@ -172,7 +193,7 @@ func scanSubmission(sc interface{ Scan(...any) error }, extra ...any) (Submissio
 func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (Submission, error) {
 	var src, entry string
 	var files []byte
-	sub, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionColumns+`,
+	sub, err := scanSubmission(s.hotQueryRow(ctx, nil, `SELECT `+submissionColumns+`,
 		CASE WHEN $2 THEN s.source ELSE '' END, CASE WHEN $2 THEN s.files END, s.entry
 		FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id WHERE s.id = $1`, id, withSource), &src, &files, &entry)
 	if err != nil {
@@ -189,7 +210,12 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 		}
 		sub.Files = fs
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
+	if sub.Status != StatusDone {
+		// Results are written only with the final status (FinishSubmission), so a queued or
+		// running submission has none: the event stream's first read skips the query.
+		return sub, nil
+	}
+	rows, err := s.hotQuery(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
 		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected
 		FROM results WHERE submission_id = $1 ORDER BY ordinal`, id)
 	if err != nil {

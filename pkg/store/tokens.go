@@ -119,7 +119,7 @@ func (s *Store) RevokeToken(ctx context.Context, nameOrID string) (Token, error)
 // revoked.
 func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) {
 	var t Token
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, role, created_at FROM api_tokens
+	err := s.hotQueryRow(ctx, nil, `SELECT id, name, role, created_at FROM api_tokens
 		WHERE token_hash = $1 AND revoked_at IS NULL`, HashToken(secret)).Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt)
 	if err != nil {
 		return Token{}, fmt.Errorf("authenticate: %w", mapError(err))

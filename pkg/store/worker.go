@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -51,61 +52,68 @@ func (c Claimed) Spent() int { return c.Attempt - c.InfraRetries }
 // ClaimSubmission moves a queued submission to running for worker, if the message's attempt
 // is still current. ok is false for a duplicate or stale message (already running under a
 // lease, done, or re-queued with a later attempt): the caller skips it.
+//
+// The claim, its "running" event and the notification are one statement (no BEGIN and COMMIT
+// round trips): it is atomic on its own.
 func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, worker string, lease time.Duration) (c Claimed, ok bool, err error) {
-	err = s.Tx(ctx, func(tx *sql.Tx) error {
-		var limits, stdinBytes, files []byte
-		var problemID sql.NullInt64
-		var problem Limits
-		err := tx.QueryRowContext(ctx, `UPDATE submissions s SET status = 'running', worker = $3,
+	running, err := json.Marshal(Event{Type: EventStatus, Status: StatusRunning})
+	if err != nil {
+		return Claimed{}, false, fmt.Errorf("claim %s attempt %d: encode event: %w", id, attempt, err)
+	}
+	var limits, stdinBytes, files []byte
+	var problemID sql.NullInt64
+	var problem Limits
+	err = s.hotQueryRow(ctx, nil, `WITH c AS (
+			UPDATE submissions s SET status = 'running', worker = $3,
 				lease_until = now() + $4 * interval '1 millisecond', started_at = coalesce(s.started_at, now())
 			WHERE s.id = $1 AND s.attempt = $2 AND s.status = 'queued'
-			RETURNING s.language, s.source, s.problem_id,
-				coalesce((SELECT slug FROM problems p WHERE p.id = s.problem_id), ''),
+			RETURNING s.id, s.attempt, s.language, s.source, s.problem_id,
+				coalesce((SELECT slug FROM problems p WHERE p.id = s.problem_id), '') AS slug,
 				s.stdin, s.expected_output, s.limits, s.infra_retries,
-				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id),
-				(SELECT j.argv FROM judge0_submissions j WHERE j.submission_id = s.id),
-				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false),
-				coalesce((SELECT p.time_limit_ms FROM problems p WHERE p.id = s.problem_id), 0),
-				coalesce((SELECT p.memory_kb FROM problems p WHERE p.id = s.problem_id), 0),
-				coalesce((SELECT p.output_kb FROM problems p WHERE p.id = s.problem_id), 0),
-				s.files, s.entry`,
-			id, attempt, worker, lease.Milliseconds()).
-			Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries, &stdinBytes,
-				pq.Array(&c.Args), &c.StderrToStdout, &problem.TimeMS, &problem.MemoryKB, &problem.OutputKB, &files, &c.Entry)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		stored, err := decodeLimits(limits)
-		if err != nil {
-			return fmt.Errorf("limits of %s: %w", id, err)
-		}
-		c.Limits = stored.Limits
-		if !stored.Resolved {
-			c.Limits = resolveStored(stored.Limits, problemID.Valid, problem)
-		}
-		if files != nil {
-			if c.Files, err = decodeFiles(files); err != nil {
-				return fmt.Errorf("files of %s: %w", id, err)
-			}
-		}
-		c.Claim = Claim{ID: id, Attempt: attempt, Worker: worker}
-		c.ProblemID = problemID.Int64
-		if stdinBytes != nil {
-			// A Judge0 stdin that is not text (store.Judge0.StdinBytes) replaces the "" stored.
-			v := string(stdinBytes)
-			c.Stdin = &v
-		}
-		ok = true
-		_, err = AppendEvent(ctx, tx, id, Event{Type: EventStatus, Status: StatusRunning})
-		return err
-	})
-	if err != nil {
-		return Claimed{}, false, fmt.Errorf("claim %s attempt %d: %w", id, attempt, err)
+				(SELECT j.stdin_bytes FROM judge0_submissions j WHERE j.submission_id = s.id) AS stdin_bytes,
+				(SELECT j.argv FROM judge0_submissions j WHERE j.submission_id = s.id) AS argv,
+				coalesce((SELECT j.stderr_to_stdout FROM judge0_submissions j WHERE j.submission_id = s.id), false) AS stderr_to_stdout,
+				coalesce((SELECT p.time_limit_ms FROM problems p WHERE p.id = s.problem_id), 0) AS p_time_ms,
+				coalesce((SELECT p.memory_kb FROM problems p WHERE p.id = s.problem_id), 0) AS p_memory_kb,
+				coalesce((SELECT p.output_kb FROM problems p WHERE p.id = s.problem_id), 0) AS p_output_kb,
+				s.files, s.entry),
+		e AS (
+			INSERT INTO submission_events (submission_id, type, payload, attempt)
+			SELECT c.id, $5, $6::jsonb, c.attempt FROM c RETURNING submission_id, seq)
+		SELECT c.language, c.source, c.problem_id, c.slug, c.stdin, c.expected_output, c.limits, c.infra_retries,
+			c.stdin_bytes, c.argv, c.stderr_to_stdout, c.p_time_ms, c.p_memory_kb, c.p_output_kb, c.files, c.entry,
+			pg_notify($7, e.submission_id::text || ':' || e.seq)
+		FROM c JOIN e ON e.submission_id = c.id`,
+		id, attempt, worker, lease.Milliseconds(), EventStatus, string(running), EventsChannel).
+		Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries, &stdinBytes,
+			pq.Array(&c.Args), &c.StderrToStdout, &problem.TimeMS, &problem.MemoryKB, &problem.OutputKB, &files, &c.Entry, new(any))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Claimed{}, false, nil
 	}
-	return c, ok, nil
+	if err != nil {
+		return Claimed{}, false, fmt.Errorf("claim %s attempt %d: %w", id, attempt, mapError(err))
+	}
+	stored, err := decodeLimits(limits)
+	if err != nil {
+		return Claimed{}, false, fmt.Errorf("claim %s attempt %d: limits: %w", id, attempt, err)
+	}
+	c.Limits = stored.Limits
+	if !stored.Resolved {
+		c.Limits = resolveStored(stored.Limits, problemID.Valid, problem)
+	}
+	if files != nil {
+		if c.Files, err = decodeFiles(files); err != nil {
+			return Claimed{}, false, fmt.Errorf("claim %s attempt %d: files: %w", id, attempt, err)
+		}
+	}
+	c.Claim = Claim{ID: id, Attempt: attempt, Worker: worker}
+	c.ProblemID = problemID.Int64
+	if stdinBytes != nil {
+		// A Judge0 stdin that is not text (store.Judge0.StdinBytes) replaces the "" stored.
+		v := string(stdinBytes)
+		c.Stdin = &v
+	}
+	return c, true, nil
 }
 
 // ExtendLease pushes the claim's lease forward; held is false when the claim was lost (the
@@ -121,19 +129,31 @@ func (s *Store) ExtendLease(ctx context.Context, c Claim, lease time.Duration) (
 }
 
 // AppendTestEvent streams one finished test of claim c to the submission's watchers. It is
-// stored as the worker saw it; the API strips hidden tests' data when it shows the event. A
-// claim that no longer holds the submission (re-queued, or finished by another worker) records
-// nothing, so a late worker never adds events after "done" or to another attempt.
+// stored as the worker saw it; the API strips hidden tests' data when it shows the event. A claim that no
+// longer holds the submission (re-queued, or finished by another worker) records nothing, so a
+// late worker never adds events after "done" or to another attempt.
 func (s *Store) AppendTestEvent(ctx context.Context, c Claim, t TestResult) error {
-	id := c.ID
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := AppendEvent(ctx, tx, id, Event{Type: EventTest, Status: StatusRunning, Test: &t, Attempt: c.Attempt})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("test event of %s: %w", id, err)
+	return s.AppendTestEvents(ctx, c, []TestResult{t})
+}
+
+// AppendTestEvents is AppendTestEvent for several tests, in one statement.
+func (s *Store) AppendTestEvents(ctx context.Context, c Claim, ts []TestResult) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	if _, err := appendEvents(ctx, s, nil, c.ID, c.Attempt, testEvents(ts)...); err != nil {
+		return fmt.Errorf("test events of %s: %w", c.ID, err)
 	}
 	return nil
+}
+
+// testEvents are the "test" events of ts, as the worker saw them (the API strips hidden data).
+func testEvents(ts []TestResult) []Event {
+	evs := make([]Event, len(ts))
+	for i, t := range ts {
+		evs[i] = Event{Type: EventTest, Status: StatusRunning, Test: &t}
+	}
+	return evs
 }
 
 // Verdict is the final result of one attempt.
@@ -145,6 +165,9 @@ type Verdict struct {
 	CompileOutput string
 	Message       string
 	Tests         []TestResult
+	// Unstreamed are test events the worker held back (it batches them); they are recorded
+	// just before the done event, in the same transaction.
+	Unstreamed []TestResult
 }
 
 // FinishSubmission writes the verdict, the per-test results and the done event in one
@@ -152,31 +175,22 @@ type Verdict struct {
 // late worker whose lease was taken over): nothing is changed then.
 func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (written bool, err error) {
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		// Results hold the final attempt only, so an earlier one's are deleted with the update.
+		var n int
 		var calibration bool
-		err := tx.QueryRowContext(ctx, `UPDATE submissions SET status = 'done', verdict = $4, score = $5,
-				time_ms = $6, memory_kb = $7, compile_output = $8, message = $9, lease_until = NULL, finished_at = now()
-			WHERE id = $1 AND attempt = $2 AND worker = $3 AND status = 'running' RETURNING calibration`,
-			c.ID, c.Attempt, c.Worker, v.Verdict, v.Score, v.TimeMS, v.MemoryKB, v.CompileOutput, v.Message).Scan(&calibration)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+		err := s.hotQueryRow(ctx, tx, `WITH up AS (
+				UPDATE submissions SET status = 'done', verdict = $4, score = $5,
+					time_ms = $6, memory_kb = $7, compile_output = $8, message = $9, lease_until = NULL, finished_at = now()
+				WHERE id = $1 AND attempt = $2 AND worker = $3 AND status = 'running' RETURNING id, calibration),
+			gone AS (DELETE FROM results r USING up WHERE r.submission_id = up.id)
+			SELECT count(*), coalesce(bool_or(calibration), false) FROM up`,
+			c.ID, c.Attempt, c.Worker, v.Verdict, v.Score, v.TimeMS, v.MemoryKB, v.CompileOutput, v.Message).Scan(&n, &calibration)
+		if err != nil || n != 1 {
 			return err
 		}
 		written = true
-		// Results hold the final attempt only.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM results WHERE submission_id = $1`, c.ID); err != nil {
+		if err := s.insertResults(ctx, tx, c.ID, v.Tests); err != nil {
 			return err
-		}
-		for i, t := range v.Tests {
-			_, err := tx.ExecContext(ctx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
-					verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-				c.ID, i+1, t.Name, t.Group, t.Hidden, t.Verdict, t.Score, t.TimeMS, t.WallMS, t.MemoryKB,
-				t.ExitCode, t.Signal, t.Stdout, t.Stderr, t.Feedback, t.Input, t.Expected)
-			if err != nil {
-				return fmt.Errorf("result %d: %w", i+1, err)
-			}
 		}
 		if calibration {
 			// A pushed package's accepted submission: the last one to finish settles the
@@ -185,13 +199,48 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 				return err
 			}
 		}
-		_, err = AppendEvent(ctx, tx, c.ID, Event{Type: EventDone, Status: StatusDone})
+		evs := append(testEvents(v.Unstreamed), Event{Type: EventDone, Status: StatusDone})
+		_, err = appendEvents(ctx, s, tx, c.ID, 0, evs...)
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("finish %s attempt %d: %w", c.ID, c.Attempt, err)
 	}
 	return written, nil
+}
+
+// insertResults stores the per-test results of submission id in one statement.
+func (s *Store) insertResults(ctx context.Context, tx *sql.Tx, id string, ts []TestResult) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	var (
+		names, groups, verdicts, signals, stdouts, stderrs, feedbacks, inputs, expecteds []string
+		hidden                                                                           []bool
+		scores                                                                           []float64
+		times, walls, memories, exits                                                    []int64
+	)
+	for _, t := range ts {
+		names, groups, verdicts, signals = append(names, t.Name), append(groups, t.Group), append(verdicts, t.Verdict), append(signals, t.Signal)
+		stdouts, stderrs, feedbacks = append(stdouts, t.Stdout), append(stderrs, t.Stderr), append(feedbacks, t.Feedback)
+		inputs, expecteds, hidden, scores = append(inputs, t.Input), append(expecteds, t.Expected), append(hidden, t.Hidden), append(scores, t.Score)
+		times, walls, memories, exits = append(times, int64(t.TimeMS)), append(walls, int64(t.WallMS)), append(memories, t.MemoryKB), append(exits, int64(t.ExitCode))
+	}
+	_, err := s.hotExec(ctx, tx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
+			verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected)
+		SELECT $1, r.ord, r.name, r.test_group, r.hidden, r.verdict, r.score, r.time_ms, r.wall_ms, r.memory_kb,
+			r.exit_code, r.signal, r.stdout, r.stderr, r.feedback, r.input, r.expected
+		FROM unnest($2::text[], $3::text[], $4::bool[], $5::text[], $6::float8[], $7::int[], $8::int[], $9::bigint[],
+			$10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+			WITH ORDINALITY AS r(name, test_group, hidden, verdict, score, time_ms, wall_ms, memory_kb,
+				exit_code, signal, stdout, stderr, feedback, input, expected, ord)`,
+		id, pq.Array(names), pq.Array(groups), pq.Array(hidden), pq.Array(verdicts), pq.Array(scores),
+		pq.Array(times), pq.Array(walls), pq.Array(memories), pq.Array(exits), pq.Array(signals),
+		pq.Array(stdouts), pq.Array(stderrs), pq.Array(feedbacks), pq.Array(inputs), pq.Array(expecteds))
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
 }
 
 // Fault says whose fault a re-queue is.

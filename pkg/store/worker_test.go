@@ -121,3 +121,64 @@ func TestRequeueAndReaper(t *testing.T) {
 		t.Fatalf("after the last attempt: %s %s, want done IE", status, verdict)
 	}
 }
+
+// TestTestEventsBatchedAndWithTheResult covers the worker's batching: several test events in one
+// write, the rest in the result's transaction before "done", hidden tests stored as the worker saw
+// them (the API strips them: pkg/api publicTest), results in test order, and a late claim
+// recording nothing.
+func TestTestEventsBatchedAndWithTheResult(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	id := newQueued(t, st)
+	c, ok, err := st.ClaimSubmission(ctx, id, 1, "w1", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("claim: ok=%v err=%v", ok, err)
+	}
+	tests := []store.TestResult{
+		{Name: "1", Verdict: "AC", Stdout: "3\n", TimeMS: 1},
+		{Name: "2", Verdict: "AC", Hidden: true, Stdout: "secret", Input: "secret", TimeMS: 2},
+		{Name: "3", Verdict: "WA", Stdout: "4\n", TimeMS: 3},
+	}
+	if err := st.AppendTestEvents(ctx, c.Claim, tests[:2]); err != nil {
+		t.Fatal(err)
+	}
+	// A claim of another attempt records nothing.
+	if err := st.AppendTestEvents(ctx, store.Claim{ID: id, Attempt: 2, Worker: "w1"}, tests[2:]); err != nil {
+		t.Fatal(err)
+	}
+	v := store.Verdict{Verdict: "WA", TimeMS: 3, Tests: tests, Unstreamed: tests[2:]}
+	if written, err := st.FinishSubmission(ctx, c.Claim, v); err != nil || !written {
+		t.Fatalf("finish: written=%v err=%v", written, err)
+	}
+	evs, err := st.EventsAfter(ctx, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, e := range evs {
+		s := e.Type + "/" + e.Status
+		if e.Test != nil {
+			s += "/" + e.Test.Name + "/" + e.Test.Stdout + e.Test.Input
+		}
+		got = append(got, s)
+		if i > 0 && e.Seq <= evs[i-1].Seq {
+			t.Errorf("event %d has seq %d after %d", i, e.Seq, evs[i-1].Seq)
+		}
+	}
+	want := []string{"status/queued", "status/running", "test/running/1/3\n", "test/running/2/secretsecret", "test/running/3/4\n", "done/done"}
+	if len(got) != len(want) {
+		t.Fatalf("events %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("event %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	sub, err := st.GetSubmission(ctx, id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sub.Tests) != 3 || sub.Tests[0].Name != "1" || sub.Tests[1].Stdout != "secret" || sub.Tests[2].Index != 3 || sub.Tests[2].Verdict != "WA" {
+		t.Errorf("results %+v, want the three tests in order, hidden output kept for the API to redact", sub.Tests)
+	}
+}

@@ -56,11 +56,15 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 	defer cancel(nil)
 	leaseDone := make(chan struct{})
 	go func() { defer close(leaseDone); w.keepLease(jctx, cancel, sub.Claim) }()
-	v, jerr := w.safeJudge(jctx, sub, func(t store.TestResult) {
-		if err := w.st.AppendTestEvent(jctx, sub.Claim, t); err != nil && jctx.Err() == nil {
-			log.Warn("test event", "err", err)
+	stream := newTestStream(streamDelay, func(ts []store.TestResult) {
+		if err := w.st.AppendTestEvents(jctx, sub.Claim, ts); err != nil && jctx.Err() == nil {
+			log.Warn("test events", "err", err)
 		}
 	})
+	v, jerr := w.safeJudge(jctx, sub, stream.add)
+	// Held-back test events go with the result; a run handed back or taken over drops them
+	// (the next attempt streams its own).
+	v.Unstreamed = stream.take()
 	cause := context.Cause(jctx)
 	cancel(nil)
 	<-leaseDone
@@ -111,7 +115,7 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 			w.handBack(wctx, log, sub.Claim, store.JudgeFault, "internal error: "+reason)
 			return true
 		}
-		v = store.Verdict{Verdict: string(verdict.IE), TimeMS: v.TimeMS, MemoryKB: v.MemoryKB, Tests: v.Tests,
+		v = store.Verdict{Verdict: string(verdict.IE), TimeMS: v.TimeMS, MemoryKB: v.MemoryKB, Tests: v.Tests, Unstreamed: v.Unstreamed,
 			Message: fmt.Sprintf("internal error on %d attempts; last: %s", sub.Spent(), reason)}
 	}
 	var written bool

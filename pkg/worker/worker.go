@@ -69,7 +69,7 @@ type Store interface {
 	ClaimSubmission(ctx context.Context, id string, attempt int, worker string, lease time.Duration) (store.Claimed, bool, error)
 	GetSubmissionState(ctx context.Context, id string) (store.SubmissionState, error)
 	ExtendLease(ctx context.Context, c store.Claim, lease time.Duration) (bool, error)
-	AppendTestEvent(ctx context.Context, c store.Claim, t store.TestResult) error
+	AppendTestEvents(ctx context.Context, c store.Claim, ts []store.TestResult) error
 	FinishSubmission(ctx context.Context, c store.Claim, v store.Verdict) (bool, error)
 	Requeue(ctx context.Context, c store.Claim, fault store.Fault, reason string) (bool, error)
 	WorkerHeartbeat(ctx context.Context, name string, slots int) error
