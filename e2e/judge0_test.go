@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/judge-dev/judge/internal/testenv"
+	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
 // TestJudge0OfficialClient runs the official Judge0 Python client (judge0 0.0.8, from the
@@ -41,6 +42,9 @@ func TestJudge0OfficialClient(t *testing.T) {
 	c.startRelay("relay1")
 	c.startWorker("worker1", 2)
 	base := c.apiURLs[0] + "/judge0"
+	// The API may answer before the worker has published the versions its images record;
+	// Judge0 clients read them in the language names (step "one language").
+	c.waitForVersion(t, "python3")
 
 	// Under /judge0 on the API's address, and at the root of judge0_listen (a bare Judge0 URL).
 	for _, url := range []string{base, "http://" + rootAddr} {
@@ -143,6 +147,31 @@ func TestJudge0OfficialClient(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "callback_url") {
 		t.Errorf("callback to a host off the list: %d %s", res.StatusCode, b)
 	}
+}
+
+// waitForVersion waits until the API lists a version for language, which a worker read from
+// its runtime image and published (the API re-reads them every 10 s).
+func (c *cluster) waitForVersion(t *testing.T, language string) {
+	t.Helper()
+	waitFor(t, "a worker to publish the version of "+language, 2*time.Minute, func() bool {
+		req, _ := http.NewRequest("GET", c.apiURLs[0]+"/v1/languages", nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var list apiv1.LanguageList
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&list) != nil {
+			return false
+		}
+		for _, l := range list.Items {
+			if l.ID == language && l.Version != "" {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func btoi(b bool) int {

@@ -3,14 +3,11 @@ package judgedcmd
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/moby/moby/client"
 
 	"github.com/judge-dev/judge/pkg/config"
-	"github.com/judge-dev/judge/pkg/image"
-	"github.com/judge-dev/judge/pkg/lang"
 )
 
 // dockerClient connects to the configured Docker engine and checks that it answers, so that an
@@ -32,18 +29,4 @@ func dockerClient(ctx context.Context, cfg config.Config) (*client.Client, error
 		return nil, fmt.Errorf("docker_host (JUDGE_DOCKER_HOST): no Docker engine answers at %s: start one (`make stack` does) or point docker_host at it", d.DaemonHost())
 	}
 	return d, nil
-}
-
-// withImageVersions returns tab with the language versions recorded in the runtime images (at
-// build time) on the engine d answers for; on an error, tab is returned as it is and the reason
-// logged.
-func withImageVersions(ctx context.Context, d image.Inspector, tab *lang.Table, log *slog.Logger) *lang.Table {
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	v, err := image.TableVersions(ctx, d, tab)
-	if err != nil {
-		log.Warn("language versions not read from the runtime images", "err", err)
-		return tab
-	}
-	return tab.WithVersions(v)
 }

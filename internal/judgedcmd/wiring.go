@@ -99,27 +99,11 @@ func (p *process) Close() {
 	p.st.Close()
 }
 
-// languages is the language table, loaded once. In a process that runs a worker it carries the
-// versions the runtime images record; the others never talk to Docker, so theirs are the
-// table's own.
-func (p *process) languages(ctx context.Context) (*lang.Table, error) {
-	p.langsOnce.Do(func() {
-		tab, err := loadLanguages(p.cfg)
-		if err != nil {
-			p.langsErr = err
-			return
-		}
-		p.langs = tab
-		if !p.usesDocker {
-			return
-		}
-		d, err := p.dockerClient(ctx)
-		if err != nil {
-			p.log.Info("language versions not read from the runtime images", "err", err)
-			return
-		}
-		p.langs = withImageVersions(ctx, d, tab, p.log)
-	})
+// languages is the language table, loaded once. It carries no versions: a worker reads them
+// from its engine's runtime images and publishes them in the database (versionPublisher), where
+// the API reads them, in every deployment alike.
+func (p *process) languages(context.Context) (*lang.Table, error) {
+	p.langsOnce.Do(func() { p.langs, p.langsErr = loadLanguages(p.cfg) })
 	return p.langs, p.langsErr
 }
 

@@ -110,9 +110,11 @@ func (p *process) runWorker(ctx context.Context, grace time.Duration, group stri
 		return err
 	}
 	running.Store(&workerState{w: w, pins: pins})
+	pub := &versionPublisher{d: d, tab: langs, st: p.st, worker: w.Name(), log: log}
+	pub.update(ctx, pins.All())
 	wctx, stopPins := context.WithCancel(ctx)
 	watched := make(chan struct{})
-	go func() { defer close(watched); watchPins(wctx, p, pins, m) }()
+	go func() { defer close(watched); watchPins(wctx, p, pins, pub, m) }()
 	defer func() { stopPins(); <-watched }()
 	return w.Run(ctx)
 }
@@ -124,9 +126,9 @@ type workerState struct {
 }
 
 // watchPins looks at the runtime images every health interval, so that a language whose image
-// arrives (judged image pull) is taken again and one whose image goes is turned away, and logs
-// each change.
-func watchPins(ctx context.Context, p *process, pins *image.Pins, m *workerMetrics) {
+// arrives (judged image pull) is taken again and one whose image goes is turned away, logs
+// each change and publishes the versions of the languages accepted now.
+func watchPins(ctx context.Context, p *process, pins *image.Pins, pub *versionPublisher, m *workerMetrics) {
 	t := time.NewTicker(p.cfg.HealthInterval)
 	defer t.Stop()
 	last := refusedKey(pins.All())
@@ -142,6 +144,7 @@ func watchPins(ctx context.Context, p *process, pins *image.Pins, m *workerMetri
 			return
 		}
 		m.langsRefused.Set(float64(len(now)))
+		pub.update(ctx, now)
 		if k := refusedKey(now); k != last {
 			last = k
 			if len(now) == 0 {

@@ -35,7 +35,7 @@ type env struct {
 }
 
 // imageVersions stand for the versions `judged image build` records in the runtime images, which
-// `judged api` reads at start (the table itself holds none).
+// the workers publish in the database for the API (the table itself holds none).
 var imageVersions = map[string]string{
 	"c": "GCC 14.2.0", "cpp": "GCC 14.2.0", "python3": "Python 3.13.5", "java": "OpenJDK 21.0.13.1",
 	"go": "Go 1.25.5", "bash": "Bash 5.2.37",
@@ -46,6 +46,8 @@ type envOpts struct {
 	limits api.Limits
 	store  api.Store // overrides the real store (for outage tests)
 	judge0 api.Judge0Options
+	// langRefresh is api.Deps.LanguagesRefresh.
+	langRefresh time.Duration
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -55,7 +57,9 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	langs = langs.WithVersions(imageVersions)
+	if err := st.PutLanguageVersions(context.Background(), "test-worker", publishedVersions(imageVersions)); err != nil {
+		t.Fatal(err)
+	}
 	l, err := store.NewListener(st.DSN(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +74,8 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if o.store != nil {
 		s = o.store
 	}
-	a, err := api.New(api.Deps{Store: s, Languages: langs, Events: l, Limits: o.limits, PollInterval: o.poll, Judge0: o.judge0})
+	a, err := api.New(api.Deps{Store: s, Languages: langs, Events: l, Limits: o.limits, PollInterval: o.poll, Judge0: o.judge0,
+		LanguagesRefresh: o.langRefresh})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +93,15 @@ func newEnv(t testing.TB, o envOpts) *env {
 		}
 	}
 	return e
+}
+
+// publishedVersions are versions as a worker publishes them.
+func publishedVersions(v map[string]string) []store.LanguageVersion {
+	out := make([]store.LanguageVersion, 0, len(v))
+	for id, ver := range v {
+		out = append(out, store.LanguageVersion{Language: id, Version: ver, Image: "judge-runtime-test:" + id})
+	}
+	return out
 }
 
 type req struct {

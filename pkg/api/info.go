@@ -45,8 +45,9 @@ func (s *Server) getStats(w http.ResponseWriter, r *http.Request, _ principal) e
 	return nil
 }
 
-func (s *Server) listLanguages(w http.ResponseWriter, _ *http.Request, _ principal) error {
-	all := s.langs.All()
+func (s *Server) listLanguages(w http.ResponseWriter, r *http.Request, _ principal) error {
+	tab, _ := s.languages.get(r.Context())
+	all := tab.All()
 	out := apiv1.LanguageList{Items: make([]apiv1.Language, 0, len(all))}
 	for _, l := range all {
 		out.Items = append(out.Items, apiv1.Language{ID: l.ID, Name: l.Name, Extensions: l.Extensions, Compiled: l.Compiled(), Version: l.Version})

@@ -173,8 +173,11 @@ func TestDatabaseDownIs503(t *testing.T) {
 	}
 }
 
-// panicStore authenticates everyone as admin and panics on Stats.
+// panicStore authenticates everyone as admin, has no published language versions and panics
+// on Stats.
 type panicStore struct{ api.Store }
+
+func (panicStore) LanguageVersions(context.Context) ([]store.LanguageVersion, error) { return nil, nil }
 
 func (panicStore) Authenticate(context.Context, string) (store.Token, error) {
 	return store.Token{ID: 1, Name: "x", Role: "admin"}, nil

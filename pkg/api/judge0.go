@@ -225,7 +225,8 @@ func (s *Server) judge0Submit(w http.ResponseWriter, r *http.Request, p principa
 
 // acceptJudge0 validates a Judge0 request and stores it through the one accept path.
 func (s *Server) acceptJudge0(ctx context.Context, p principal, jr judge0Request, b64 bool, key string) (store.Created, error) {
-	req, j0, fe := s.fromJudge0(jr, b64)
+	_, langs := s.languages.get(ctx)
+	req, j0, fe := s.fromJudge0(jr, langs, b64)
 	if !fe.empty() {
 		return store.Created{}, judge0Invalid{fe}
 	}
@@ -281,7 +282,7 @@ func (s *Server) withAdditionalFiles(req *apiv1.SubmissionRequest, archive strin
 
 // fromJudge0 turns Judge0's attributes into the judge's request, with Judge0's defaults for
 // what the client leaves out and Judge0's validation messages.
-func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest, *store.Judge0, *judge0FieldErrors) {
+func (s *Server) fromJudge0(jr judge0Request, langs []judge0Language, b64 bool) (apiv1.SubmissionRequest, *store.Judge0, *judge0FieldErrors) {
 	fe := &judge0FieldErrors{}
 	cfg := s.judge0Config()
 	decode := func(v string) string {
@@ -304,7 +305,7 @@ func (s *Server) fromJudge0(jr judge0Request, b64 bool) (apiv1.SubmissionRequest
 		fe.add("language_id", "is not a number")
 	default:
 		id := int(math.Trunc(jr.LanguageID.v))
-		l, ok := judge0LanguageByID(s.judge0Langs, id)
+		l, ok := judge0LanguageByID(langs, id)
 		if !ok {
 			fe.add("language_id", "language with id %d doesn't exist", id)
 		} else {
@@ -453,9 +454,10 @@ func (s *Server) judge0Render(ctx context.Context, subs []store.Submission, b64 
 	if err != nil {
 		return nil, err
 	}
+	_, langs := s.languages.get(ctx)
 	out := make([]map[string]any, 0, len(subs))
 	for _, sub := range subs {
-		out = append(out, s.judge0View(sub, details[sub.ID], b64, p))
+		out = append(out, s.judge0View(sub, details[sub.ID], langs, b64, p))
 	}
 	return out, nil
 }

@@ -181,9 +181,10 @@ func (s *Server) judge0StatusList(w http.ResponseWriter, _ *http.Request, _ prin
 	return nil
 }
 
-func (s *Server) judge0LanguageList(w http.ResponseWriter, _ *http.Request, _ principal) error {
+func (s *Server) judge0LanguageList(w http.ResponseWriter, r *http.Request, _ principal) error {
+	_, langs := s.languages.get(r.Context())
 	out := []map[string]any{}
-	for _, l := range s.judge0Langs {
+	for _, l := range langs {
 		out = append(out, map[string]any{"id": l.ID, "name": l.Name})
 	}
 	writeJudge0(w, http.StatusOK, out)
@@ -191,9 +192,10 @@ func (s *Server) judge0LanguageList(w http.ResponseWriter, _ *http.Request, _ pr
 }
 
 // judge0LanguageListAll is /languages/all: Judge0 adds its archived languages; the judge has none.
-func (s *Server) judge0LanguageListAll(w http.ResponseWriter, _ *http.Request, _ principal) error {
+func (s *Server) judge0LanguageListAll(w http.ResponseWriter, r *http.Request, _ principal) error {
+	_, langs := s.languages.get(r.Context())
 	out := []map[string]any{}
-	for _, l := range s.judge0Langs {
+	for _, l := range langs {
 		out = append(out, map[string]any{"id": l.ID, "name": l.Name, "is_archived": false})
 	}
 	writeJudge0(w, http.StatusOK, out)
@@ -202,7 +204,8 @@ func (s *Server) judge0LanguageListAll(w http.ResponseWriter, _ *http.Request, _
 
 func (s *Server) judge0LanguageOne(w http.ResponseWriter, r *http.Request, _ principal) error {
 	id := rubyToI(r.PathValue("id"))
-	l, ok := judge0LanguageByID(s.judge0Langs, id)
+	_, langs := s.languages.get(r.Context())
+	l, ok := judge0LanguageByID(langs, id)
 	if !ok {
 		return errNotFound("no language with id %d; GET /judge0/languages lists them", id)
 	}

@@ -67,7 +67,7 @@ type judge0Language struct {
 }
 
 // judge0Languages lists every Judge0 id the judge accepts, by id. The version in a name is the
-// language table's `version` (the runtime image is not asked).
+// table's `version`: the one the workers read from the runtime image (see languageView).
 func judge0Languages(t *lang.Table) []judge0Language {
 	var out []judge0Language
 	for _, l := range t.All() {

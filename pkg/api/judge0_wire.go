@@ -359,7 +359,7 @@ func judge0Seconds(ms int) string {
 func judge0Stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // judge0View is everything Judge0 shows of a submission, before ?fields= picks from it.
-func (s *Server) judge0View(sub store.Submission, d store.Judge0Details, b64 bool, p principal) map[string]any {
+func (s *Server) judge0View(sub store.Submission, d store.Judge0Details, langs []judge0Language, b64 bool, p principal) map[string]any {
 	text := func(v string, keepEmpty bool) any {
 		if v == "" && !keepEmpty {
 			return nil
@@ -389,7 +389,7 @@ func (s *Server) judge0View(sub store.Submission, d store.Judge0Details, b64 boo
 		opts.NumberOfRuns = 1
 	}
 	var langName any
-	if l, ok := judge0LanguageByID(s.judge0Langs, langID); ok {
+	if l, ok := judge0LanguageByID(langs, langID); ok {
 		langName = l.Name
 	}
 	st := judge0StatusOf(sub)

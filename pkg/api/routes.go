@@ -20,6 +20,7 @@ type Store interface {
 	pinger
 	relayHealthStore
 	judge0Store
+	languageStore
 }
 
 func (s *Server) routesHandler() http.Handler {

@@ -164,6 +164,9 @@ type Deps struct {
 	PollInterval time.Duration
 	// Judge0 are the settings of the Judge0-compatible routes.
 	Judge0 Judge0Options
+	// LanguagesRefresh is how often the language routes re-read the versions the workers
+	// published from their runtime images; default 10s.
+	LanguagesRefresh time.Duration
 }
 
 // Server is the HTTP API. Build it with New, serve Handler, and Close it when done.
@@ -181,8 +184,9 @@ type Server struct {
 	stats    statsCache
 	limiter  *limiter
 	judge0   Judge0Options
-	// judge0Langs are the Judge0 ids of the language table, by id.
-	judge0Langs []judge0Language
+	// languages is the language table with the versions the workers published, and its
+	// Judge0 ids.
+	languages *languageView
 	// callbackClient delivers Judge0 callbacks; stopCallbacks ends their delivery loop.
 	callbackClient *http.Client
 	callbackPoll   time.Duration
@@ -224,7 +228,7 @@ func New(deps Deps) (*Server, error) {
 	for _, h := range deps.Judge0.CallbackHosts {
 		s.judge0.CallbackHosts = append(s.judge0.CallbackHosts, strings.ToLower(strings.TrimSpace(h)))
 	}
-	s.judge0Langs = judge0Languages(s.langs)
+	s.languages = newLanguageView(s.langs, deps.Store, deps.LanguagesRefresh, s.log)
 	s.stopCallbacks = func() {}
 	if len(s.judge0.CallbackHosts) > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
