@@ -19,7 +19,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
 )
 
 // File is one file of a submission: a path relative to the work directory and its bytes.
@@ -179,7 +178,6 @@ func Map(files []File) map[string][]byte {
 	}
 	return m
 }
-
 
 // ErrNotZip is returned by Unzip for data that is not a zip archive.
 var ErrNotZip = errors.New("not a zip archive")
