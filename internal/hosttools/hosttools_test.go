@@ -266,6 +266,10 @@ var dynamicExecSites = map[string]string{
 	"internal/judgectlcmd/tmux_test.go":     "runs the tmux found by LookPath(\"tmux\")",
 	"e2e/compose_test.go":                   "runs the project's own scripts/ (checked as scripts)",
 	"pkg/image/registry_test.go":            "runs the project's own scripts/registry.sh (checked as a script)",
+	"e2e/calibration_test.go":               "runs the judgectl binary the test built",
+	"e2e/docker_stop_test.go":               "runs the project's own scripts/stack-docker.sh (checked as a script)",
+	"internal/judgedcmd/wiring_test.go":     "runs the judged binary the test built",
+	"pkg/store/types_test.go":               "runs the go command found by LookPath(\"go\")",
 }
 
 // goCommands returns the programs the module's Go code (tests included) executes by name.
