@@ -194,9 +194,10 @@ func (e *Engine) CompileProgram(ctx context.Context, prog *problem.Program) (run
 	return exe, nil
 }
 
-// ProblemLimits is the one resolution of a problem submission's limits where no API resolved
-// them: over's non-zero fields, else the problem's (time, memory, output), else zero (the
-// sandbox's default).
+// ProblemLimits is the resolution of a problem submission's limits where no server resolved
+// them (`problem verify --local`): over's non-zero fields, else the problem's (time, memory,
+// output), else zero (the sandbox's default). A server's submissions carry limits resolved
+// once, when they were accepted (store.ResolveLimits), and are judged under those as they are.
 func ProblemLimits(p *problem.Problem, over run.Limits) run.Limits {
 	out := over
 	if out.CPUTime <= 0 {

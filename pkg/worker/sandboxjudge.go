@@ -111,7 +111,9 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		return store.Verdict{}, err
 	}
 	defer prepared.Close()
-	res, err := prepared.Judge(ctx, engine.Submission{Language: l, Files: files, Entry: entry}, engine.ProblemLimits(p, lim), report)
+	// The claim's limits were resolved when the submission was accepted (store.ResolveLimits,
+	// with the problem's limits in them): they are used as they are.
+	res, err := prepared.Judge(ctx, engine.Submission{Language: l, Files: files, Entry: entry}, lim, report)
 	if err != nil {
 		return store.Verdict{}, err
 	}
