@@ -92,7 +92,7 @@ func (p *process) runWorker(ctx context.Context, grace time.Duration, group stri
 		}
 	}()
 	m := newWorkerMetrics(p.reg)
-	w, err := worker.New(p.st, worker.NewSandboxJudger(sandboxed.New(sb, langs), p.st, langs), worker.Options{
+	w, err := worker.New(p.st, worker.NewSandboxJudger(sandboxed.New(sb, langs), p.st, langs, cfg.ProblemCacheBytes()), worker.Options{
 		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: group, Slots: slots,
 		Lease: cfg.LeaseDuration, Grace: grace, Logger: log,
 		Probes: []worker.Probe{{Name: "docker", Check: func(ctx context.Context) error {

@@ -288,8 +288,7 @@ func (s *Server) flatten(slug, archiveFile string, p *problem.Problem) store.New
 		if i := strings.LastIndex(t.Name, "/"); i >= 0 {
 			group = t.Name[:i]
 		}
-		n.Tests = append(n.Tests, store.NewTestcase{Name: t.Name, Group: group, Hidden: !t.Sample,
-			Input: t.Input, Answer: t.Answer, InputFile: t.InputFile, AnswerFile: t.AnswerFile})
+		n.Tests = append(n.Tests, store.NewTestcase{Name: t.Name, Group: group, Hidden: !t.Sample})
 	}
 	return n
 }

@@ -367,7 +367,7 @@ func seedProblem(t *testing.T, e *env, slug string, version, timeMS int) {
 	t.Helper()
 	db := e.st.DB()
 	blob := fmt.Sprintf("pkg-%s-%d", slug, version)
-	if _, err := db.Exec(`INSERT INTO blobs (sha256, size, data) VALUES ($1, 1, 'x'), ('in', 1, 'x') ON CONFLICT DO NOTHING`, blob); err != nil {
+	if _, err := db.Exec(`INSERT INTO blobs (sha256, size, data) VALUES ($1, 1, 'x') ON CONFLICT DO NOTHING`, blob); err != nil {
 		t.Fatal(err)
 	}
 	var id int64
@@ -375,8 +375,8 @@ func seedProblem(t *testing.T, e *env, slug string, version, timeMS int) {
 		VALUES ($1, $2, 'Sum', $3, $4, 262144, 8192) RETURNING id`, slug, version, blob, timeMS).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`INSERT INTO testcases (problem_id, ordinal, name, test_group, hidden, input_sha256, answer_sha256)
-		VALUES ($1, 1, 'sample/1', 'sample', false, 'in', 'in'), ($1, 2, 'secret/1', 'secret', true, 'in', 'in')`, id); err != nil {
+	if _, err := db.Exec(`INSERT INTO testcases (problem_id, ordinal, name, test_group, hidden)
+		VALUES ($1, 1, 'sample/1', 'sample', false), ($1, 2, 'secret/1', 'secret', true)`, id); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -129,13 +129,17 @@ func TestUploadMemoryChild(t *testing.T) {
 		}
 		return
 	}
-	// Stored: the big input is in chunks of the database, whole.
-	var size, chunks, chunkBytes int64
-	err = e.st.DB().QueryRow(`SELECT b.size, count(c.seq), coalesce(sum(length(c.data)), 0) FROM testcases t
-		JOIN blobs b ON b.sha256 = t.input_sha256 LEFT JOIN blob_chunks c ON c.sha256 = b.sha256
-		WHERE t.name = 'secret/big' GROUP BY b.size`).Scan(&size, &chunks, &chunkBytes)
-	if err != nil || size != tc.data || chunkBytes != tc.data || chunks < 2 {
-		t.Errorf("big test stored as size %d in %d chunks of %d bytes (%v), want %d bytes in chunks", size, chunks, chunkBytes, err, tc.data)
+	// Stored: the package archive is the one copy of the big input (no blob of its own), whole
+	// in the database, and the test is listed.
+	var tests, blobs int
+	var size, stored int64
+	err = e.st.DB().QueryRow(`SELECT (SELECT count(*) FROM testcases t WHERE t.problem_id = p.id AND t.name = 'secret/big' AND t.hidden),
+		(SELECT count(*) FROM blobs), b.size,
+		greatest(length(b.data), (SELECT coalesce(sum(length(c.data)), 0) FROM blob_chunks c WHERE c.sha256 = b.sha256))
+		FROM problems p JOIN blobs b ON b.sha256 = p.package_sha256 WHERE p.slug = 'big'`).Scan(&tests, &blobs, &size, &stored)
+	if err != nil || tests != 1 || blobs != 1 || size == 0 || stored != size {
+		t.Errorf("stored: %d big tests listed, %d blobs, package of %d bytes with %d stored (%v); want 1, 1 (the package) and all its bytes",
+			tests, blobs, size, stored, err)
 	}
 }
 

@@ -42,6 +42,8 @@ type Config struct {
 	SandboxMode string `yaml:"sandbox_mode" env:"JUDGE_SANDBOX_MODE" flag:"sandbox-mode" usage:"sandbox isolation mode: fresh or reuse"`
 	// CompileCache bounds the compiled programs a worker keeps in memory by source hash.
 	CompileCache ByteSize `yaml:"compile_cache" env:"JUDGE_COMPILE_CACHE" flag:"compile-cache" usage:"bytes of compiled programs a worker keeps by source hash, e.g. 1GiB (0 disables)"`
+	// ProblemCache bounds the loaded problem packages a worker keeps in memory by package hash.
+	ProblemCache ByteSize `yaml:"problem_cache" env:"JUDGE_PROBLEM_CACHE" flag:"problem-cache" usage:"bytes of loaded problem packages (test data) a worker keeps by package hash, e.g. 1GiB (0 disables)"`
 	// LeaseDuration is how long a worker's claim on a submission lasts without renewal.
 	LeaseDuration time.Duration `yaml:"lease_duration" env:"JUDGE_LEASE_DURATION" flag:"lease-duration" usage:"worker lease on a running submission"`
 	// RedispatchAfter is how long a submission may stay queued after its last dispatch before
@@ -120,6 +122,7 @@ func Default() Config {
 		Listen:             "127.0.0.1:8080",
 		SandboxMode:        "reuse",
 		CompileCache:       1 << 30,
+		ProblemCache:       1 << 30,
 		LeaseDuration:      DefaultLease,
 		RedispatchAfter:    DefaultRedispatchAfter,
 		RelayCheckInterval: DefaultRelayCheckInterval,
@@ -238,6 +241,15 @@ func (c Config) CompileCacheBytes() int64 {
 		return -1
 	}
 	return int64(c.CompileCache)
+}
+
+// ProblemCacheBytes is ProblemCache for worker.NewSandboxJudger, where 0 means the default:
+// a configured 0 disables the cache, so it becomes -1.
+func (c Config) ProblemCacheBytes() int64 {
+	if c.ProblemCache == 0 {
+		return -1
+	}
+	return int64(c.ProblemCache)
 }
 
 // RequireDatabase reports a missing database URL with what to do about it.

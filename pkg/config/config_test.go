@@ -86,6 +86,21 @@ func TestCompileCacheBytes(t *testing.T) {
 	}
 }
 
+func TestProblemCacheBytes(t *testing.T) {
+	for in, want := range map[string]int64{"1GiB": 1 << 30, "64MiB": 64 << 20, "0": -1} {
+		size, err := ParseByteSize(in)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := (Config{ProblemCache: size}).ProblemCacheBytes(); got != want {
+			t.Errorf("%q: %d; want %d", in, got, want)
+		}
+	}
+	if got := Default().ProblemCacheBytes(); got != 1<<30 {
+		t.Errorf("default: %d; want 1 GiB", got)
+	}
+}
+
 func TestLoadErrorsNameTheSetting(t *testing.T) {
 	tests := []struct {
 		name string

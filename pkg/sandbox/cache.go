@@ -1,12 +1,11 @@
 package sandbox
 
 import (
-	"container/list"
 	"crypto/sha256"
 	"encoding/binary"
 	"sort"
-	"sync"
 
+	"github.com/judge-dev/judge/pkg/bytelru"
 	"github.com/judge-dev/judge/pkg/run"
 )
 
@@ -15,11 +14,7 @@ import (
 // source can make a 60 MiB binary), least recently used out first; an artifact larger than the
 // whole bound is not kept.
 type compileCache struct {
-	mu       sync.Mutex
-	maxBytes int64
-	bytes    int64
-	order    *list.List // of *cacheEntry, most recently used first
-	items    map[string]*list.Element
+	lru *bytelru.Cache[string, cached]
 }
 
 type cached struct {
@@ -28,13 +23,8 @@ type cached struct {
 	size     int64
 }
 
-type cacheEntry struct {
-	key string
-	v   cached
-}
-
 func newCompileCache(maxBytes int64) *compileCache {
-	return &compileCache{maxBytes: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+	return &compileCache{lru: bytelru.New[string, cached](maxBytes)}
 }
 
 func cacheKey(language string, files map[string]file) string {
@@ -58,43 +48,9 @@ func cacheKey(language string, files map[string]file) string {
 	return string(h.Sum(nil))
 }
 
-func (c *compileCache) get(key string) (cached, bool) {
-	if c.maxBytes <= 0 {
-		return cached{}, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[key]
-	if !ok {
-		return cached{}, false
-	}
-	c.order.MoveToFront(e)
-	return e.Value.(*cacheEntry).v, true
-}
+func (c *compileCache) get(key string) (cached, bool) { return c.lru.Get(key) }
 
-func (c *compileCache) put(key string, v cached) {
-	if c.maxBytes <= 0 || v.size > c.maxBytes {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.items[key]; ok {
-		return
-	}
-	for c.bytes+v.size > c.maxBytes {
-		last := c.order.Back()
-		old := last.Value.(*cacheEntry)
-		c.order.Remove(last)
-		delete(c.items, old.key)
-		c.bytes -= old.v.size
-	}
-	c.items[key] = c.order.PushFront(&cacheEntry{key: key, v: v})
-	c.bytes += v.size
-}
+func (c *compileCache) put(key string, v cached) { c.lru.Add(key, v, v.size) }
 
 // size reports the entries and bytes held.
-func (c *compileCache) size() (int, int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.items), c.bytes
-}
+func (c *compileCache) size() (int, int64) { return c.lru.Len() }

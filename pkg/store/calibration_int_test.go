@@ -37,7 +37,7 @@ func TestCalibrationThroughSubmissions(t *testing.T) {
 	}
 	newProblem := func(pkg string, force bool) store.NewProblem {
 		return store.NewProblem{Slug: "calib", Name: "Calib", Package: []byte(pkg), TimeLimitMS: 2000, MemoryKB: 1024, OutputKB: 64,
-			Tests: []store.NewTestcase{{Name: "sample/1", Group: "sample", Input: []byte("1\n"), Answer: []byte("1\n")}},
+			Tests: []store.NewTestcase{{Name: "sample/1", Group: "sample"}},
 			Calibration: &store.NewCalibration{Force: force, TimeMultiplier: 2, TimeResolution: time.Second, FallbackMS: 2000,
 				OwnerTokenID: tok, Owner: "admin", Limits: store.Limits{TimeMS: 10000, MemoryKB: 1024},
 				Warnings: []string{"submissions/accepted/multi: 2 files"},

@@ -124,20 +124,16 @@ type NewProblem struct {
 	Calibration *NewCalibration
 }
 
-// NewTestcase is one test of a NewProblem. InputFile and AnswerFile, when set, name files
-// holding the data instead of Input and Answer (test data spilled to disk by the upload).
+// NewTestcase is one test of a NewProblem: what listings show of it. Its data stays in the
+// package archive, the one stored copy (workers load the archive by its hash).
 type NewTestcase struct {
-	Name       string
-	Group      string
-	Hidden     bool
-	Input      []byte
-	Answer     []byte
-	InputFile  string
-	AnswerFile string
+	Name   string
+	Group  string
+	Hidden bool
 }
 
-// PutProblem stores n as the next version of its slug, with its package and test data as
-// content-addressed blobs, unless the latest version has the same package hash and was not
+// PutProblem stores n as the next version of its slug, with its package as a content-addressed
+// blob (the one copy of its test data; versions with the same package share it), unless the latest version has the same package hash and was not
 // rejected: then it returns that version and created=false (a rejected one is calibrated anew,
 // so a push can be retried or forced). Concurrent uploads of one slug are serialised.
 func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, bool, error) {
@@ -177,24 +173,8 @@ func (s *Store) PutProblem(ctx context.Context, n NewProblem) (ProblemVersion, b
 			return err
 		}
 		for i, tc := range n.Tests {
-			inBlob, ansBlob := blob{data: tc.Input, file: tc.InputFile}, blob{data: tc.Answer, file: tc.AnswerFile}
-			in, err := inBlob.hash()
-			if err != nil {
-				return err
-			}
-			ans, err := ansBlob.hash()
-			if err != nil {
-				return err
-			}
-			if err := putBlob(ctx, tx, in, inBlob); err != nil {
-				return err
-			}
-			if err := putBlob(ctx, tx, ans, ansBlob); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO testcases (problem_id, ordinal, name, test_group, hidden,
-				input_sha256, answer_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				id, i+1, tc.Name, tc.Group, tc.Hidden, in, ans); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO testcases (problem_id, ordinal, name, test_group, hidden)
+				VALUES ($1, $2, $3, $4, $5)`, id, i+1, tc.Name, tc.Group, tc.Hidden); err != nil {
 				return err
 			}
 		}

@@ -18,9 +18,9 @@ func TestPutProblemVersions(t *testing.T) {
 	np := store.NewProblem{
 		Slug: "sum", Name: "Sum", Package: []byte("archive v1"), TimeLimitMS: 1000, MemoryKB: 1024, OutputKB: 64,
 		Tests: []store.NewTestcase{
-			{Name: "sample/1", Group: "sample", Input: []byte("1 2\n"), Answer: []byte("3\n")},
-			{Name: "secret/1", Group: "secret", Hidden: true, Input: []byte("1 2\n"), Answer: []byte("3\n")},
-			{Name: "secret/2", Group: "secret", Hidden: true, Input: []byte("2 2\n"), Answer: []byte("4\n")},
+			{Name: "sample/1", Group: "sample"},
+			{Name: "secret/1", Group: "secret", Hidden: true},
+			{Name: "secret/2", Group: "secret", Hidden: true},
 		},
 	}
 	p, created, err := s.PutProblem(ctx, np)
@@ -41,9 +41,9 @@ func TestPutProblemVersions(t *testing.T) {
 		t.Errorf("latest = %+v, %v", latest, err)
 	}
 	var blobs int
-	// Two packages plus four distinct test files, shared between versions.
-	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM blobs`).Scan(&blobs); err != nil || blobs != 6 {
-		t.Errorf("%d blobs, want 6 (content-addressed), %v", blobs, err)
+	// The two packages: the archive is the one stored copy of the test data.
+	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM blobs`).Scan(&blobs); err != nil || blobs != 2 {
+		t.Errorf("%d blobs, want 2 (one per package), %v", blobs, err)
 	}
 	if _, err := s.LatestProblem(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown problem: %v", err)
@@ -55,7 +55,7 @@ func TestPutProblemVersions(t *testing.T) {
 }
 
 // TestLargeBlobsAreChunked: a package larger than one chunk is stored in blob_chunks, from
-// bytes or from a file, and a worker reads it back whole.
+// bytes or from a file (an upload spooled to disk), and a worker reads it back whole.
 func TestLargeBlobsAreChunked(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
@@ -68,16 +68,24 @@ func TestLargeBlobsAreChunked(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, created, err := s.PutProblem(ctx, store.NewProblem{Slug: "big", Name: "Big", Package: archive, TimeLimitMS: 1000, MemoryKB: 1024, OutputKB: 64,
-		Tests: []store.NewTestcase{{Name: "secret/1", Group: "secret", Hidden: true, InputFile: file, Answer: []byte("1\n")}}})
+		Tests: []store.NewTestcase{{Name: "secret/1", Group: "secret", Hidden: true}}})
 	if err != nil || !created {
 		t.Fatalf("put: %v %v", created, err)
 	}
+	fromFile, created, err := s.PutProblem(ctx, store.NewProblem{Slug: "spooled", Name: "Spooled", PackageFile: file, TimeLimitMS: 1000, MemoryKB: 1024, OutputKB: 64})
+	if err != nil || !created {
+		t.Fatalf("put from a file: %v %v", created, err)
+	}
 	var chunks int
 	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM blob_chunks`).Scan(&chunks); err != nil || chunks != 4+3 {
-		t.Errorf("%d chunks (%v), want 4 for the package and 3 for the input", chunks, err)
+		t.Errorf("%d chunks (%v), want 4 for the package and 3 for the one from a file", chunks, err)
 	}
 	got, err := s.GetProblemPackage(ctx, p.ID)
 	if err != nil || !bytes.Equal(got.Archive, archive) {
 		t.Errorf("package read back: %d bytes (%v), want the %d bytes stored", len(got.Archive), err, len(archive))
+	}
+	got, err = s.GetProblemPackage(ctx, fromFile.ID)
+	if err != nil || !bytes.Equal(got.Archive, archive[:2<<20+1]) {
+		t.Errorf("package from a file read back: %d bytes (%v), want the %d bytes stored", len(got.Archive), err, 2<<20+1)
 	}
 }

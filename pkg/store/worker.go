@@ -324,27 +324,57 @@ func (s *Store) RemoveWorker(ctx context.Context, name string) error {
 
 // ProblemPackage is what a worker needs to judge against one problem version.
 type ProblemPackage struct {
-	Archive     []byte
+	Archive []byte
+	PackageRef
+}
+
+// PackageRef names a problem version's package by its content hash, with the limits the
+// version was stored with (its computed time limit among them). Versions with the same
+// package share one archive; their limits may differ.
+type PackageRef struct {
+	SHA256      string
 	TimeLimitMS int
 	MemoryKB    int64
 	OutputKB    int64
 }
 
-// GetProblemPackage reads the package archive of problem version id.
-func (s *Store) GetProblemPackage(ctx context.Context, id int64) (ProblemPackage, error) {
-	var p ProblemPackage
-	var hash string
-	var size int64
-	err := s.db.QueryRowContext(ctx, `SELECT b.sha256, b.size, b.data, p.time_limit_ms, p.memory_kb, p.output_kb
-		FROM problems p JOIN blobs b ON b.sha256 = p.package_sha256 WHERE p.id = $1`, id).
-		Scan(&hash, &size, &p.Archive, &p.TimeLimitMS, &p.MemoryKB, &p.OutputKB)
+// ProblemPackageRef reads which package problem version id judges with, without its bytes.
+func (s *Store) ProblemPackageRef(ctx context.Context, id int64) (PackageRef, error) {
+	var r PackageRef
+	err := s.db.QueryRowContext(ctx, `SELECT package_sha256, time_limit_ms, memory_kb, output_kb
+		FROM problems WHERE id = $1`, id).Scan(&r.SHA256, &r.TimeLimitMS, &r.MemoryKB, &r.OutputKB)
 	if err != nil {
-		return ProblemPackage{}, fmt.Errorf("read package of problem %d: %w", id, mapError(err))
+		return PackageRef{}, fmt.Errorf("read package of problem %d: %w", id, mapError(err))
 	}
-	if p.Archive, err = readBlob(ctx, s.db, hash, p.Archive, size); err != nil {
+	return r, nil
+}
+
+// PackageArchive reads the package archive with this SHA-256.
+func (s *Store) PackageArchive(ctx context.Context, sha256 string) ([]byte, error) {
+	var data []byte
+	var size int64
+	err := s.db.QueryRowContext(ctx, `SELECT size, data FROM blobs WHERE sha256 = $1`, sha256).Scan(&size, &data)
+	if err != nil {
+		return nil, fmt.Errorf("read package %s: %w", sha256, mapError(err))
+	}
+	if data, err = readBlob(ctx, s.db, sha256, data, size); err != nil {
+		return nil, fmt.Errorf("read package %s: %w", sha256, err)
+	}
+	return data, nil
+}
+
+// GetProblemPackage reads the package of problem version id with its archive
+// (ProblemPackageRef, then PackageArchive).
+func (s *Store) GetProblemPackage(ctx context.Context, id int64) (ProblemPackage, error) {
+	ref, err := s.ProblemPackageRef(ctx, id)
+	if err != nil {
+		return ProblemPackage{}, err
+	}
+	archive, err := s.PackageArchive(ctx, ref.SHA256)
+	if err != nil {
 		return ProblemPackage{}, fmt.Errorf("read package of problem %d: %w", id, err)
 	}
-	return p, nil
+	return ProblemPackage{Archive: archive, PackageRef: ref}, nil
 }
 
 // SubmissionState is what a worker reads to tell a stale message from one that arrived before

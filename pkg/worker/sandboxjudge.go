@@ -1,12 +1,10 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"path"
-	"sync"
 	"time"
 
 	"github.com/judge-dev/judge/pkg/engine"
@@ -19,42 +17,26 @@ import (
 	"github.com/judge-dev/judge/pkg/store"
 )
 
-// PackageSource reads problem packages; *store.Store satisfies it.
-type PackageSource interface {
-	GetProblemPackage(ctx context.Context, id int64) (store.ProblemPackage, error)
-}
-
 // keptOutput caps the stdout/stderr stored per test: enough to show a sample's output.
 const keptOutput = 64 << 10
 
 // keptMessage caps a stored message (an IE's reason).
 const keptMessage = 4 << 10
 
-// maxCachedProblems bounds the loaded packages kept in memory.
-const maxCachedProblems = 64
-
 // SandboxJudger is the real Judger: it judges the submission with the engine (wired to the
-// sandbox by the caller) against its problem (loaded from the stored package, cached per
-// version), or runs it once ad hoc.
+// sandbox by the caller) against its problem (loaded from the stored package, cached by the
+// package's hash), or runs it once ad hoc.
 type SandboxJudger struct {
-	eng   *engine.Engine
-	pkgs  PackageSource
-	langs *lang.Table
-
-	mu       sync.Mutex
-	problems map[int64]*loadedProblem
+	eng      *engine.Engine
+	langs    *lang.Table
+	problems *problemCache
 }
 
-type loadedProblem struct {
-	once sync.Once
-	p    *problem.Problem
-	pkg  store.ProblemPackage
-	err  error
-}
-
-// NewSandboxJudger wires the engine (sandboxed.New), the package store and the language table.
-func NewSandboxJudger(eng *engine.Engine, pkgs PackageSource, langs *lang.Table) *SandboxJudger {
-	return &SandboxJudger{eng: eng, pkgs: pkgs, langs: langs, problems: map[int64]*loadedProblem{}}
+// NewSandboxJudger wires the engine (sandboxed.New), the package store and the language table;
+// loaded problems are kept up to problemCacheBytes of estimated memory (0: the default
+// DefaultProblemCacheBytes; negative: none kept).
+func NewSandboxJudger(eng *engine.Engine, pkgs PackageSource, langs *lang.Table, problemCacheBytes int64) *SandboxJudger {
+	return &SandboxJudger{eng: eng, langs: langs, problems: newProblemCache(pkgs, problemCacheBytes)}
 }
 
 // Judge implements Judger.
@@ -91,7 +73,7 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		return verdictOf(res, false), nil
 	}
 
-	p, err := j.problem(ctx, sub.ProblemID)
+	p, err := j.problems.get(ctx, sub.ProblemID)
 	if err != nil {
 		return store.Verdict{}, err
 	}
@@ -118,42 +100,6 @@ func (j *SandboxJudger) Judge(ctx context.Context, sub store.Claimed, onTest fun
 		return store.Verdict{}, err
 	}
 	return verdictOf(res, p.Type == problem.Scoring), nil
-}
-
-// problem loads (once) and caches problem version id.
-func (j *SandboxJudger) problem(ctx context.Context, id int64) (*problem.Problem, error) {
-	j.mu.Lock()
-	lp, ok := j.problems[id]
-	if !ok {
-		if len(j.problems) >= maxCachedProblems {
-			clear(j.problems)
-		}
-		lp = &loadedProblem{}
-		j.problems[id] = lp
-	}
-	j.mu.Unlock()
-	lp.once.Do(func() {
-		lp.pkg, lp.err = j.pkgs.GetProblemPackage(ctx, id)
-		if lp.err == nil {
-			lp.p, lp.err = problem.LoadArchive(bytes.NewReader(lp.pkg.Archive))
-		}
-		if lp.err != nil {
-			lp.err = fmt.Errorf("load problem %d: %w", id, lp.err)
-			return
-		}
-		// The stored version carries the time limit computed when it was pushed.
-		if lp.p.Limits.TimeLimit == 0 && lp.pkg.TimeLimitMS > 0 {
-			lp.p.Limits.TimeLimit = time.Duration(lp.pkg.TimeLimitMS) * time.Millisecond
-		}
-	})
-	if lp.err != nil {
-		j.mu.Lock()
-		if j.problems[id] == lp {
-			delete(j.problems, id) // a database hiccup must not stick
-		}
-		j.mu.Unlock()
-	}
-	return lp.p, lp.err
 }
 
 // sourceName is the file name a one-file submission gets; the sandbox renames it to the

@@ -20,8 +20,12 @@ import (
 
 type onePackage struct{ pkg store.ProblemPackage }
 
-func (o onePackage) GetProblemPackage(context.Context, int64) (store.ProblemPackage, error) {
-	return o.pkg, nil
+func (o onePackage) ProblemPackageRef(context.Context, int64) (store.PackageRef, error) {
+	return o.pkg.PackageRef, nil
+}
+
+func (o onePackage) PackageArchive(context.Context, string) ([]byte, error) {
+	return o.pkg.Archive, nil
 }
 
 // TestSandboxJudgerPackageFeatures judges on the worker path, with the real sandbox, a package
@@ -68,7 +72,7 @@ func TestSandboxJudgerPackageFeatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close(context.Background()) })
-	j := worker.NewSandboxJudger(sandboxed.New(sb, langs), onePackage{store.ProblemPackage{Archive: archive.Bytes(), TimeLimitMS: 1000}}, langs)
+	j := worker.NewSandboxJudger(sandboxed.New(sb, langs), onePackage{store.ProblemPackage{Archive: archive.Bytes(), PackageRef: store.PackageRef{SHA256: "add", TimeLimitMS: 1000}}}, langs, 0)
 	for _, tc := range []struct{ source, want string }{
 		{"int add(int a, int b) { return a + b; }\n", apiv1.VerdictAC},
 		{"int add(int a, int b) { return a - b; }\n", apiv1.VerdictWA},                                    // a_same rejects
