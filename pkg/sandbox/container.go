@@ -221,14 +221,20 @@ type outgoing struct {
 	data [][]byte
 }
 
+// errDeadStream marks a request that could not be written to a container's agent: its attached
+// stream is gone (the engine restarted, or the connection to it was cut while the container sat
+// in the pool). Nothing the program did can cause it, and the request never fully reached the
+// agent, so the caller may run it again in another container.
+var errDeadStream = errors.New("the container's stream to its agent is closed")
+
 // send writes the request and its data.
 func (b *box) send(o *outgoing) error {
 	if err := b.w.JSON(agent.FrameRequest, o.req); err != nil {
-		return fmt.Errorf("send to agent: %w", err)
+		return fmt.Errorf("send to agent: %w: %w", errDeadStream, err)
 	}
 	for _, d := range o.data {
 		if err := b.w.Data(agent.FrameData, d); err != nil {
-			return fmt.Errorf("send to agent: %w", err)
+			return fmt.Errorf("send to agent: %w: %w", errDeadStream, err)
 		}
 	}
 	return nil

@@ -132,22 +132,30 @@ func (s *Sandbox) compile(ctx context.Context, l lang.Language, files map[string
 // once runs one request in a container of its own (the compile step) and hands it back.
 func (s *Sandbox) once(ctx context.Context, img string, o *outgoing, r *reply, l run.Limits) error {
 	pl := s.pool(img)
-	b, err := pl.get(ctx)
-	if err != nil {
+	for try := 0; ; try++ {
+		b, err := pl.get(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.fit(ctx, b, l.MemoryBytes, l.Processes); err != nil {
+			pl.put(b, false)
+			return err
+		}
+		b.programID = "" // a compile replaces whatever program the agent kept
+		err = b.call(ctx, o, r, time.Now().Add(l.WallTime+callGrace))
+		r.close()
+		pl.put(b, err == nil && r.resp.Dirty == "")
+		if r.resp.Dirty != "" {
+			s.log.Warn("sandbox container failed its wipe; destroyed", "container", short(b.id), "reason", r.resp.Dirty)
+		}
+		if try == 0 && errors.Is(err, errDeadStream) {
+			// A pooled container whose stream died (an engine outage): once more, in another.
+			s.log.Warn("sandbox container's stream was closed; retrying in another", "container", short(b.id), "err", err)
+			*r = reply{stdoutCap: r.stdoutCap, stderrCap: r.stderrCap, onStdout: r.onStdout}
+			continue
+		}
 		return err
 	}
-	if err := s.fit(ctx, b, l.MemoryBytes, l.Processes); err != nil {
-		pl.put(b, false)
-		return err
-	}
-	b.programID = "" // a compile replaces whatever program the agent kept
-	err = b.call(ctx, o, r, time.Now().Add(l.WallTime+callGrace))
-	r.close()
-	pl.put(b, err == nil && r.resp.Dirty == "")
-	if r.resp.Dirty != "" {
-		s.log.Warn("sandbox container failed its wipe; destroyed", "container", short(b.id), "reason", r.resp.Dirty)
-	}
-	return err
 }
 
 // file is one file of a program: a source or a compiled artifact.
@@ -244,26 +252,36 @@ func (p *Program) Run(ctx context.Context, spec run.Spec) (run.Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	limits := withDefaults(spec.Limits)
-	o, err := p.request(spec, limits)
-	if err != nil {
-		return run.Result{Status: run.IE, Message: err.Error()}, err
+	for try := 0; ; try++ {
+		o, err := p.request(spec, limits)
+		if err != nil {
+			return run.Result{Status: run.IE, Message: err.Error()}, err
+		}
+		o.req.StdinBytes = int64(len(spec.Stdin))
+		o.data = append(o.data, spec.Stdin)
+		b, err := p.acquire(ctx, limits)
+		if err != nil {
+			return run.Result{Status: run.IE, Message: err.Error()}, err
+		}
+		p.withProgram(o, b)
+		r := &reply{stdoutCap: limits.OutputBytes, stderrCap: limits.StderrBytes}
+		if err := b.call(ctx, o, r, time.Now().Add(limits.WallTime+callGrace)); err != nil {
+			r.close()
+			p.release(false)
+			if try == 0 && errors.Is(err, errDeadStream) {
+				// The container's stream died while it waited (an engine outage); the request
+				// never reached its agent: once more, in another container.
+				p.s.log.Warn("sandbox container's stream was closed; retrying in another", "container", short(b.id), "err", err)
+				continue
+			}
+			err = fmt.Errorf("run %s in %s: %w", p.lang.ID, short(b.id), err)
+			return run.Result{Status: run.IE, Message: err.Error()}, err
+		}
+		p.sent(o.req, b, r.resp)
+		res, err := p.finish(r, limits)
+		r.close()
+		return res, err
 	}
-	o.req.StdinBytes = int64(len(spec.Stdin))
-	o.data = append(o.data, spec.Stdin)
-	b, err := p.acquire(ctx, limits)
-	if err != nil {
-		return run.Result{Status: run.IE, Message: err.Error()}, err
-	}
-	p.withProgram(o, b)
-	r := &reply{stdoutCap: limits.OutputBytes, stderrCap: limits.StderrBytes}
-	defer r.close()
-	if err := b.call(ctx, o, r, time.Now().Add(limits.WallTime+callGrace)); err != nil {
-		p.release(false)
-		err = fmt.Errorf("run %s in %s: %w", p.lang.ID, short(b.id), err)
-		return run.Result{Status: run.IE, Message: err.Error()}, err
-	}
-	p.sent(o.req, b, r.resp)
-	return p.finish(r, limits)
 }
 
 func (p *Program) finish(r *reply, limits run.Limits) (run.Result, error) {
