@@ -180,25 +180,24 @@ func (c *cluster) kill(name string, sig syscall.Signal) {
 // removeContainersOf removes the sandbox containers a killed worker left (a restarted worker
 // would sweep them; the test does not wait for one).
 func (c *cluster) removeContainersOf(pid int) {
-	list, err := c.docker.ContainerList(context.Background(), client.ContainerListOptions{All: true,
-		Filters: make(client.Filters).Add("label", fmt.Sprintf("%s=%d", sandbox.LabelPID, pid))})
-	if err != nil {
-		c.t.Errorf("list containers of killed pid %d: %v", pid, err)
-		return
-	}
-	for _, ct := range list.Items {
-		_, err := c.docker.ContainerRemove(context.Background(), ct.ID, client.ContainerRemoveOptions{Force: true})
-		// Another process's sweep may be removing it already: also fine.
-		if err != nil && !cerrdefs.IsNotFound(err) && !strings.Contains(err.Error(), "already in progress") {
-			c.t.Errorf("remove container %s of killed pid %d: %v", ct.ID, pid, err)
-		}
-	}
-	// A removal another process's sweep started can take long on an engine busy with other
-	// tests' containers (the 40-language matrix runs beside this package under make test).
+	filter := make(client.Filters).Add("label", fmt.Sprintf("%s=%d", sandbox.LabelPID, pid))
+	// The engine finishes a create the killed worker asked for even after the worker died, so a
+	// container can appear after the first pass: every pass removes what it finds. A removal
+	// another process's sweep started can take long on an engine busy with other tests'
+	// containers (the 40-language matrix runs beside this package under make test).
 	waitFor(c.t, fmt.Sprintf("no container of killed pid %d", pid), 3*time.Minute, func() bool {
-		list, err := c.docker.ContainerList(context.Background(), client.ContainerListOptions{All: true,
-			Filters: make(client.Filters).Add("label", fmt.Sprintf("%s=%d", sandbox.LabelPID, pid))})
-		return err == nil && len(list.Items) == 0
+		list, err := c.docker.ContainerList(context.Background(), client.ContainerListOptions{All: true, Filters: filter})
+		if err != nil {
+			return false
+		}
+		for _, ct := range list.Items {
+			_, err := c.docker.ContainerRemove(context.Background(), ct.ID, client.ContainerRemoveOptions{Force: true})
+			// Another process's sweep (or our previous pass) may be removing it already: also fine.
+			if err != nil && !cerrdefs.IsNotFound(err) && !strings.Contains(err.Error(), "already in progress") {
+				c.t.Errorf("remove container %s of killed pid %d: %v", ct.ID, pid, err)
+			}
+		}
+		return len(list.Items) == 0
 	})
 }
 
