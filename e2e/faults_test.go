@@ -91,9 +91,13 @@ func TestKillWorkerWithRunsInFlight(t *testing.T) {
 		}
 	})
 	if !killed.Load() {
-		// No run of worker1 was seen in flight while submissions were sent: the backlog is
-		// still being judged, so wait for one.
-		t.Log("worker1 had no run in flight during sending; waiting for one")
+		// No run of worker1 was seen in flight while submissions were sent (the quick programs
+		// are judged in milliseconds): send slow ones, which hold a slot for seconds, until
+		// worker1 runs one.
+		t.Log("worker1 had no run in flight during sending; sending slow submissions until it has one")
+		slow := workloadOf([]program{{"python3", "import time\ntime.sleep(3)\nprint(int(input())*2)", "AC", nil}}, 8)
+		ids = append(ids, send(t, c, slow, 0, nil)...)
+		jobs = append(jobs, slow...)
 		waitFor(t, "worker1 running a submission", 60*time.Second, killRunning)
 	}
 	check(t, c, jobs, ids, 5*time.Minute)
