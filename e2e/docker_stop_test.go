@@ -63,13 +63,19 @@ func TestDockerEngineStopUnderLoad(t *testing.T) {
 	})
 
 	jobs := workloadOf(faultPrograms, longLoad(300))
+	// Slow submissions, sent just before the stop, hold runs in flight for seconds: the quick
+	// programs are judged in milliseconds and could all be done by the time the engine stops.
+	slow := workloadOf([]program{{"python3", "import time\ntime.sleep(3)\nprint(int(input())*2)", "AC", nil}}, 4)
+	var slowIDs []string
 	ids := send(t, c, jobs, 8, func(i int) {
 		if i != len(jobs)/3 {
 			return
 		}
-		waitFor(t, "a submission running", 60*time.Second, func() bool {
+		slowIDs = send(t, c, slow, 0, nil)
+		waitFor(t, "a slow submission running", 60*time.Second, func() bool {
 			var running int
-			return c.db.QueryRow(`SELECT count(*) FROM submissions WHERE status = 'running'`).Scan(&running) == nil && running > 0
+			return c.db.QueryRow(`SELECT count(*) FROM submissions WHERE status = 'running' AND id = ANY($1::uuid[])`,
+				"{"+strings.Join(slowIDs, ",")+"}").Scan(&running) == nil && running > 0
 		})
 		t.Logf("after %d submissions: stopping the Docker engine for %s", i+1, outage)
 		stopped = true
@@ -89,7 +95,7 @@ func TestDockerEngineStopUnderLoad(t *testing.T) {
 		}
 		t.Log("the Docker engine is back")
 	})
-	check(t, c, jobs, ids, 10*time.Minute)
+	check(t, c, append(jobs, slow...), append(ids, slowIDs...), 10*time.Minute)
 
 	var infra, spent int
 	if err := c.db.QueryRow(`SELECT count(*) FILTER (WHERE infra_retries > 0), count(*) FILTER (WHERE infra_retries > 0 AND attempt - infra_retries > 1)

@@ -5,6 +5,8 @@
 // unit-tested with fakes and none needs the others' packages.
 package run
 
+import "errors"
+
 import "time"
 
 // Status is the sandbox's classification of one execution. Comparing output with the expected
@@ -100,3 +102,8 @@ type Compiled struct {
 	CPUTime  time.Duration
 	WallTime time.Duration
 }
+
+// ErrInfrastructure marks a run that failed because the container engine stopped or removed the
+// sandbox under it (an engine restart, a node drain), never because of the program: the run may
+// be tried again without charging the submission an attempt.
+var ErrInfrastructure = errors.New("the container engine stopped the sandbox")

@@ -21,6 +21,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/judge-dev/judge/pkg/lang"
+	"github.com/judge-dev/judge/pkg/run"
 	"github.com/judge-dev/judge/pkg/sandbox/agent"
 	"github.com/judge-dev/judge/pkg/sandbox/cgroup"
 )
@@ -435,3 +436,17 @@ func short(id string) string {
 }
 
 var errClosed = errors.New("sandbox is closed")
+
+// blameEngine marks err, a failed call to b's agent, as the infrastructure's (run.ErrInfrastructure)
+// when the container is no longer running or the engine no longer answers for it: the engine
+// stopped or removed it (a restart, a drain). The program cannot stop its container: the agent is
+// its init, out of the program's reach, so a run whose container went is never the program's.
+func (s *Sandbox) blameEngine(ctx context.Context, b *box, err error) error {
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	info, ierr := s.docker.ContainerInspect(ictx, b.id, client.ContainerInspectOptions{})
+	if ierr == nil && info.Container.State != nil && info.Container.State.Running {
+		return err
+	}
+	return fmt.Errorf("%w: %w", run.ErrInfrastructure, err)
+}

@@ -135,7 +135,7 @@ func (s *Sandbox) once(ctx context.Context, img string, o *outgoing, r *reply, l
 	for try := 0; ; try++ {
 		b, err := pl.get(ctx)
 		if err != nil {
-			return err
+			return fmt.Errorf("get a container of %s: %w: %w", img, run.ErrInfrastructure, err)
 		}
 		if err := s.fit(ctx, b, l.MemoryBytes, l.Processes); err != nil {
 			pl.put(b, false)
@@ -153,6 +153,9 @@ func (s *Sandbox) once(ctx context.Context, img string, o *outgoing, r *reply, l
 			s.log.Warn("sandbox container's stream was closed; retrying in another", "container", short(b.id), "err", err)
 			*r = reply{stdoutCap: r.stdoutCap, stderrCap: r.stderrCap, onStdout: r.onStdout}
 			continue
+		}
+		if err != nil {
+			err = s.blameEngine(ctx, b, err)
 		}
 		return err
 	}
@@ -274,7 +277,7 @@ func (p *Program) Run(ctx context.Context, spec run.Spec) (run.Result, error) {
 				p.s.log.Warn("sandbox container's stream was closed; retrying in another", "container", short(b.id), "err", err)
 				continue
 			}
-			err = fmt.Errorf("run %s in %s: %w", p.lang.ID, short(b.id), err)
+			err = fmt.Errorf("run %s in %s: %w", p.lang.ID, short(b.id), p.s.blameEngine(ctx, b, err))
 			return run.Result{Status: run.IE, Message: err.Error()}, err
 		}
 		p.sent(o.req, b, r.resp)
@@ -381,7 +384,8 @@ func (p *Program) acquire(ctx context.Context, limits run.Limits) (*box, error) 
 	if p.box == nil {
 		b, err := p.s.pool(p.image).get(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("get a container of %s: %w", p.image, err)
+			// No container to be had is the engine's fault, never the program's.
+			return nil, fmt.Errorf("get a container of %s: %w: %w", p.image, run.ErrInfrastructure, err)
 		}
 		p.box = b
 	}

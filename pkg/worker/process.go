@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/judge-dev/judge/pkg/run"
 	"log/slog"
 	"runtime/debug"
 	"time"
@@ -98,7 +99,13 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 		}
 		// A failure while Docker or the database fails its probe is the infrastructure's:
 		// the worker pauses and the submission goes back without spending an attempt.
-		if herr := w.probe(wctx); herr != nil && sub.InfraRetries < maxInfraRetries {
+		// So is a run whose container the engine stopped under it (run.ErrInfrastructure): the
+		// engine may still answer its probe while it shuts down.
+		herr := w.probe(wctx)
+		if herr == nil && jerr != nil && errors.Is(jerr, run.ErrInfrastructure) {
+			herr = jerr
+		}
+		if herr != nil && sub.InfraRetries < maxInfraRetries {
 			w.setHealth(herr)
 			log.Warn("infrastructure fault; handing back without spending an attempt", "reason", reason, "health", herr)
 			w.handBack(wctx, log, sub.Claim, store.InfraFault, "infrastructure: "+reason)
