@@ -47,7 +47,8 @@ type composeProject struct {
 func (p *composeProject) database() *sql.DB { return p.db }
 
 // submit POSTs through nginx; a 502/503 or a broken connection while a replica dies is retried
-// with the same Idempotency-Key.
+// with the same Idempotency-Key, and so is a 429 (the rate limit, on by default), after a pause
+// as a client honouring Retry-After would.
 func (p *composeProject) submit(req apiv1.SubmissionRequest, key string) (string, error) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -57,9 +58,14 @@ func (p *composeProject) submit(req apiv1.SubmissionRequest, key string) (string
 		}
 		var te *jclient.TransportError
 		retry := errors.As(err, &te) || jclient.IsStatus(err, http.StatusBadGateway) ||
-			jclient.IsStatus(err, http.StatusServiceUnavailable) || jclient.IsStatus(err, http.StatusGatewayTimeout)
+			jclient.IsStatus(err, http.StatusServiceUnavailable) || jclient.IsStatus(err, http.StatusGatewayTimeout) ||
+			jclient.IsStatus(err, http.StatusTooManyRequests)
 		if !retry || time.Now().After(deadline) {
 			return "", err
+		}
+		if jclient.IsStatus(err, http.StatusTooManyRequests) {
+			time.Sleep(time.Second) // the limiter's Retry-After is whole seconds
+			continue
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
