@@ -35,17 +35,9 @@ type bapctools struct {
 }
 
 func findBapctools(t *testing.T) *bapctools {
-	bin := os.Getenv("JUDGE_BAPCTOOLS")
+	bin, config := findReferenceTool(t, "bapctools", "JUDGE_BAPCTOOLS", "bt")
 	if bin == "" {
-		if os.Getenv("JUDGE_REQUIRE_BAPCTOOLS") == "1" {
-			t.Fatal("JUDGE_REQUIRE_BAPCTOOLS=1 but JUDGE_BAPCTOOLS is not set: run scripts/bapctools.sh and set it to the bt it prints")
-		}
-		t.Log("no differential check against BAPCtools: JUDGE_BAPCTOOLS is not set (scripts/bapctools.sh installs it)")
 		return nil
-	}
-	config := filepath.Join(filepath.Dir(filepath.Dir(bin)), "config")
-	if _, err := os.Stat(filepath.Join(config, "bapctools", "languages.yaml")); err != nil {
-		t.Fatalf("BAPCtools at %s has no config/bapctools/languages.yaml (scripts/bapctools.sh writes it): %v", bin, err)
 	}
 	return &bapctools{bin: bin, config: config}
 }

@@ -30,19 +30,33 @@ type problemtools struct {
 }
 
 func findProblemtools(t *testing.T) *problemtools {
-	bin := os.Getenv("JUDGE_PROBLEMTOOLS")
+	bin, config := findReferenceTool(t, "problemtools", "JUDGE_PROBLEMTOOLS", "verifyproblem")
 	if bin == "" {
-		if os.Getenv("JUDGE_REQUIRE_PROBLEMTOOLS") == "1" {
-			t.Fatal("JUDGE_REQUIRE_PROBLEMTOOLS=1 but JUDGE_PROBLEMTOOLS is not set: run scripts/problemtools.sh and set it to the verifyproblem it prints")
-		}
-		t.Log("no differential check against problemtools: JUDGE_PROBLEMTOOLS is not set (scripts/problemtools.sh installs it)")
 		return nil
 	}
-	config := filepath.Join(filepath.Dir(filepath.Dir(bin)), "config")
-	if _, err := os.Stat(filepath.Join(config, "problemtools", "languages.yaml")); err != nil {
-		t.Fatalf("problemtools at %s has no config/problemtools/languages.yaml (scripts/problemtools.sh writes it): %v", bin, err)
-	}
 	return &problemtools{bin: bin, config: config}
+}
+
+// findReferenceTool finds a reference judge a project script installed in a virtualenv (its
+// scripts/NAME.sh, `make NAME`): env names its binary; without it the check is skipped ("")
+// unless the matching JUDGE_REQUIRE_... is 1, which make test sets. config is the venv's config folder, where
+// the script writes NAME/languages.yaml.
+func findReferenceTool(t *testing.T, name, env, binName string) (bin, config string) {
+	t.Helper()
+	require := strings.Replace(env, "JUDGE_", "JUDGE_REQUIRE_", 1)
+	bin = os.Getenv(env)
+	if bin == "" {
+		if os.Getenv(require) == "1" {
+			t.Fatalf("%s=1 but %s is not set: run scripts/%s.sh and set it to the %s it prints", require, env, name, binName)
+		}
+		t.Logf("no differential check against %s: %s is not set (scripts/%s.sh installs it)", name, env, name)
+		return "", ""
+	}
+	config = filepath.Join(filepath.Dir(filepath.Dir(bin)), "config")
+	if _, err := os.Stat(filepath.Join(config, name, "languages.yaml")); err != nil {
+		t.Fatalf("%s at %s has no config/%s/languages.yaml (scripts/%s.sh writes it): %v", name, bin, name, name, err)
+	}
+	return bin, config
 }
 
 // ptLine is one submission line of verifyproblem's report: "   accepted/a.py (Python 3) OK: AC
