@@ -73,6 +73,10 @@ var (
 	btLimitRe   = regexp.MustCompile(`^Run: using timelimit: ([\d.]+)s`)
 	btVerdictRe = regexp.MustCompile(`^(\S+?): +(AC|WA|TLE|RTE|JE|CE) +([\d.]+)s @ \S+(?: +slowest: +\w+ +([\d.]+)s)?`)
 	btBuildRe   = regexp.MustCompile(`^Build submissions: (\S+) +(Failed|No language detected)`)
+	// btEscapeRe matches a terminal escape sequence. bt colours its report whatever NO_COLOR
+	// says when CI or GITLAB_CI is set (it then skips colorama's init, which would strip them
+	// on a pipe), and CI sets CI.
+	btEscapeRe = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 )
 
 // btZeroRelative is why a WA of BAPCtools' default output validator with "Relative error: nan"
@@ -88,7 +92,7 @@ func parseBapctools(out string) (limit time.Duration, res map[string]btResult) {
 		f, _ := strconv.ParseFloat(s, 64)
 		return time.Duration(f * float64(time.Second))
 	}
-	for _, line := range strings.Split(out, "\n") {
+	for _, line := range strings.Split(btEscapeRe.ReplaceAllString(out, ""), "\n") {
 		if m := btLimitRe.FindStringSubmatch(line); m != nil {
 			limit = secs(m[1])
 			continue
@@ -238,6 +242,8 @@ wrong_answer/int32.c:         WA 0.002s @ secret/02-big    slowest:  AC 0.003s @
 accepted/nudge.py:        WA 0.096s @ secret/2  permitted: [AC]  default_output_validator.cpp: Got: 0.0, wanted: 0.0000 (Relative error: nan)
 accepted/nudge.py:        WA 0.096s @ secret/2  slowest:  WA 0.096s @ secret/2
 `
+	// A line as bt prints it under CI=1: coloured.
+	out += "\x1b[36maccepted/count.py\x1b[0m:  \x1b[32m AC 0.125s\x1b[0m \x1b[2m@ secret/1-small/3     \x1b[0m  \x1b[2m\x1b[36mslowest\x1b[39m:\x1b[0m \x1b[32m AC 0.125s\x1b[0m \x1b[2m@ secret/1-small/3\x1b[0m\n"
 	limit, got := parseBapctools(out)
 	if limit != 700*time.Millisecond {
 		t.Errorf("limit %s, want 700ms", limit)
@@ -250,6 +256,7 @@ accepted/nudge.py:        WA 0.096s @ secret/2  slowest:  WA 0.096s @ secret/2
 		"brute_force/quadratic.py":   {verdict: "TLE", duration: 2007 * time.Millisecond},
 		"wrong_answer/int32.c":       {verdict: "WA", duration: 3 * time.Millisecond},
 		"accepted/nudge.py":          {verdict: "WA", duration: 96 * time.Millisecond, unsure: btZeroRelative},
+		"accepted/count.py":          {verdict: "AC", duration: 125 * time.Millisecond},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("parsed %v, want %v", got, want)
