@@ -11,17 +11,12 @@ set -euo pipefail
 # shellcheck source=stack-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/stack-lib.sh"
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-need_commands gcc g++
-# pinned_venv installs python3-venv if needed.
-python=$(pinned_venv bapctools "$here/bapctools.txt")
-DIR=$(dirname "$(dirname "$python")")
-mkdir -p "$DIR/config/bapctools"
-cat >"$DIR/config/bapctools/languages.yaml" <<'YAML'
+dir=$(reference_tool bapctools <<'YAML'
 # Python 3 with CPython, as judge runs it (BAPCtools' default is PyPy).
 python3:
     name: 'Python 3'
     compile: 'python3 -m py_compile {files}'
     run: 'python3 "{mainfile}"'
 YAML
-echo "$DIR/bin/bt"
+)
+echo "$dir/bin/bt"

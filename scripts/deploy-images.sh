@@ -105,7 +105,7 @@ build_kafka() {
 		--setup-hook='mkdir -p "$1/usr/share/man/man1"' \
 		--customize-hook='mkdir -p "$1/opt/kafka"' \
 		--customize-hook="copy-in $libs /opt/kafka" \
-		--customize-hook="copy-in $IMAGES_DIR/kafka-entrypoint.sh /usr/local/bin" \
+		--customize-hook="copy-in $IMAGES_DIR/kafka-entrypoint.sh $IMAGES_DIR/kafka-server-properties.sh /usr/local/bin" \
 		--customize-hook="upload $IMAGES_DIR/kafka-log4j2.properties /opt/kafka/log4j2.properties" \
 		--customize-hook='echo "kafka:x:10002:10002:kafka:/var/lib/kafka:/usr/sbin/nologin" >>"$1/etc/passwd"' \
 		--customize-hook='echo "kafka:x:10002:" >>"$1/etc/group"' \

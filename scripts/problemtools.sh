@@ -12,13 +12,7 @@ set -euo pipefail
 # shellcheck source=stack-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/stack-lib.sh"
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-need_commands gcc g++
-# problemtools is pinned in scripts/problemtools.txt; pinned_venv installs python3-venv if needed.
-python=$(pinned_venv problemtools "$here/problemtools.txt")
-DIR=$(dirname "$(dirname "$python")")
-mkdir -p "$DIR/config/problemtools"
-cat >"$DIR/config/problemtools/languages.yaml" <<'YAML'
+dir=$(reference_tool problemtools <<'YAML'
 # Python 3 with CPython, as judge runs it (problemtools' default is PyPy).
 python3:
     name: 'Python 3'
@@ -28,4 +22,5 @@ python3:
 java:
     compile: 'javac -encoding UTF-8 -sourcepath {path} -d {path} {files}'
 YAML
-echo "$DIR/bin/verifyproblem"
+)
+echo "$dir/bin/verifyproblem"

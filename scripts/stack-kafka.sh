@@ -7,6 +7,10 @@
 set -euo pipefail
 # shellcheck source=stack-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/stack-lib.sh"
+# The broker's settings and logging are the judge-kafka image's (deploy/images).
+IMAGES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../deploy/images" && pwd)
+# shellcheck source=../deploy/images/kafka-server-properties.sh
+source "$IMAGES_DIR/kafka-server-properties.sh"
 
 KAFKA_DIR=$STACK_DIR/kafka
 KAFKA_LOG=$STACK_DIR/kafka.log
@@ -75,49 +79,11 @@ EOF
 
 write_config() {
 	mkdir -p "$KAFKA_DIR/data"
-	cat >"$KAFKA_DIR/server.properties" <<EOF
-# Written by scripts/stack-kafka.sh on every \`make stack\`; edit that script, not this file.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$KAFKA_DIR/data
-auto.create.topics.enable=false
-delete.topic.enable=true
-num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=4
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.retention.hours=24
-log.segment.bytes=67108864
-EOF
-	cat >"$KAFKA_DIR/log4j2.properties" <<'EOF'
-# Kafka 4.x (log4j 2): everything to stdout, which the stack redirects to .stack/kafka.log.
-status = warn
-appender.out.type = Console
-appender.out.name = out
-appender.out.layout.type = PatternLayout
-appender.out.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = info
-rootLogger.appenderRef.out.ref = out
-logger.kafka.name = kafka
-logger.kafka.level = info
-logger.controller.name = org.apache.kafka.controller
-logger.controller.level = info
-logger.request.name = kafka.request.logger
-logger.request.level = warn
-EOF
+	{
+		echo "# Written by scripts/stack-kafka.sh on every \`make stack\`; edit deploy/images/kafka-server-properties.sh, not this file."
+		kafka_server_properties "$KAFKA_DIR/data" 127.0.0.1 "$KAFKA_PORT" 127.0.0.1 "$KAFKA_CONTROLLER_PORT" 24
+	} >"$KAFKA_DIR/server.properties"
+	cp "$IMAGES_DIR/kafka-log4j2.properties" "$KAFKA_DIR/log4j2.properties"
 	cat >"$KAFKA_DIR/log4j.properties" <<'EOF'
 # Kafka 3.x (reload4j): everything to stdout, which the stack redirects to .stack/kafka.log.
 log4j.rootLogger=INFO, stdout

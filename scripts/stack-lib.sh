@@ -176,3 +176,17 @@ pinned_venv() {
 	cp "$req" "$venv/.pins"
 	printf '%s\n' "$venv/bin/python"
 }
+
+# reference_tool NAME: the virtualenv of a reference checker of the problem package format
+# (problemtools, BAPCtools), pinned by scripts/NAME.txt, with stdin written as its
+# config/NAME/languages.yaml (the tests pass config/ as XDG_CONFIG_HOME); prints the virtualenv's
+# directory. The tools compile and run submissions with the host's gcc, g++ and python3.
+reference_tool() {
+	local name=$1 python dir
+	need_commands gcc g++ >&2
+	python=$(pinned_venv "$name" "$(dirname "${BASH_SOURCE[0]}")/$name.txt")
+	dir=$(dirname "$(dirname "$python")")
+	mkdir -p "$dir/config/$name"
+	cat >"$dir/config/$name/languages.yaml"
+	printf '%s\n' "$dir"
+}

@@ -107,7 +107,8 @@ func shellSources(t *testing.T, root string) []scriptFile {
 	t.Helper()
 	var files []scriptFile
 	paths, _ := filepath.Glob(filepath.Join(root, "scripts", "*.sh"))
-	paths = append(paths, filepath.Join(root, ".ci", "run"))
+	// .ci/run, and the shell library the stack shares with the judge-kafka image.
+	paths = append(paths, filepath.Join(root, ".ci", "run"), filepath.Join(root, "deploy", "images", "kafka-server-properties.sh"))
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
