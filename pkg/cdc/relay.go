@@ -4,8 +4,9 @@
 //
 // Delivery is at-least-once: a transaction is buffered until its Commit, every record is
 // produced and acknowledged, and only then is the transaction's end LSN confirmed to the slot.
-// A crash anywhere before the confirmation replays the transaction from the slot; workers
-// detect the duplicate in PostgreSQL. One relay is active per database, elected with a
+// Transactions already buffered behind one another are produced as one batch, and the last
+// one's end LSN confirmed after the batch's acks. A crash anywhere before the confirmation
+// replays the transactions from the slot; workers detect the duplicate in PostgreSQL. One relay is active per database, elected with a
 // session-level advisory lock; standbys retry the lock every second.
 //
 // The leader also reconciles (reconcile.go): it repairs a slot that was dropped or invalidated

@@ -355,3 +355,54 @@ func TestRelayIdleHeartbeatAdvancesTheSlot(t *testing.T) {
 		return f.confirmedLSN(t) >= written
 	})
 }
+
+// countingProducer counts the batches and records it is asked to produce.
+type countingProducer struct {
+	cdc.Producer
+	sends, records *atomic.Int32
+}
+
+func (p countingProducer) Send(msgs []queue.Message) error {
+	p.sends.Add(1)
+	p.records.Add(int32(len(msgs)))
+	return p.Producer.Send(msgs)
+}
+
+// A backlog (transactions committed while no relay ran) is produced in batches of several
+// transactions, each record once, and the slot is confirmed past all of it.
+func TestRelayBatchesABacklog(t *testing.T) {
+	f := newFixture(t)
+	stop := f.relay(t, "a", nil)
+	f.waitStreaming(t)
+	stop()
+	waitFor(t, "the slot to be released", 30*time.Second, func() bool {
+		var active bool
+		err := f.st.DB().QueryRow(`SELECT active FROM pg_replication_slots WHERE slot_name = $1`, f.slot).Scan(&active)
+		return err == nil && !active
+	})
+	const txs = 60
+	var want []string
+	for range txs {
+		want = append(want, f.submit(t, 1, false)...)
+	}
+	end := f.currentLSN(t)
+	var sends, records atomic.Int32
+	f.relay(t, "b", func() (cdc.Producer, error) {
+		p, err := f.producer()
+		return countingProducer{Producer: p, sends: &sends, records: &records}, err
+	})
+	waitFor(t, "the backlog on the topic", 30*time.Second, func() bool { return f.got.has(want...) })
+	waitFor(t, "slot confirmed past the backlog", 30*time.Second, func() bool { return f.confirmedLSN(t) >= end })
+	t.Logf("%d sends for %d transactions", sends.Load(), txs)
+	if n := sends.Load(); n >= txs {
+		t.Errorf("%d sends for a backlog of %d transactions: not batched", n, txs)
+	}
+	if n := records.Load(); n != txs {
+		t.Errorf("%d records produced for %d transactions, want each once", n, txs)
+	}
+	for _, id := range want {
+		if n := len(f.got.get(id)); n != 1 {
+			t.Errorf("submission %s on the topic %d times, want once", id, n)
+		}
+	}
+}

@@ -26,6 +26,11 @@ type session struct {
 	inTx       bool
 	commitTime time.Time
 	pending    []pending
+	// ready holds committed transactions not produced yet. While more of the stream is
+	// already buffered, commits are gathered and produced together: one Kafka request and one
+	// wait for its acknowledgements instead of one per transaction, which is what lets a
+	// relay that fell behind catch up. It is produced before the loop waits for the server.
+	ready ready
 
 	lastData     time.Time
 	nextStatus   time.Time
@@ -39,6 +44,23 @@ type pending struct {
 	dispatchID int64
 	msg        queue.Message
 }
+
+// ready is a batch of committed transactions waiting to be produced.
+type ready struct {
+	msgs []queue.Message
+	ids  []int64
+	txs  []readyTx
+}
+
+// readyTx is one transaction of a ready batch.
+type readyTx struct {
+	rows       int
+	endLSN     pglogrepl.LSN
+	commitTime time.Time
+}
+
+// maxReadyRows bounds a batch, so a stream that never pauses is still produced and confirmed.
+const maxReadyRows = 500
 
 // progress is the newest acknowledgement not yet written to relay_state.
 type progress struct {
@@ -83,6 +105,12 @@ func (s *session) close() {
 
 func (s *session) run(ctx context.Context) error {
 	for {
+		// Nothing more is buffered: produce what was gathered before waiting for the server.
+		if s.conn.Frontend().ReadBufferLen() == 0 {
+			if err := s.produceReady(); err != nil {
+				return err
+			}
+		}
 		if err := s.tick(ctx); err != nil {
 			return err
 		}
@@ -195,43 +223,66 @@ func (s *session) handleLogical(ctx context.Context, data []byte) error {
 			s.pending = append(s.pending, p)
 		}
 	case *pglogrepl.CommitMessage:
-		return s.commit(ctx, m)
+		return s.commit(m)
 	case *pglogrepl.LogicalDecodingMessage:
 		// A heartbeat outside a transaction: everything before it was handled, so its
 		// position can be confirmed.
 		if !m.Transactional && !s.inTx && m.LSN > s.confirmed {
-			s.confirmed = m.LSN
+			if err := s.produceReady(); err != nil {
+				return err
+			}
+			s.confirmed = max(s.confirmed, m.LSN)
 			return s.sendStatus(false)
 		}
 	}
 	return nil
 }
 
-// commit produces the buffered rows, waits for every acknowledgement and only then confirms
-// the transaction's end position.
-func (s *session) commit(ctx context.Context, m *pglogrepl.CommitMessage) error {
+// commit adds the transaction's rows to the ready batch, and produces the batch unless more of
+// the stream is already buffered (then the next commits join it).
+func (s *session) commit(m *pglogrepl.CommitMessage) error {
 	s.inTx = false
-	if len(s.pending) > 0 {
-		msgs := make([]queue.Message, len(s.pending))
-		for i, p := range s.pending {
-			msgs[i] = p.msg
-		}
-		if err := s.prod.Send(msgs); err != nil {
-			return fmt.Errorf("transaction ending at %s: %w", m.TransactionEndLSN, err)
+	for _, p := range s.pending {
+		s.ready.msgs = append(s.ready.msgs, p.msg)
+		s.ready.ids = append(s.ready.ids, p.dispatchID)
+	}
+	s.ready.txs = append(s.ready.txs, readyTx{rows: len(s.pending), endLSN: m.TransactionEndLSN, commitTime: m.CommitTime})
+	s.pending = s.pending[:0]
+	if len(s.ready.msgs) < maxReadyRows && s.conn.Frontend().ReadBufferLen() > 0 {
+		return nil
+	}
+	return s.produceReady()
+}
+
+// produceReady produces the ready batch, waits for every acknowledgement and only then confirms
+// the end position of its last transaction.
+func (s *session) produceReady() error {
+	b := &s.ready
+	if len(b.txs) == 0 {
+		return nil
+	}
+	last := b.txs[len(b.txs)-1]
+	if len(b.msgs) > 0 {
+		if err := s.prod.Send(b.msgs); err != nil {
+			return fmt.Errorf("%d transactions ending at %s: %w", len(b.txs), last.endLSN, err)
 		}
 		ack := time.Now()
-		for _, p := range s.pending {
-			s.acked = append(s.acked, p.dispatchID)
+		s.acked = append(s.acked, b.ids...)
+		for _, tx := range b.txs {
+			if tx.rows == 0 {
+				continue
+			}
+			s.progress = &progress{lsn: tx.endLSN, commitTime: tx.commitTime, ackTime: ack}
+			if s.r.opts.OnAck != nil {
+				s.r.opts.OnAck(Ack{Rows: tx.rows, EndLSN: tx.endLSN.String(), CommitTime: tx.commitTime, AckTime: ack})
+			}
 		}
-		s.progress = &progress{lsn: m.TransactionEndLSN, commitTime: m.CommitTime, ackTime: ack}
-		if s.r.opts.OnAck != nil {
-			s.r.opts.OnAck(Ack{Rows: len(msgs), EndLSN: m.TransactionEndLSN.String(), CommitTime: m.CommitTime, AckTime: ack})
-		}
-		s.pending = s.pending[:0]
 	}
-	if m.TransactionEndLSN > s.confirmed {
-		s.confirmed = m.TransactionEndLSN
+	if last.endLSN > s.confirmed {
+		s.confirmed = last.endLSN
 	}
+	// The producer may keep the messages it was given; the other slices are only read here.
+	b.msgs, b.ids, b.txs = nil, b.ids[:0], b.txs[:0]
 	return s.sendStatus(false)
 }
 

@@ -25,10 +25,13 @@ var errNotOnEngine = errors.New("not on this engine")
 func Pinned(ctx context.Context, d Docker, tab *lang.Table) map[string]error {
 	out := map[string]error{}
 	byImage := map[string]error{}
+	// Built once per call, not per image: building them parses the embedded language table,
+	// and a worker calls this every health interval.
+	rs := recipes()
 	for _, l := range tab.All() {
 		err, seen := byImage[l.Image]
 		if !seen {
-			err = pinned(ctx, d, l.Image)
+			err = pinned(ctx, d, l.Image, rs)
 			byImage[l.Image] = err
 		}
 		out[l.ID] = err
@@ -36,8 +39,8 @@ func Pinned(ctx context.Context, d Docker, tab *lang.Table) map[string]error {
 	return out
 }
 
-func pinned(ctx context.Context, d Docker, image string) error {
-	if r, ok := Lookup(image); ok && IsRecipe(image) {
+func pinned(ctx context.Context, d Docker, image string, rs map[string]Recipe) error {
+	if r, ok := rs[image]; ok && IsRecipe(image) {
 		return verifyLabel(ctx, d, r.Tag(), r)
 	}
 	ok, err := Exists(ctx, d, image)

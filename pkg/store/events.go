@@ -71,18 +71,9 @@ const appendEventsSQL = `WITH e AS (
 // evs are ignored. It returns the last seq, 0 when nothing was recorded. With s set the
 // statement runs prepared, in tx or (tx nil) on its own.
 func appendEvents(ctx context.Context, s *Store, tx *sql.Tx, submissionID string, attempt int, evs ...Event) (int64, error) {
-	types := make([]string, len(evs))
-	payloads := make([]string, len(evs))
-	for i, ev := range evs {
-		if ev.Type == "" {
-			return 0, fmt.Errorf("append event for %s: empty type", submissionID)
-		}
-		ev.Seq, ev.Attempt = 0, 0
-		b, err := json.Marshal(ev)
-		if err != nil {
-			return 0, fmt.Errorf("append %s event for %s: encode: %w", ev.Type, submissionID, err)
-		}
-		types[i], payloads[i] = ev.Type, string(b)
+	types, payloads, err := encodeEvents(submissionID, evs)
+	if err != nil {
+		return 0, err
 	}
 	// The submission row supplies the attempt; without attempt gating a missing submission
 	// still gets its events at attempt 1 (and the foreign key decides).
@@ -94,7 +85,7 @@ func appendEvents(ctx context.Context, s *Store, tx *sql.Tx, submissionID string
 	} else {
 		row = tx.QueryRowContext(ctx, appendEventsSQL, args...)
 	}
-	err := row.Scan(&seq, new(any))
+	err = row.Scan(&seq, new(any))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -102,6 +93,24 @@ func appendEvents(ctx context.Context, s *Store, tx *sql.Tx, submissionID string
 		return 0, fmt.Errorf("append %s event for %s: %w", types[len(types)-1], submissionID, mapError(err))
 	}
 	return seq.Int64, nil
+}
+
+// encodeEvents are evs' types and stored payloads (without seq and attempt, which the rows hold).
+func encodeEvents(submissionID string, evs []Event) (types, payloads []string, err error) {
+	types = make([]string, len(evs))
+	payloads = make([]string, len(evs))
+	for i, ev := range evs {
+		if ev.Type == "" {
+			return nil, nil, fmt.Errorf("append event for %s: empty type", submissionID)
+		}
+		ev.Seq, ev.Attempt = 0, 0
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return nil, nil, fmt.Errorf("append %s event for %s: encode: %w", ev.Type, submissionID, err)
+		}
+		types[i], payloads[i] = ev.Type, string(b)
+	}
+	return types, payloads, nil
 }
 
 // EventsAfter returns the stored events of a submission with seq > after, oldest first, of its

@@ -170,10 +170,26 @@ type Verdict struct {
 	Unstreamed []TestResult
 }
 
-// FinishSubmission writes the verdict, the per-test results and the done event in one
-// transaction, only if c still holds the submission. written is false when it does not (a
-// late worker whose lease was taken over): nothing is changed then.
+// FinishSubmission writes the verdict, the per-test results and the done event atomically,
+// only if c still holds the submission. written is false when it does not (a late worker whose
+// lease was taken over): nothing is changed then.
+//
+// The common case (no results of an earlier attempt to replace, not a calibration run) is one
+// statement without BEGIN and COMMIT, which is atomic on its own; the rest, and a claim that
+// was lost, take the transaction.
 func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (written bool, err error) {
+	types, payloads, err := encodeEvents(c.ID, append(testEvents(v.Unstreamed), Event{Type: EventDone, Status: StatusDone}))
+	if err != nil {
+		return false, err
+	}
+	err = s.hotQueryRow(ctx, nil, finishSQL, append([]any{c.ID, c.Attempt, c.Worker, v.Verdict, v.Score, v.TimeMS, v.MemoryKB,
+		v.CompileOutput, v.Message, pq.Array(types), pq.Array(payloads), EventsChannel}, resultArrays(v.Tests)...)...).Scan(new(any), new(any))
+	switch {
+	case err == nil:
+		return true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, fmt.Errorf("finish %s attempt %d: %w", c.ID, c.Attempt, mapError(err))
+	}
 	err = s.Tx(ctx, func(tx *sql.Tx) error {
 		// Results hold the final attempt only, so an earlier one's are deleted with the update.
 		var n int
@@ -209,11 +225,56 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 	return written, nil
 }
 
+// finishSQL is FinishSubmission's one statement: the update, the results, the events and their
+// notification (as appendEventsSQL makes it). It changes nothing and returns no row when the
+// claim is lost, the submission is a calibration run, or results of an earlier attempt exist
+// (they must be deleted first, and a delete and an insert of the same key in one statement
+// would race); the caller's transaction handles those.
+const finishSQL = `WITH up AS (
+		UPDATE submissions s SET status = 'done', verdict = $4, score = $5,
+			time_ms = $6, memory_kb = $7, compile_output = $8, message = $9, lease_until = NULL, finished_at = now()
+		WHERE s.id = $1::uuid AND s.attempt = $2 AND s.worker = $3 AND s.status = 'running' AND NOT s.calibration
+			AND NOT EXISTS (SELECT 1 FROM results r WHERE r.submission_id = $1)
+		RETURNING s.id, s.attempt),
+	res AS (
+		INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
+			verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected)
+		SELECT up.id, r.ord, r.name, r.test_group, r.hidden, r.verdict, r.score, r.time_ms, r.wall_ms, r.memory_kb,
+			r.exit_code, r.signal, r.stdout, r.stderr, r.feedback, r.input, r.expected
+		FROM up, unnest($13::text[], $14::text[], $15::bool[], $16::text[], $17::float8[], $18::int[], $19::int[], $20::bigint[],
+			$21::int[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[])
+			WITH ORDINALITY AS r(name, test_group, hidden, verdict, score, time_ms, wall_ms, memory_kb,
+				exit_code, signal, stdout, stderr, feedback, input, expected, ord)),
+	e AS (
+		INSERT INTO submission_events (submission_id, type, payload, attempt)
+		SELECT up.id, ev.type, ev.payload::jsonb, up.attempt
+		FROM up, unnest($10::text[], $11::text[]) WITH ORDINALITY AS ev(type, payload, ord)
+		ORDER BY ev.ord
+		RETURNING seq)
+	SELECT last, pg_notify($12, $1::text || ':' || last) FROM (SELECT max(seq) AS last FROM e) m WHERE last IS NOT NULL`
+
 // insertResults stores the per-test results of submission id in one statement.
 func (s *Store) insertResults(ctx context.Context, tx *sql.Tx, id string, ts []TestResult) error {
 	if len(ts) == 0 {
 		return nil
 	}
+	_, err := s.hotExec(ctx, tx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
+			verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected)
+		SELECT $1, r.ord, r.name, r.test_group, r.hidden, r.verdict, r.score, r.time_ms, r.wall_ms, r.memory_kb,
+			r.exit_code, r.signal, r.stdout, r.stderr, r.feedback, r.input, r.expected
+		FROM unnest($2::text[], $3::text[], $4::bool[], $5::text[], $6::float8[], $7::int[], $8::int[], $9::bigint[],
+			$10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+			WITH ORDINALITY AS r(name, test_group, hidden, verdict, score, time_ms, wall_ms, memory_kb,
+				exit_code, signal, stdout, stderr, feedback, input, expected, ord)`,
+		append([]any{id}, resultArrays(ts)...)...)
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
+}
+
+// resultArrays are ts as the fifteen column arrays the results inserts unnest, in their order.
+func resultArrays(ts []TestResult) []any {
 	var (
 		names, groups, verdicts, signals, stdouts, stderrs, feedbacks, inputs, expecteds []string
 		hidden                                                                           []bool
@@ -226,21 +287,9 @@ func (s *Store) insertResults(ctx context.Context, tx *sql.Tx, id string, ts []T
 		inputs, expecteds, hidden, scores = append(inputs, t.Input), append(expecteds, t.Expected), append(hidden, t.Hidden), append(scores, t.Score)
 		times, walls, memories, exits = append(times, int64(t.TimeMS)), append(walls, int64(t.WallMS)), append(memories, t.MemoryKB), append(exits, int64(t.ExitCode))
 	}
-	_, err := s.hotExec(ctx, tx, `INSERT INTO results (submission_id, ordinal, name, test_group, hidden,
-			verdict, score, time_ms, wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected)
-		SELECT $1, r.ord, r.name, r.test_group, r.hidden, r.verdict, r.score, r.time_ms, r.wall_ms, r.memory_kb,
-			r.exit_code, r.signal, r.stdout, r.stderr, r.feedback, r.input, r.expected
-		FROM unnest($2::text[], $3::text[], $4::bool[], $5::text[], $6::float8[], $7::int[], $8::int[], $9::bigint[],
-			$10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
-			WITH ORDINALITY AS r(name, test_group, hidden, verdict, score, time_ms, wall_ms, memory_kb,
-				exit_code, signal, stdout, stderr, feedback, input, expected, ord)`,
-		id, pq.Array(names), pq.Array(groups), pq.Array(hidden), pq.Array(verdicts), pq.Array(scores),
+	return []any{pq.Array(names), pq.Array(groups), pq.Array(hidden), pq.Array(verdicts), pq.Array(scores),
 		pq.Array(times), pq.Array(walls), pq.Array(memories), pq.Array(exits), pq.Array(signals),
-		pq.Array(stdouts), pq.Array(stderrs), pq.Array(feedbacks), pq.Array(inputs), pq.Array(expecteds))
-	if err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	return nil
+		pq.Array(stdouts), pq.Array(stderrs), pq.Array(feedbacks), pq.Array(inputs), pq.Array(expecteds)}
 }
 
 // Fault says whose fault a re-queue is.

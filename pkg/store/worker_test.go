@@ -77,6 +77,49 @@ func TestClaimFinishAreConditional(t *testing.T) {
 	}
 }
 
+// TestFinishReplacesEarlierResults: results left by an earlier attempt are replaced, not kept
+// beside the new ones (the one-statement finish leaves that case to the transaction).
+func TestFinishReplacesEarlierResults(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	id := newQueued(t, st)
+	c, ok, err := st.ClaimSubmission(ctx, id, 1, "w1", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("claim: ok=%v err=%v", ok, err)
+	}
+	if _, err := st.DB().Exec(`INSERT INTO results (submission_id, ordinal, name, verdict, time_ms, wall_ms, memory_kb)
+		VALUES ($1, 1, 'old', 'WA', 1, 1, 1), ($1, 2, 'old', 'WA', 1, 1, 1), ($1, 3, 'old', 'WA', 1, 1, 1)`, id); err != nil {
+		t.Fatal(err)
+	}
+	v := store.Verdict{Verdict: "AC", Tests: []store.TestResult{{Name: "new", Verdict: "AC"}}, Unstreamed: []store.TestResult{{Name: "new", Verdict: "AC"}}}
+	if written, err := st.FinishSubmission(ctx, c.Claim, v); err != nil || !written {
+		t.Fatalf("finish: written=%v err=%v", written, err)
+	}
+	var names []string
+	rows, err := st.DB().Query(`SELECT name || '/' || verdict FROM results WHERE submission_id = $1 ORDER BY ordinal`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if len(names) != 1 || names[0] != "new/AC" {
+		t.Errorf("results after finish: %v, want [new/AC]", names)
+	}
+	evs, err := st.EventsAfter(ctx, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(evs); n != 4 || evs[2].Type != "test" || evs[3].Type != "done" {
+		t.Errorf("events %+v, want queued, running, test, done", evs)
+	}
+}
+
 func TestRequeueAndReaper(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()

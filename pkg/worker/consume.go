@@ -6,7 +6,7 @@ import (
 	"github.com/judge-dev/judge/pkg/queue"
 )
 
-// commitEvery is how often a claim commits the offsets its slots marked.
+// commitEvery is how often the worker commits the offsets its slots marked.
 const commitEvery = 200 * time.Millisecond
 
 // consumeClaim hands each record of a claimed partition to a free slot and waits for one when
@@ -19,20 +19,10 @@ const commitEvery = 200 * time.Millisecond
 // unhealthy (Docker or PostgreSQL down) it takes no slot at all: the record waits.
 func (w *Worker) consumeClaim(sess queue.Session, partition int32, records <-chan queue.Record) error {
 	offs := newOffsets(sess, partition)
-	defer offs.close()
-	stopCommits := make(chan struct{})
-	defer close(stopCommits)
-	go func() {
-		t := time.NewTicker(commitEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-stopCommits:
-				return
-			case <-t.C:
-				offs.flush()
-			}
-		}
+	w.commits.add(offs)
+	defer func() {
+		w.commits.remove(offs)
+		offs.close()
 	}()
 	for {
 		var rec queue.Record

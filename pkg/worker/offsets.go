@@ -1,8 +1,10 @@
 package worker
 
 import (
+	"context"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/judge-dev/judge/pkg/queue"
 )
@@ -62,16 +64,20 @@ func (o *offsets) finish(off int64, durable bool) {
 	o.dirty = true
 }
 
-// flush commits the marked offsets, if any changed. A commit is a round trip to the group
-// coordinator, so it runs on a timer rather than in a slot after every message.
+// flush commits the marked offsets, if any changed.
 func (o *offsets) flush() {
-	o.mu.Lock()
-	dirty := o.dirty && !o.closed
-	o.dirty = false
-	o.mu.Unlock()
-	if dirty {
+	if o.takeDirty() {
 		o.sess.Commit()
 	}
+}
+
+// takeDirty reports whether offsets were marked since the last call, and clears that.
+func (o *offsets) takeDirty() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	dirty := o.dirty && !o.closed
+	o.dirty = false
+	return dirty
 }
 
 // busy reports whether messages of this claim are still in slots.
@@ -86,4 +92,59 @@ func (o *offsets) close() {
 	o.mu.Lock()
 	o.closed = true
 	o.mu.Unlock()
+}
+
+// committer commits the offsets the worker's claims marked, on one timer for all of them. A
+// commit is a round trip to the group coordinator, so it runs on a timer rather than in a slot
+// after every message; and a session's Commit sends the marks of all its partitions in one
+// request, so one Commit per session and tick is enough (a timer per claim sent up to one
+// request per partition and tick).
+type committer struct {
+	mu     sync.Mutex
+	claims map[*offsets]struct{}
+}
+
+func newCommitter() *committer { return &committer{claims: map[*offsets]struct{}{}} }
+
+func (c *committer) add(o *offsets) {
+	c.mu.Lock()
+	c.claims[o] = struct{}{}
+	c.mu.Unlock()
+}
+
+func (c *committer) remove(o *offsets) {
+	c.mu.Lock()
+	delete(c.claims, o)
+	c.mu.Unlock()
+}
+
+// flush commits each session that has claims with new marks, once.
+func (c *committer) flush() {
+	c.mu.Lock()
+	claims := make([]*offsets, 0, len(c.claims))
+	for o := range c.claims {
+		claims = append(claims, o)
+	}
+	c.mu.Unlock()
+	committed := map[queue.Session]bool{}
+	for _, o := range claims {
+		if o.takeDirty() && !committed[o.sess] {
+			committed[o.sess] = true
+			o.sess.Commit()
+		}
+	}
+}
+
+// run flushes every interval until ctx ends; a claim flushes its own marks when it closes.
+func (c *committer) run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.flush()
+		}
+	}
 }

@@ -55,3 +55,32 @@ func TestOffsetsCommitOnlyTheFinishedPrefix(t *testing.T) {
 		t.Errorf("a closed (revoked) claim marked %v", sess.marks)
 	}
 }
+
+func TestCommitterCommitsEachSessionOnce(t *testing.T) {
+	a, b := &recordingSession{}, &recordingSession{}
+	c := newCommitter()
+	claims := []*offsets{newOffsets(a, 0), newOffsets(a, 1), newOffsets(a, 2), newOffsets(b, 0)}
+	for i, o := range claims {
+		c.add(o)
+		if i == 2 {
+			continue // partition 2 of a marks nothing
+		}
+		o.start(5)
+		o.finish(5, true)
+	}
+	c.flush()
+	if a.commits != 1 || b.commits != 1 {
+		t.Fatalf("commits: session a %d, session b %d, want 1 each", a.commits, b.commits)
+	}
+	c.flush()
+	if a.commits != 1 || b.commits != 1 {
+		t.Fatalf("nothing new marked, yet commits: session a %d, session b %d", a.commits, b.commits)
+	}
+	c.remove(claims[3])
+	claims[3].start(6)
+	claims[3].finish(6, true)
+	c.flush()
+	if b.commits != 1 {
+		t.Errorf("a removed claim was committed by the worker's timer (%d commits)", b.commits)
+	}
+}

@@ -103,6 +103,7 @@ type Worker struct {
 	wg      sync.WaitGroup
 	healthy *gate
 	status  status
+	commits *committer
 	group   *queue.Group
 	// runCtx outlives Run's context by the grace period: running submissions are not cut
 	// off at once.
@@ -159,7 +160,7 @@ func New(st Store, j Judger, opts Options) (*Worker, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Worker{opts: opts, st: st, judge: j, log: opts.Logger.With("role", "worker", "worker", opts.Name),
-		slots: make(chan struct{}, opts.Slots), drain: make(chan struct{}), healthy: newGate()}, nil
+		slots: make(chan struct{}, opts.Slots), drain: make(chan struct{}), healthy: newGate(), commits: newCommitter()}, nil
 }
 
 // Name is the worker's name in leases and heartbeats.
@@ -183,8 +184,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer stopConsuming()
 
 	var bg sync.WaitGroup
-	bg.Add(4)
+	bg.Add(5)
 	go func() { defer bg.Done(); w.heartbeat(consumeCtx) }()
+	go func() { defer bg.Done(); w.commits.run(consumeCtx, commitEvery) }()
 	go func() { defer bg.Done(); w.watchHealth(consumeCtx) }()
 	go func() { defer bg.Done(); w.reap(consumeCtx) }()
 	go func() {
