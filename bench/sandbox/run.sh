@@ -91,7 +91,8 @@ awk -v builds="${builds[*]}" '
 			c = 2 ^ (k - 1)
 			line = "| " c " | " d[c] "/s | "
 			for (i = 1; i <= n; i++) line = line r[b[i], "py", c] "/s | "
-			for (i = 1; i <= n; i++) line = line r[b[i], "c", c] "/s |"
+			for (i = 1; i <= n; i++) line = line r[b[i], "c", c] "/s | "
+			sub(/ $/, "", line)
 			print line
 		}
 	}' "$tmp/fresh"
