@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,45 @@ func TestFreshPoolRemovedOnClose(t *testing.T) {
 	p.Close() // after Close: nothing left to give back
 	if n := countContainers(t, docker, sb.Instance()); n != 0 {
 		t.Fatalf("%d sandbox containers after closing a program of a closed sandbox", n)
+	}
+}
+
+// limitsSrc prints the memory and pids limits of its container's group, as the kernel applies
+// them (cgroup v1 or v2, seen from inside).
+const limitsSrc = `import os
+def first(*paths):
+    for p in paths:
+        if os.path.exists(p):
+            return open(p).read().strip()
+print(first('/sys/fs/cgroup/memory/memory.limit_in_bytes', '/sys/fs/cgroup/memory.max'),
+      first('/sys/fs/cgroup/pids/pids.max', '/sys/fs/cgroup/pids.max'))
+`
+
+// TestLimitsReachTheGroup shows each run's memory and process limits are the ones the kernel
+// applies to the container, raised and lowered between the runs of one program, in both modes.
+func TestLimitsReachTheGroup(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			e := newSandbox(t, mode)
+			p := compile(t, e.sb, "python3", limitsSrc, run.OK)
+			read := func(memory int64, processes int) (int64, int64) {
+				t.Helper()
+				lim := small
+				lim.MemoryBytes, lim.Processes = memory, processes
+				r := runProgram(t, p, run.Spec{Limits: lim})
+				var mem, pids int64
+				if _, err := fmt.Sscan(string(r.Stdout), &mem, &pids); r.Status != run.OK || err != nil {
+					t.Fatalf("limits: %s %q %q: %v", r.Status, r.Stdout, truncate(r.Stderr), err)
+				}
+				return mem, pids
+			}
+			mem1, pids1 := read(64<<20, 10)
+			mem2, pids2 := read(200<<20, 20)
+			mem3, pids3 := read(64<<20, 10)
+			if mem2-mem1 != 136<<20 || pids2-pids1 != 10 || mem3 != mem1 || pids3 != pids1 {
+				t.Fatalf("group limits (memory, pids) for 64 MiB/10, 200 MiB/20, 64 MiB/10: (%d, %d), (%d, %d), (%d, %d)",
+					mem1, pids1, mem2, pids2, mem3, pids3)
+			}
+		})
 	}
 }
