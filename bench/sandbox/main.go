@@ -73,8 +73,15 @@ func mainErr(mode, language string, conc int, dur time.Duration, agent string, o
 	if err != nil {
 		return err
 	}
+	l, ok := langs.Get(language)
+	if !ok {
+		return fmt.Errorf("language %s is not in the table", language)
+	}
 	sb, err := sandbox.New(ctx, docker, langs, sandbox.Options{
 		Mode: mode, AgentPath: agent, PoolSize: conc + 1, CompileCacheBytes: -1, MaxUses: 1 << 30,
+		// Only the measured image is warmed: warming every built image would spend the CPU
+		// being measured on containers nobody uses.
+		Images: []string{image.Resolve(l.Image)},
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
@@ -88,10 +95,6 @@ func mainErr(mode, language string, conc int, dur time.Duration, agent string, o
 	}
 	if agentRSS {
 		return measureAgentRSS(ctx, sb, docker)
-	}
-	l, ok := langs.Get(language)
-	if !ok {
-		return fmt.Errorf("language %s is not in the table", language)
 	}
 	eng := sandboxed.New(sb, langs)
 	sub := engine.Submission{Language: l, Files: map[string][]byte{"main": []byte(src)}}

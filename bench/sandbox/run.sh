@@ -1,22 +1,45 @@
 #!/usr/bin/env bash
 # Sandbox benchmark (docs/benchmarks.md, "Sandbox"), all figures from one run on this machine:
-#   (a) `docker run --rm <base image> true` loop rate at concurrency 1 and 4;
-#   (b) submissions/s (compile + 1 test, compile cache off) for Python and C hello-world at
-#       concurrency 1, 2 and 4, in fresh and reuse mode;
-#   (c) per-test overhead in a warm container against the same binary run directly on the host;
-#   (d) the agent's peak RSS moving 64 MiB of output and 64 MiB of input (fresh containers).
-# Usage: bench/sandbox/run.sh [seconds per point, default 10]. Needs Docker and the base image.
+#   (a) `docker run --rm <base image> true` loop rate at concurrency 1, 2 and 4, interleaved with
+#       (b) fresh-mode submissions/s (compile + 1 test, compile cache off) for Python and C
+#       hello-world at the same concurrency, and a side-by-side table of the two;
+#   (c) the same submissions in reuse mode;
+#   (d) per-test overhead in a warm container against the same binary run directly on the host;
+#   (e) the agent's peak RSS moving 64 MiB of output and 64 MiB of input (fresh containers).
+# Usage: bench/sandbox/run.sh [-fresh] [-old REV] [seconds per point, default 10]
+#   -fresh    only (a), (b) and the table
+#   -old REV  also measure the fresh points with the sandbox of git revision REV ("old"), run
+#             alternately with this tree's ("new") in the same minutes; the old sandbox is driven
+#             by this tree's benchmark command, so both are measured the same way
+# Needs Docker and the base image.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+fresh_only=0
+old_rev=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-fresh) fresh_only=1; shift ;;
+	-old) old_rev=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
 D=${1:-10}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 CGO_ENABLED=0 go build -o "$tmp/judged" ./cmd/judged
 go build -o "$tmp/bench" ./bench/sandbox
+builds=(new)
+if [ -n "$old_rev" ]; then
+	mkdir "$tmp/old"
+	git archive "$old_rev" | tar -x -C "$tmp/old"
+	cp bench/sandbox/main.go "$tmp/old/bench/sandbox/main.go"
+	(cd "$tmp/old" && CGO_ENABLED=0 go build -o "$tmp/old-judged" ./cmd/judged && go build -o "$tmp/old-bench" ./bench/sandbox)
+	builds=(old new)
+fi
 img=$("$tmp/bench" -print-image)
 
 echo "# machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), docker $(docker version -f '{{.Server.Version}}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# image: $img, $D s per point"
+echo "# image: $img, $D s per point${old_rev:+, old = $old_rev}"
 
 docker_rate() {
 	local c=$1 start end total=0
@@ -38,13 +61,46 @@ docker_rate() {
 		'BEGIN { printf "docker-run c=%d runs=%d rate=%.1f/s\n", c, n, n / (e - s) }'
 }
 
-docker_rate 1
-docker_rate 4
-for mode in fresh reuse; do
+# sub BUILD MODE LANG C: one point, printed with the build's name in front.
+sub() {
+	local bin=$tmp/bench agent=$tmp/judged
+	if [ "$1" = old ]; then bin=$tmp/old-bench agent=$tmp/old-judged; fi
+	echo "$1 $("$bin" -agent "$agent" -mode "$2" -lang "$3" -c "$4" -d "${D}s")"
+}
+
+for c in 1 2 4; do
+	docker_rate "$c" | tee -a "$tmp/fresh"
 	for lang in python3 c; do
-		for c in 1 2 4; do
-			"$tmp/bench" -agent "$tmp/judged" -mode "$mode" -lang "$lang" -c "$c" -d "${D}s"
+		for b in "${builds[@]}"; do
+			sub "$b" fresh "$lang" "$c" | tee -a "$tmp/fresh"
 		done
+	done
+done
+echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| c | docker run --rm | $(for b in "${builds[@]}"; do printf 'fresh Python (%s) | ' "$b"; done)$(for b in "${builds[@]}"; do printf 'fresh C (%s) | ' "$b"; done | sed 's/ $//')"
+echo "|---|---|$(for b in "${builds[@]}"; do printf -- '---|---|'; done)"
+awk -v builds="${builds[*]}" '
+	function rate(s) { sub(/.*rate=/, "", s); sub(/\/s.*/, "", s); return s }
+	{ for (i = 1; i <= NF; i++) if ($i ~ /^c=/) c = substr($i, 3) }
+	/^docker-run/ { d[c] = rate($0) }
+	/mode=fresh/ { l = ($0 ~ /lang=c /) ? "c" : "py"; r[$1, l, c] = rate($0) }
+	END {
+		n = split(builds, b, " ")
+		for (k = 1; k <= 3; k++) {
+			c = 2 ^ (k - 1)
+			line = "| " c " | " d[c] "/s | "
+			for (i = 1; i <= n; i++) line = line r[b[i], "py", c] "/s | "
+			for (i = 1; i <= n; i++) line = line r[b[i], "c", c] "/s | "
+			sub(/ $/, "", line)
+			print line
+		}
+	}' "$tmp/fresh"
+[ "$fresh_only" = 1 ] && exit 0
+
+for lang in python3 c; do
+	for c in 1 2 4; do
+		"$tmp/bench" -agent "$tmp/judged" -mode reuse -lang "$lang" -c "$c" -d "${D}s"
 	done
 done
 "$tmp/bench" -agent "$tmp/judged" -overhead 500

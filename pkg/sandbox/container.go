@@ -80,7 +80,7 @@ func (s *Sandbox) createBox(ctx context.Context, image string) (*box, error) {
 		AttachStdout:    true,
 		AttachStderr:    true,
 		OpenStdin:       true,
-		StdinOnce:       false,
+		StdinOnce:       true, // our stream closing (removeBox, or this process dying) ends the agent
 		Tty:             false,
 		NetworkDisabled: true,
 		Labels: map[string]string{
@@ -186,25 +186,68 @@ func (s *Sandbox) hardMemory(limit int64) int64 {
 	return limit + memorySlack + s.opts.WorkDirBytes + s.opts.TmpBytes + s.opts.ShmBytes
 }
 
-// removeBox ends the container; errors are logged because the label sweep catches what is left.
+// agentExitWait is how long removeBox waits for a container whose stream it closed to end and
+// be removed by the engine before it forces the removal.
+const agentExitWait = 10 * time.Second
+
+// removeBox ends the container and returns once the engine no longer has it; errors are logged
+// because the label sweep catches what is left.
+//
+// A container whose stream is open ends the cheap way, as `docker run --rm` does: closing the
+// stream ends the agent's stdin, the agent (PID 1) exits, the kernel kills what is left in the
+// container, and the engine removes it (AutoRemove). Only a container that did not go that way
+// in time, or has no stream, is removed by force (a kill and a remove, racing the engine's own).
 func (s *Sandbox) removeBox(b *box) {
+	ctx, cancel := context.WithTimeout(context.Background(), agentExitWait+30*time.Second)
+	defer cancel()
 	if b.conn != nil {
 		b.conn.Close()
+		if s.waitRemoved(ctx, b.id, agentExitWait) {
+			return
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	_, err := s.docker.ContainerRemove(ctx, b.id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-	if err != nil && !cerrdefs.IsNotFound(err) && !cerrdefs.IsConflict(err) && !strings.Contains(err.Error(), "already in progress") {
+	switch {
+	case err == nil || cerrdefs.IsNotFound(err):
+	case cerrdefs.IsConflict(err) || strings.Contains(err.Error(), "already in progress"):
+		// The engine's own removal is under way; it is done when the container is gone.
+		s.waitRemoved(ctx, b.id, 30*time.Second)
+	default:
 		s.log.Warn("remove sandbox container", "container", short(b.id), "err", err)
 	}
 }
 
-// fit updates the container's cgroup limits when the run needs other ones than it has.
+// waitRemoved waits up to d for the engine to have removed container id, and says whether it
+// has.
+func (s *Sandbox) waitRemoved(ctx context.Context, id string, d time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	w := s.docker.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionRemoved})
+	select {
+	case <-w.Result:
+		return true
+	case err := <-w.Error:
+		return cerrdefs.IsNotFound(err)
+	}
+}
+
+// fit updates the container's cgroup limits when the run needs other ones than it has: in its
+// group on this host when the host can write there, else through the engine.
 func (s *Sandbox) fit(ctx context.Context, b *box, memory int64, processes int) error {
 	mem := s.hardMemory(memory)
 	pids := int64(processes + pidsSlack)
 	if mem == b.memory && pids == b.pids {
 		return nil
+	}
+	// The host's own write to the container's group is what the engine's update comes down to,
+	// minus a round trip through the engine and a runc process on the submission's path.
+	if b.cg != nil {
+		err := b.cg.SetLimits(mem, pids)
+		if err == nil {
+			b.memory, b.pids = mem, pids
+			return nil
+		}
+		s.log.Debug("set the container's limits in its cgroup; asking the engine", "container", short(b.id), "err", err)
 	}
 	_, err := s.docker.ContainerUpdate(ctx, b.id, client.ContainerUpdateOptions{Resources: &container.Resources{
 		Memory: mem, MemorySwap: mem, PidsLimit: &pids,

@@ -2,17 +2,21 @@ package sandbox_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/moby/moby/client"
 
 	"github.com/judge-dev/judge/pkg/run"
+	"github.com/judge-dev/judge/pkg/sandbox/cgroup"
 )
 
 // TestContainerHardening inspects the containers of both modes: the settings docs/security.md
-// promises must be what the engine applied.
+// promises must be what the engine (and, for a run's limits, the kernel) applied.
 func TestContainerHardening(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
@@ -45,9 +49,12 @@ func TestContainerHardening(t *testing.T) {
 				check("cap add "+cp+" is one of the agent's five", slices.Contains([]string{"SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER"}, name))
 			}
 			check("no-new-privileges", slices.ContainsFunc(h.SecurityOpt, func(s string) bool { return strings.HasPrefix(s, "no-new-privileges") }))
-			check("memory = limit + 32MiB slack + the tmpfs sizes", h.Memory == 128<<20+32<<20+(256+64+16)<<20)
-			check("swap equal to memory", h.MemorySwap == h.Memory)
-			check("pids = limit + 32", h.PidsLimit != nil && *h.PidsLimit == 20+32)
+			// The run's limits are written into the container's group by the host, not through
+			// the engine: the kernel's values are the ones to check.
+			memory, memorySwap, pids := groupLimits(t, c.State.Pid)
+			check("memory = limit + 32MiB slack + the tmpfs sizes", memory == 128<<20+32<<20+(256+64+16)<<20)
+			check("swap equal to memory", memorySwap == memory)
+			check("pids = limit + 32", pids == 20+32)
 			check("one CPU", h.NanoCPUs == 1e9)
 			check("private IPC", string(h.IpcMode) == "private")
 			check("tmpfs /box and /tmp", h.Tmpfs["/box"] != "" && h.Tmpfs["/tmp"] != "" && strings.Contains(h.Tmpfs["/box"], "nosuid"))
@@ -57,4 +64,31 @@ func TestContainerHardening(t *testing.T) {
 			check("labelled", c.Config.Labels["dev.judge.sandbox"] == "1" && c.Config.Labels["dev.judge.sandbox.instance"] == e.sb.Instance())
 		})
 	}
+}
+
+// groupLimits reads the memory, memory+swap and pids limits the kernel applies to the group of
+// process pid (a container's PID 1), from the host.
+func groupLimits(t *testing.T, pid int) (memory, memorySwap, pids int64) {
+	t.Helper()
+	g, err := cgroup.LocatePID(strconv.Itoa(pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(dir, name string) int64 {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return n
+	}
+	if g.V2 {
+		memory = read(g.MemoryDir, "memory.max")
+		return memory, memory + read(g.MemoryDir, "memory.swap.max"), read(g.PidsDir, "pids.max")
+	}
+	return read(g.MemoryDir, "memory.limit_in_bytes"), read(g.MemoryDir, "memory.memsw.limit_in_bytes"), read(g.PidsDir, "pids.max")
 }

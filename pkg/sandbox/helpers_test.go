@@ -77,6 +77,12 @@ func newSandboxLangs(t testing.TB, mode string, langs *lang.Table, opts ...func(
 	return env{sb: sb, docker: docker}
 }
 
+// exists says whether the engine still has container id.
+func exists(docker *client.Client, id string) bool {
+	_, err := docker.ContainerInspect(context.Background(), id, client.ContainerInspectOptions{})
+	return err == nil
+}
+
 func countContainers(t testing.TB, docker *client.Client, instance string) int {
 	t.Helper()
 	list, err := docker.ContainerList(context.Background(), client.ContainerListOptions{

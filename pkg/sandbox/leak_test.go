@@ -1,8 +1,13 @@
 package sandbox_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/judge-dev/judge/internal/testenv"
 
 	"github.com/judge-dev/judge/pkg/run"
 	"github.com/judge-dev/judge/pkg/sandbox"
@@ -105,19 +110,105 @@ func TestReuseMaxUses(t *testing.T) {
 	}
 }
 
-// TestFreshNeverReuses shows fresh mode gives every submission a container of its own.
+// TestFreshNeverReuses shows fresh mode gives every submission a container of its own: a
+// compiled language compiles and runs in one container, no container (warm from the pool or
+// not) serves a second submission, and each is removed once its submission is closed.
 func TestFreshNeverReuses(t *testing.T) {
-	e := newSandbox(t, sandbox.ModeFresh)
+	e := newSandbox(t, sandbox.ModeFresh, func(o *sandbox.Options) { o.PoolSize = 2; o.CompileCacheBytes = -1 })
 	seen := map[string]bool{}
-	for range 3 {
-		p := compile(t, e.sb, "python3", "print(1)\n", run.OK)
-		if r := runProgram(t, p, run.Spec{Limits: small}); r.Status != run.OK {
-			t.Fatalf("run: %s", r.Status)
+	for i := range 6 {
+		language, src := "python3", "print(1)\n"
+		if i%2 == 1 {
+			language, src = "c", "#include <stdio.h>\nint main(void){puts(\"1\");return 0;}\n"
 		}
-		if seen[p.Container()] {
-			t.Fatalf("container %.12s served two submissions in fresh mode", p.Container())
+		p := compile(t, e.sb, language, src, run.OK)
+		compiledIn := p.Container()
+		if r := runProgram(t, p, run.Spec{Limits: small}); r.Status != run.OK || string(r.Stdout) != "1\n" {
+			t.Fatalf("%s run: %s %q", language, r.Status, r.Stdout)
 		}
-		seen[p.Container()] = true
+		ranIn := p.Container()
+		if language == "c" && compiledIn != ranIn {
+			t.Fatalf("c compiled in %.12s but ran in %.12s: want one container per submission", compiledIn, ranIn)
+		}
+		if seen[ranIn] {
+			t.Fatalf("container %.12s served two submissions in fresh mode", ranIn)
+		}
+		seen[ranIn] = true
 		p.Close()
+	}
+	for id := range seen {
+		testenv.WaitFor(t, "container "+id[:12]+" to be removed", time.Minute, func() bool { return !exists(e.docker, id) })
+	}
+}
+
+// TestFreshPoolRemovedOnClose shows the containers a fresh-mode pool made ahead of need, and one
+// a program still holds, are removed by Close.
+func TestFreshPoolRemovedOnClose(t *testing.T) {
+	skipShort(t)
+	docker := testenv.Docker(t)
+	ref := requireImage(t, "base")
+	ctx := context.Background()
+	sb, err := sandbox.New(ctx, docker, mustLangs(t), sandbox.Options{
+		Mode: sandbox.ModeFresh, AgentPath: testenv.JudgedBinary(t), PoolSize: 3, Images: []string{ref},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close(context.Background()) })
+	p := compile(t, sb, "python3", "print(1)\n", run.OK)
+	if r := runProgram(t, p, run.Spec{Limits: small}); r.Status != run.OK {
+		t.Fatalf("run: %s", r.Status)
+	}
+	// The pool refills behind the program's container: three warm ones and the busy one.
+	testenv.WaitFor(t, "the pool to refill", time.Minute, func() bool { return countContainers(t, docker, sb.Instance()) == 4 })
+	if err := sb.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countContainers(t, docker, sb.Instance()); n != 0 {
+		t.Fatalf("%d sandbox containers left after Close", n)
+	}
+	p.Close() // after Close: nothing left to give back
+	if n := countContainers(t, docker, sb.Instance()); n != 0 {
+		t.Fatalf("%d sandbox containers after closing a program of a closed sandbox", n)
+	}
+}
+
+// limitsSrc prints the memory and pids limits of its container's group, as the kernel applies
+// them (cgroup v1 or v2, seen from inside).
+const limitsSrc = `import os
+def first(*paths):
+    for p in paths:
+        if os.path.exists(p):
+            return open(p).read().strip()
+print(first('/sys/fs/cgroup/memory/memory.limit_in_bytes', '/sys/fs/cgroup/memory.max'),
+      first('/sys/fs/cgroup/pids/pids.max', '/sys/fs/cgroup/pids.max'))
+`
+
+// TestLimitsReachTheGroup shows each run's memory and process limits are the ones the kernel
+// applies to the container, raised and lowered between the runs of one program, in both modes.
+func TestLimitsReachTheGroup(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			e := newSandbox(t, mode)
+			p := compile(t, e.sb, "python3", limitsSrc, run.OK)
+			read := func(memory int64, processes int) (int64, int64) {
+				t.Helper()
+				lim := small
+				lim.MemoryBytes, lim.Processes = memory, processes
+				r := runProgram(t, p, run.Spec{Limits: lim})
+				var mem, pids int64
+				if _, err := fmt.Sscan(string(r.Stdout), &mem, &pids); r.Status != run.OK || err != nil {
+					t.Fatalf("limits: %s %q %q: %v", r.Status, r.Stdout, truncate(r.Stderr), err)
+				}
+				return mem, pids
+			}
+			mem1, pids1 := read(64<<20, 10)
+			mem2, pids2 := read(200<<20, 20)
+			mem3, pids3 := read(64<<20, 10)
+			if mem2-mem1 != 136<<20 || pids2-pids1 != 10 || mem3 != mem1 || pids3 != pids1 {
+				t.Fatalf("group limits (memory, pids) for 64 MiB/10, 200 MiB/20, 64 MiB/10: (%d, %d), (%d, %d), (%d, %d)",
+					mem1, pids1, mem2, pids2, mem3, pids3)
+			}
+		})
 	}
 }

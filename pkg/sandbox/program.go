@@ -26,7 +26,8 @@ import (
 const callGrace = 30 * time.Second
 
 // Program is a compiled (or interpreted) submission ready to run. Its runs are serialised on
-// one container, held from the first Run to Close.
+// one container, held from the compile (the first Run when nothing was compiled: an interpreted
+// language, a compile-cache hit) to Close.
 type Program struct {
 	s     *Sandbox
 	lang  lang.Language
@@ -96,9 +97,17 @@ func (s *Sandbox) compile(ctx context.Context, l lang.Language, files map[string
 	o := &outgoing{req: req}
 	req.Files, o.data = headers(sources)
 	r := &reply{stdoutCap: compileOutputCap, stderrCap: compileOutputCap}
-	if err := s.once(ctx, p.image, o, r, limits); err != nil {
+	b, err := s.compileIn(ctx, p.image, o, r, limits)
+	if err != nil {
 		return nil, run.Compiled{Status: run.IE}, fmt.Errorf("compile %s: %w", language, err)
 	}
+	// The compile's container runs the program too (see compileIn) unless the compile failed.
+	ok := false
+	defer func() {
+		if !ok {
+			s.pool(p.image).put(b, r.resp.Dirty == "")
+		}
+	}()
 	res := classify(r, limits)
 	out := append(append([]byte{}, r.stdout...), r.stderr...)
 	c := run.Compiled{Output: []byte(run.Text(out, compileOutputCap)), CPUTime: res.CPUTime, WallTime: res.WallTime}
@@ -126,38 +135,50 @@ func (s *Sandbox) compile(ctx context.Context, l lang.Language, files map[string
 		size += int64(len(data))
 	}
 	s.cache.put(key, cached{files: p.files, compiled: c, size: size})
+	if r.resp.Dirty == "" {
+		ok = true
+		p.box = b
+	}
 	return p, c, nil
 }
 
-// once runs one request in a container of its own (the compile step) and hands it back.
-func (s *Sandbox) once(ctx context.Context, img string, o *outgoing, r *reply, l run.Limits) error {
+// compileIn runs the compile request in a container from the pool and returns the container,
+// still held: the submission's runs use it too, so that a fresh-mode submission of a compiled
+// language costs one container, not two. The agent wipes the work directory after the compile
+// as after any run, so the program starts from the same clean container a new one would give
+// it; the container was the submission's own from the start. On an error the container is
+// already released.
+func (s *Sandbox) compileIn(ctx context.Context, img string, o *outgoing, r *reply, l run.Limits) (*box, error) {
 	pl := s.pool(img)
 	for try := 0; ; try++ {
 		b, err := pl.get(ctx)
 		if err != nil {
-			return fmt.Errorf("get a container of %s: %w: %w", img, run.ErrInfrastructure, err)
+			return nil, fmt.Errorf("get a container of %s: %w: %w", img, run.ErrInfrastructure, err)
 		}
 		if err := s.fit(ctx, b, l.MemoryBytes, l.Processes); err != nil {
 			pl.put(b, false)
-			return err
+			return nil, err
 		}
 		b.programID = "" // a compile replaces whatever program the agent kept
 		err = b.call(ctx, o, r, time.Now().Add(l.WallTime+callGrace))
 		r.close()
-		pl.put(b, err == nil && r.resp.Dirty == "")
 		if r.resp.Dirty != "" {
 			s.log.Warn("sandbox container failed its wipe; destroyed", "container", short(b.id), "reason", r.resp.Dirty)
+		}
+		if err == nil {
+			return b, nil
 		}
 		if try == 0 && errors.Is(err, errDeadStream) {
 			// A pooled container whose stream died (an engine outage): once more, in another.
 			s.log.Warn("sandbox container's stream was closed; retrying in another", "container", short(b.id), "err", err)
+			pl.put(b, false)
 			*r = reply{stdoutCap: r.stdoutCap, stderrCap: r.stderrCap, onStdout: r.onStdout}
 			continue
 		}
-		if err != nil {
-			err = s.blameEngine(ctx, b, err)
-		}
-		return err
+		// Asked before the container is released: its removal would answer for the engine.
+		err = s.blameEngine(ctx, b, err)
+		pl.put(b, false)
+		return nil, err
 	}
 }
 
@@ -270,14 +291,16 @@ func (p *Program) Run(ctx context.Context, spec run.Spec) (run.Result, error) {
 		r := &reply{stdoutCap: limits.OutputBytes, stderrCap: limits.StderrBytes}
 		if err := b.call(ctx, o, r, time.Now().Add(limits.WallTime+callGrace)); err != nil {
 			r.close()
-			p.release(false)
 			if try == 0 && errors.Is(err, errDeadStream) {
 				// The container's stream died while it waited (an engine outage); the request
 				// never reached its agent: once more, in another container.
 				p.s.log.Warn("sandbox container's stream was closed; retrying in another", "container", short(b.id), "err", err)
+				p.release(false)
 				continue
 			}
+			// Asked before the container is released: its removal would answer for the engine.
 			err = fmt.Errorf("run %s in %s: %w", p.lang.ID, short(b.id), p.s.blameEngine(ctx, b, err))
+			p.release(false)
 			return run.Result{Status: run.IE, Message: err.Error()}, err
 		}
 		p.sent(o.req, b, r.resp)

@@ -49,18 +49,9 @@ func TestSweepRemovesContainersOfDeadProcesses(t *testing.T) {
 	alive := mk(1) // pid 1 of this host is alive: another worker's container, not ours to remove
 
 	newSandbox(t, sandbox.ModeReuse) // New sweeps before it returns
-	exists := func(id string) bool {
-		_, err := docker.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
-		return err == nil
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for exists(orphan) && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if exists(orphan) {
-		t.Fatal("the container of a dead process survived the start-up sweep")
-	}
-	if !exists(alive) {
+	testenv.WaitFor(t, "the start-up sweep to remove the container of a dead process", 30*time.Second,
+		func() bool { return !exists(docker, orphan) })
+	if !exists(docker, alive) {
 		t.Fatal("the sweep removed the container of a live process")
 	}
 }

@@ -1,10 +1,12 @@
-// Package cgroup reads, and where allowed resets, the kernel's accounting of one control group:
-// CPU time, memory in use, the memory peak and OOM kills. It hides the difference between
-// cgroup v1 (one hierarchy per controller: memory.max_usage_in_bytes, cpuacct.usage,
-// memory.oom_control) and v2 (one unified hierarchy: memory.peak, cpu.stat, memory.events).
+// Package cgroup reads, and where allowed resets, the kernel's accounting of one control group
+// (CPU time, memory in use, the memory peak and OOM kills) and sets its memory and process
+// limits. It hides the difference between cgroup v1 (one hierarchy per controller:
+// memory.max_usage_in_bytes, cpuacct.usage, memory.oom_control) and v2 (one unified hierarchy:
+// memory.peak, cpu.stat, memory.events).
 //
 // The sandbox's agent reads its container's group from inside (read-only there); the host resets
-// the memory peak before every run, because only it can write the group's files.
+// the memory peak before every run and sets the limits a run needs, because only it can write
+// the group's files.
 package cgroup
 
 import (
@@ -23,9 +25,9 @@ import (
 type Group struct {
 	// V2 says the counters are those of the unified hierarchy.
 	V2 bool
-	// MemoryDir and CPUDir are the group's directories in the memory and cpuacct hierarchies
-	// (v1), or both its one directory (v2).
-	MemoryDir, CPUDir string
+	// MemoryDir, CPUDir and PidsDir are the group's directories in the memory, cpuacct and
+	// pids hierarchies (v1), or all its one directory (v2). PidsDir is only needed by SetLimits.
+	MemoryDir, CPUDir, PidsDir string
 }
 
 // ErrNoGroup is returned by reads of a Group that was not found.
@@ -73,11 +75,11 @@ func Locate(root string, procCgroup, mountinfo []byte) (Group, error) {
 		return ""
 	}
 	if mem, cpu := dir("memory"), dir("cpuacct"); mem != "" && cpu != "" {
-		return Group{MemoryDir: mem, CPUDir: cpu}, nil
+		return Group{MemoryDir: mem, CPUDir: cpu, PidsDir: dir("pids")}, nil
 	}
 	if d := dir(""); d != "" {
 		if _, err := os.Stat(filepath.Join(d, "memory.current")); err == nil {
-			return Group{V2: true, MemoryDir: d, CPUDir: d}, nil
+			return Group{V2: true, MemoryDir: d, CPUDir: d, PidsDir: d}, nil
 		}
 	}
 	return Group{}, fmt.Errorf("%w: no memory and cpuacct (v1) or memory-enabled unified (v2) group in %q", ErrNoGroup, strings.TrimSpace(string(procCgroup)))
@@ -198,6 +200,57 @@ func (g Group) OOMKills() (int64, error) {
 		return readKey(filepath.Join(g.MemoryDir, "memory.events"), "oom_kill")
 	}
 	return readKey(filepath.Join(g.MemoryDir, "memory.oom_control"), "oom_kill")
+}
+
+// SetLimits sets the group's memory limit, with no swap on top of it, and its process limit:
+// what `docker update --memory M --memory-swap M --pids-limit P` writes, without the round trip
+// through the engine and a runc process. It needs write access to the group's files (the host's
+// view). An error may leave some of the limits set: the caller sets them again another way.
+func (g Group) SetLimits(memory, pids int64) error {
+	if g.MemoryDir == "" || g.PidsDir == "" {
+		return ErrNoGroup
+	}
+	if g.V2 {
+		if err := writeInt(filepath.Join(g.MemoryDir, "memory.max"), memory); err != nil {
+			return err
+		}
+		// No swap controller (swap off): there is no swap to deny.
+		if err := writeInt(filepath.Join(g.MemoryDir, "memory.swap.max"), 0); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	} else {
+		limit := filepath.Join(g.MemoryDir, "memory.limit_in_bytes")
+		memsw := filepath.Join(g.MemoryDir, "memory.memsw.limit_in_bytes")
+		cur, err := readInt(limit)
+		if err != nil {
+			return err
+		}
+		// The kernel refuses memory+swap below memory: it goes up first and down last.
+		order := []string{limit, memsw}
+		if memory > cur {
+			order = []string{memsw, limit}
+		}
+		for _, f := range order {
+			// No memsw file: the kernel does not account swap, and there is none to deny.
+			if err := writeInt(f, memory); err != nil && !(f == memsw && errors.Is(err, os.ErrNotExist)) {
+				return err
+			}
+		}
+	}
+	return writeInt(filepath.Join(g.PidsDir, "pids.max"), pids)
+}
+
+// writeInt writes n to an existing control file.
+func writeInt(path string, n int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(strconv.FormatInt(n, 10)); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // PeakWatch measures the memory peak from its start. It needs write access to the group's

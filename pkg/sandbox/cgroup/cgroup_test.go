@@ -35,6 +35,9 @@ func TestLocateAndRead(t *testing.T) {
 			if g.V2 != c.v2 {
 				t.Fatalf("V2 = %v, want %v (group %+v)", g.V2, c.v2, g)
 			}
+			if want := strings.Replace(g.MemoryDir, "/memory", "/pids", 1); g.PidsDir != want {
+				t.Errorf("PidsDir = %q, want %q (next to the memory group)", g.PidsDir, want)
+			}
 			for _, d := range []string{g.MemoryDir, g.CPUDir} {
 				if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
 					t.Fatalf("located %s: %v", d, err)
@@ -89,6 +92,54 @@ func TestWatchPeakResetsAndReads(t *testing.T) {
 			t.Errorf("Read = %d, %v; want 8192", v, err)
 		}
 		w.Close()
+	}
+}
+
+func TestSetLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		v2    bool
+		files map[string]string // file → content before
+		want  map[string]string // file → content after
+	}{
+		{"v1 up", false,
+			map[string]string{"memory.limit_in_bytes": "100", "memory.memsw.limit_in_bytes": "100", "pids.max": "96"},
+			map[string]string{"memory.limit_in_bytes": "4096", "memory.memsw.limit_in_bytes": "4096", "pids.max": "32"}},
+		{"v1 down", false,
+			map[string]string{"memory.limit_in_bytes": "1000000000", "memory.memsw.limit_in_bytes": "1000000000", "pids.max": "max"},
+			map[string]string{"memory.limit_in_bytes": "4096", "memory.memsw.limit_in_bytes": "4096", "pids.max": "32"}},
+		{"v1 without swap accounting", false,
+			map[string]string{"memory.limit_in_bytes": "100", "pids.max": "96"},
+			map[string]string{"memory.limit_in_bytes": "4096", "pids.max": "32"}},
+		{"v2", true,
+			map[string]string{"memory.max": "max", "memory.swap.max": "max", "pids.max": "96"},
+			map[string]string{"memory.max": "4096", "memory.swap.max": "0", "pids.max": "32"}},
+		{"v2 without swap", true,
+			map[string]string{"memory.max": "100", "pids.max": "96"},
+			map[string]string{"memory.max": "4096", "pids.max": "32"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for f, v := range tc.files {
+				if err := os.WriteFile(filepath.Join(dir, f), []byte(v+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := (Group{V2: tc.v2, MemoryDir: dir, CPUDir: dir, PidsDir: dir}).SetLimits(4096, 32); err != nil {
+				t.Fatal(err)
+			}
+			for f, want := range tc.want {
+				if got := string(mustRead(t, filepath.Join(dir, f))); got != want {
+					t.Errorf("%s = %q, want %q", f, got, want)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "memory.memsw.limit_in_bytes")); tc.files["memory.memsw.limit_in_bytes"] == "" && err == nil {
+				t.Error("SetLimits created memory.memsw.limit_in_bytes")
+			}
+		})
+	}
+	if err := (Group{MemoryDir: t.TempDir()}).SetLimits(4096, 32); err == nil {
+		t.Error("SetLimits without a pids group succeeded")
 	}
 }
 
