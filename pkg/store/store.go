@@ -22,6 +22,8 @@ type Store struct {
 	db    *sql.DB
 	dsn   string
 	stmts *stmtCache
+	// tokens caches Authenticate's answers for valid tokens; nil caches nothing.
+	tokens *tokenCache
 }
 
 // Open connects to the database at dsn and checks that it answers. A connection failure is
@@ -47,7 +49,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, connectError(dsn, err)
 	}
-	return &Store{db: db, dsn: dsn, stmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
+	return &Store{db: db, dsn: dsn, stmts: &stmtCache{m: map[string]*sql.Stmt{}},
+		tokens: newTokenCache(DefaultTokenCacheTTL, tokenCacheSize, time.Now)}, nil
 }
 
 // DB is the underlying pool, for query files of other roles.
