@@ -365,8 +365,8 @@ func (s *Server) waitDone(ctx context.Context, id string, d time.Duration, p pri
 func (s *Server) waitUntilDone(ctx context.Context, id string, d time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	wake, unsubscribe := s.hub.subscribe(id)
-	defer unsubscribe()
+	sub := s.hub.subscribe(id)
+	defer s.hub.unsubscribe(id, sub)
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
 	for {
@@ -386,7 +386,9 @@ func (s *Server) waitUntilDone(ctx context.Context, id string, d time.Duration) 
 			return
 		case <-s.hub.closing():
 			return // a shutting-down server answers waits at once (202 unless done)
-		case <-wake:
+		case <-sub.C():
+			// A wait only needs the status; the notifications themselves go unread.
+			s.hub.take(sub)
 		case <-tick.C:
 		}
 	}
