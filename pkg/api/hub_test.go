@@ -112,3 +112,28 @@ func TestHubLosesToARead(t *testing.T) {
 		t.Errorf("overflow: take = %d notifications, lost %v; want none, lost", len(ns), lost)
 	}
 }
+
+func TestMayBeDone(t *testing.T) {
+	tests := []struct {
+		name string
+		ns   []string
+		lost bool
+		want bool
+	}{
+		{"running", []string{carrying("a", 3, 5, "status")}, false, false},
+		{"done", []string{carrying("a", 3, 5, "status"), carrying("a", 5, 9, "done")}, false, true},
+		{"id only", []string{store.EventPayload("a", 5)}, false, true},
+		{"lost", nil, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ns []store.Notification
+			for _, p := range tt.ns {
+				ns = append(ns, notification(t, p))
+			}
+			if got := mayBeDone(ns, tt.lost); got != tt.want {
+				t.Errorf("mayBeDone = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
