@@ -1,6 +1,7 @@
 // Package store owns the judge's PostgreSQL access: opening the database, the embedded SQL
 // migrations, transactions, the mapping of driver errors to ErrNotFound / ErrConflict /
-// ErrUnavailable, and the queries of the API (tokens, submissions, problems, events, stats).
+// ErrUnavailable, and the queries of the API (tokens, with a short-lived cache of the valid ones,
+// submissions, problems, events, stats).
 // Other roles add their own query files here (worker.go, relay.go, reaper.go); everything goes
 // through database/sql and lib/pq.
 package store
