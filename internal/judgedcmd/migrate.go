@@ -40,6 +40,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database_url (JUDGE_DATABASE_URL): %w", err)
 	}
+	st.SetTokenCacheTTL(cfg.TokenCacheTTL)
 	return st, nil
 }
 

@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/judge-dev/judge/pkg/apiv1"
@@ -14,6 +16,7 @@ import (
 
 // eventStore is what the SSE route needs.
 type eventStore interface {
+	SubmissionEvents(ctx context.Context, id string, after int64) (store.Submission, []store.Event, error)
 	EventsAfter(ctx context.Context, submissionID string, after int64) ([]store.Event, error)
 }
 
@@ -22,22 +25,38 @@ const heartbeat = 15 * time.Second
 
 // submissionEvents streams a submission's events as Server-Sent Events: first every stored event
 // after Last-Event-ID (header, or ?last_event_id=), then new ones as they are committed, until
-// the "done" event. Any replica can serve any stream: events come from PostgreSQL, and the
-// NOTIFY only says when to look.
+// the "done" event. Any replica can serve any stream: events come from PostgreSQL, directly or
+// carried by the NOTIFY that announced them (see hub).
 func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p principal) error {
-	sub, err := s.loadVisible(r.Context(), r.PathValue("id"), p)
-	if err != nil {
-		return err
+	id := r.PathValue("id")
+	if !uuidRE.MatchString(id) {
+		return errNotFound("no submission %q (ids are UUIDs)", id)
 	}
+	// PostgreSQL names a submission by its UUID's canonical text, notifications too.
+	id = strings.ToLower(id)
 	last := int64(0)
 	lastID := r.Header.Get("Last-Event-ID")
 	if lastID == "" {
 		lastID = r.URL.Query().Get("last_event_id")
 	}
 	if lastID != "" {
+		var err error
 		if last, err = strconv.ParseInt(lastID, 10, 64); err != nil || last < 0 {
 			return errBadRequest("Last-Event-ID %q: want the id of an event this stream sent", lastID)
 		}
+	}
+	// Subscribe before the first read, so nothing committed in between is missed.
+	follow := s.hub.subscribe(id)
+	defer s.hub.unsubscribe(id, follow)
+	ctx := r.Context()
+	// The first read (the submission and its events in one statement) decides between a 200
+	// stream and an error answer.
+	sub, evs, err := s.store.SubmissionEvents(ctx, id, last)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !p.seesAll() && sub.OwnerTokenID != p.tokenID) {
+		return errNotFound("no submission %s", id)
+	}
+	if err != nil {
+		return err
 	}
 	if !s.streams.tryAcquire() {
 		s.metrics.capped.WithLabelValues("events").Inc()
@@ -46,15 +65,6 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 			retryAfter: 5}
 	}
 	defer s.streams.release()
-	// Subscribe before the first read, so nothing committed in between is missed.
-	wake, unsubscribe := s.hub.subscribe(sub.ID)
-	defer unsubscribe()
-	ctx := r.Context()
-	// The first read decides between a 200 stream and an error answer.
-	evs, err := s.store.EventsAfter(ctx, sub.ID, last)
-	if err != nil {
-		return err
-	}
 	if len(evs) == 0 && sub.Status == apiv1.StatusDone {
 		// Resumed after the end (the client saw "done" and reconnected anyway): say so at once.
 		evs = []store.Event{{Type: store.EventDone, Status: store.StatusDone}}
@@ -76,10 +86,10 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 	polled := false
 	for {
 		for _, ev := range evs {
-			if err := s.writeEvent(ctx, w, sub.ID, ev); err != nil {
+			if err := s.writeEvent(ctx, w, id, ev); err != nil {
 				return nil // the client left mid-write; nobody to answer
 			}
-			last = ev.Seq
+			last = max(last, ev.Seq)
 			if ev.Type == apiv1.EventDone {
 				_ = rc.Flush()
 				return nil
@@ -99,32 +109,55 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 			}
 			evs = nil
 			continue
-		case <-wake:
-			if s.hub.notifiedUpTo(sub.ID) <= last {
-				// Only events this stream has sent were announced (the first read already
-				// had them): no need to read again.
-				evs = nil
+		case <-follow.C():
+			ns, lost := s.hub.take(follow)
+			var read bool
+			if evs, read = delivered(ns, lost, last); !read {
 				continue
 			}
 		case <-poll.C:
 			polled = true
 		}
-		if evs, err = s.store.EventsAfter(ctx, sub.ID, last); err != nil {
+		if evs, err = s.store.EventsAfter(ctx, id, last); err != nil {
 			// Headers are gone; end the stream and let the client resume with Last-Event-ID.
-			s.log.Warn("event stream: read events", "submission", sub.ID, "err", err)
+			s.log.Warn("event stream: read events", "submission", id, "err", err)
 			return nil
 		}
 		if polled && len(evs) == 0 {
 			// Writers append "done" with the final update, so a finished submission without one
 			// was finished by something that broke the contract; end the stream anyway, with a
 			// done event that has no id (seq 0), so a resuming client skips nothing.
-			if st, err := s.store.SubmissionStatus(ctx, sub.ID); err == nil && st == apiv1.StatusDone {
-				s.log.Warn("event stream: submission done without a done event", "submission", sub.ID)
+			if st, err := s.store.SubmissionStatus(ctx, id); err == nil && st == apiv1.StatusDone {
+				s.log.Warn("event stream: submission done without a done event", "submission", id)
 				evs = []store.Event{{Type: store.EventDone, Status: store.StatusDone}}
 			}
 		}
 		polled = false
 	}
+}
+
+// delivered returns the events after seq last that notifications ns carried, oldest first, or
+// read true when the stream must read the database instead: notifications were lost, or one
+// left out its events (too large to carry) or did not follow on from what the stream has sent
+// (a gap). Notifications of events the stream has sent are skipped.
+func delivered(ns []store.Notification, lost bool, last int64) (evs []store.Event, read bool) {
+	if lost {
+		return nil, true
+	}
+	for _, n := range ns {
+		if n.Seq <= last {
+			continue
+		}
+		if !n.HasEvents() || n.After != last {
+			return nil, true
+		}
+		got, err := n.Events()
+		if err != nil {
+			return nil, true
+		}
+		evs, last = append(evs, got...), n.Seq
+	}
+	return evs, false
 }
 
 // writeEvent writes one SSE event. A done event carries the submission as the caller may see

@@ -2,28 +2,44 @@ package api
 
 import (
 	"log/slog"
-	"math"
 	"sync"
 
 	"github.com/judge-dev/judge/pkg/store"
 )
 
 // hub fans the one LISTEN connection of this process out to every SSE stream and ?wait= of
-// this process. A wake-up carries no data: the subscriber re-reads the database, which is the
-// source of truth, so a coalesced or lost wake-up costs latency, never correctness. The hub
-// remembers the highest seq notified for each subscribed submission, so a stream that already
-// read that far skips the re-read.
+// this process. A notification that carries its events (store.Notification.HasEvents) lets a
+// stream that has sent everything before them write them without reading; anything else (a
+// gap, an event too large to carry, a lost or coalesced notification, a reconnect of the
+// listener) makes the subscriber re-read the database, which is the source of truth, so a lost
+// notification costs latency, never correctness.
 type hub struct {
-	mu     sync.Mutex
-	subs   map[string]map[chan struct{}]struct{}
-	latest map[string]int64
-	done   chan struct{}
-	once   sync.Once
-	log    *slog.Logger
+	mu   sync.Mutex
+	subs map[string]map[*subscription]struct{}
+	done chan struct{}
+	once sync.Once
+	log  *slog.Logger
 }
 
+// maxPending bounds the notifications a subscription holds for its reader; beyond it they are
+// dropped and the reader re-reads the database.
+const maxPending = 32
+
+// subscription is one subscriber's share of the notifications of a submission.
+type subscription struct {
+	c chan struct{}
+	// pending and lost are guarded by hub.mu: the notifications since the last take, and
+	// whether some were dropped (or the listener reconnected) since.
+	pending []store.Notification
+	lost    bool
+}
+
+// C receives a value whenever the submission may have new events (one value for any number of
+// notifications: take says what they were).
+func (s *subscription) C() <-chan struct{} { return s.c }
+
 func newHub(n Notifications, log *slog.Logger) *hub {
-	h := &hub{subs: map[string]map[chan struct{}]struct{}{}, latest: map[string]int64{}, done: make(chan struct{}), log: log}
+	h := &hub{subs: map[string]map[*subscription]struct{}{}, done: make(chan struct{}), log: log}
 	if n != nil {
 		go h.run(n.C())
 	}
@@ -43,38 +59,49 @@ func (h *hub) run(c <-chan string) {
 				h.wakeAll() // reconnected: anything may have been missed
 				continue
 			}
-			id, seq, err := store.ParseEventPayload(p)
+			n, err := store.ParseEventPayload(p)
 			if err != nil {
 				h.log.Warn("ignoring malformed event notification", "err", err)
 				continue
 			}
-			h.wake(id, seq)
+			h.wake(n)
 		}
 	}
 }
 
-// subscribe returns a channel that receives a value whenever submission id may have new
-// events, and the function that ends the subscription. Shutdown is signalled by closing().
-func (h *hub) subscribe(id string) (<-chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
+// subscribe starts collecting the notifications of submission id (anySubmission: of every
+// submission, as wake-ups only); unsubscribe ends it. Shutdown is signalled by closing().
+func (h *hub) subscribe(id string) *subscription {
+	s := &subscription{c: make(chan struct{}, 1)}
 	h.mu.Lock()
 	if h.subs[id] == nil {
-		h.subs[id] = map[chan struct{}]struct{}{}
+		h.subs[id] = map[*subscription]struct{}{}
 	}
-	h.subs[id][ch] = struct{}{}
+	h.subs[id][s] = struct{}{}
 	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs[id], ch)
-		if len(h.subs[id]) == 0 {
-			delete(h.subs, id)
-			delete(h.latest, id)
-		}
-		h.mu.Unlock()
-	}
+	return s
 }
 
-func notify(ch chan struct{}) {
+func (h *hub) unsubscribe(id string, s *subscription) {
+	h.mu.Lock()
+	delete(h.subs[id], s)
+	if len(h.subs[id]) == 0 {
+		delete(h.subs, id)
+	}
+	h.mu.Unlock()
+}
+
+// take returns the notifications s received since the last take, oldest first, and whether
+// any were lost (then the subscriber must re-read).
+func (h *hub) take(s *subscription) (ns []store.Notification, lost bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ns, lost = s.pending, s.lost
+	s.pending, s.lost = nil, false
+	return ns, lost
+}
+
+func signal(ch chan struct{}) {
 	select {
 	case ch <- struct{}{}:
 	default: // a wake-up is already pending; one is enough
@@ -84,38 +111,34 @@ func notify(ch chan struct{}) {
 // anySubmission subscribes to the events of every submission.
 const anySubmission = "*"
 
-func (h *hub) wake(id string, seq int64) {
+func (h *hub) wake(n store.Notification) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.subs[id]; ok {
-		h.latest[id] = max(h.latest[id], seq)
+	for s := range h.subs[n.SubmissionID] {
+		switch {
+		case s.lost:
+		case len(s.pending) == maxPending:
+			s.pending, s.lost = nil, true
+		default:
+			s.pending = append(s.pending, n)
+		}
+		signal(s.c)
 	}
-	for ch := range h.subs[id] {
-		notify(ch)
-	}
-	for ch := range h.subs[anySubmission] {
-		notify(ch)
+	for s := range h.subs[anySubmission] {
+		signal(s.c)
 	}
 }
 
 func (h *hub) wakeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for id, chans := range h.subs {
-		// Notifications were lost: nothing is known about what was written.
-		h.latest[id] = math.MaxInt64
-		for ch := range chans {
-			notify(ch)
+	for _, subs := range h.subs {
+		for s := range subs {
+			// Notifications were lost: nothing is known about what was written.
+			s.pending, s.lost = nil, true
+			signal(s.c)
 		}
 	}
-}
-
-// notifiedUpTo is the highest seq notified for submission id since it was first subscribed
-// (MaxInt64 after the listener reconnected), or 0.
-func (h *hub) notifiedUpTo(id string) int64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.latest[id]
 }
 
 // closing is closed when the server shuts down, so long-lived streams end.

@@ -39,8 +39,8 @@ const (
 
 // runCallbacks delivers due callbacks until ctx ends.
 func (s *Server) runCallbacks(ctx context.Context) {
-	wake, unsubscribe := s.hub.subscribe(anySubmission)
-	defer unsubscribe()
+	sub := s.hub.subscribe(anySubmission)
+	defer s.hub.unsubscribe(anySubmission, sub)
 	tick := time.NewTicker(s.callbackPoll)
 	defer tick.Stop()
 	for {
@@ -48,7 +48,7 @@ func (s *Server) runCallbacks(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-wake:
+		case <-sub.C():
 		case <-tick.C:
 		}
 	}

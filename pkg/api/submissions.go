@@ -365,31 +365,58 @@ func (s *Server) waitDone(ctx context.Context, id string, d time.Duration, p pri
 func (s *Server) waitUntilDone(ctx context.Context, id string, d time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	wake, unsubscribe := s.hub.subscribe(id)
-	defer unsubscribe()
+	sub := s.hub.subscribe(id)
+	defer s.hub.unsubscribe(id, sub)
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
-	for {
-		st, err := s.store.SubmissionStatus(ctx, id)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("wait for submission: stop waiting", "submission", id, "err", err)
-				s.metrics.waitErrors.Inc()
+	for check := true; ; {
+		if check {
+			st, err := s.store.SubmissionStatus(ctx, id)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Warn("wait for submission: stop waiting", "submission", id, "err", err)
+					s.metrics.waitErrors.Inc()
+				}
+				return
 			}
-			return
-		}
-		if st == apiv1.StatusDone {
-			return
+			if st == apiv1.StatusDone {
+				return
+			}
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.hub.closing():
 			return // a shutting-down server answers waits at once (202 unless done)
-		case <-wake:
+		case <-sub.C():
+			check = mayBeDone(s.hub.take(sub))
 		case <-tick.C:
+			check = true
 		}
 	}
+}
+
+// mayBeDone reports whether notifications (lost ones included) may announce the end of a
+// submission: only notifications that carry their events, none of them done, say it is not.
+func mayBeDone(ns []store.Notification, lost bool) bool {
+	if lost {
+		return true
+	}
+	for _, n := range ns {
+		if !n.HasEvents() {
+			return true
+		}
+		evs, err := n.Events()
+		if err != nil {
+			return true
+		}
+		for _, ev := range evs {
+			if ev.Type == store.EventDone || ev.Status == store.StatusDone {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, p principal) error {

@@ -64,6 +64,9 @@ type Config struct {
 	MaxEventStreams int `yaml:"max_event_streams" env:"JUDGE_MAX_EVENT_STREAMS" flag:"max-event-streams" usage:"open SSE streams per API replica; beyond it 503 with Retry-After"`
 	// MaxWaits caps the requests one API replica holds in ?wait= at once.
 	MaxWaits int `yaml:"max_waits" env:"JUDGE_MAX_WAITS" flag:"max-waits" usage:"requests per API replica waiting with ?wait= at once; beyond it they are answered without waiting"`
+	// TokenCacheTTL is how long an API replica trusts a token it looked up without asking the
+	// database again: a token revoked elsewhere keeps working on it for at most this long.
+	TokenCacheTTL time.Duration `yaml:"token_cache_ttl" env:"JUDGE_TOKEN_CACHE_TTL" flag:"token-cache-ttl" usage:"how long an API replica trusts a token it looked up (a revoked token keeps working there for up to this long; 0 = ask the database on every request)"`
 	// MaxPackageBytes caps a problem package upload as sent (compressed).
 	MaxPackageBytes ByteSize `yaml:"max_package_bytes" env:"JUDGE_MAX_PACKAGE_BYTES" flag:"max-package-bytes" usage:"largest problem package upload, compressed"`
 	// MaxPackageUnpackedBytes caps the sum of a package's files, decompressed.
@@ -108,6 +111,7 @@ const (
 	DefaultSubmitBurst             = 200
 	DefaultMaxEventStreams         = 500
 	DefaultMaxWaits                = 200
+	DefaultTokenCacheTTL           = 5 * time.Second // store.DefaultTokenCacheTTL, for a store not given the setting
 	DefaultMaxPackageBytes         = 64 << 20
 	DefaultMaxPackageUnpackedBytes = 1 << 30
 	DefaultMaxTestFileBytes        = 256 << 20
@@ -133,6 +137,7 @@ func Default() Config {
 		SubmitBurst:        DefaultSubmitBurst,
 		MaxEventStreams:    DefaultMaxEventStreams,
 		MaxWaits:           DefaultMaxWaits,
+		TokenCacheTTL:      DefaultTokenCacheTTL,
 		MaxPackageBytes:    DefaultMaxPackageBytes,
 		// A gigabyte of test data decompressed, 256 MiB in one file: what real ICPC packages need,
 		// spilled to disk and stored in chunks, never held in memory.
@@ -199,6 +204,9 @@ func (c Config) Validate() error {
 		if v.n < 1 {
 			errs = append(errs, fmt.Errorf("%s: %d, want at least 1", v.name, v.n))
 		}
+	}
+	if c.TokenCacheTTL < 0 || c.TokenCacheTTL > time.Minute {
+		errs = append(errs, fmt.Errorf("token_cache_ttl (JUDGE_TOKEN_CACHE_TTL): %s, want 0 (off) to 1m: it is how long a revoked token keeps working", c.TokenCacheTTL))
 	}
 	for _, v := range []struct {
 		name string

@@ -17,22 +17,109 @@ import (
 // transaction; every API replica LISTENs once and fans out to its SSE subscribers.
 const EventsChannel = "judge_events"
 
-// EventPayload formats the NOTIFY payload for event seq of submission id: "<id>:<seq>".
+// maxNotifyBytes is PostgreSQL's limit on a NOTIFY payload (it must be shorter than 8000 bytes
+// in the default configuration).
+const maxNotifyBytes = 8000
+
+// EventPayload formats the short NOTIFY payload, which announces event seq of submission id
+// without carrying it: "<id>:<seq>". Writers send it when the events do not fit in a NOTIFY.
 func EventPayload(submissionID string, seq int64) string {
 	return submissionID + ":" + strconv.FormatInt(seq, 10)
 }
 
-// ParseEventPayload splits a NOTIFY payload made by EventPayload.
-func ParseEventPayload(p string) (submissionID string, seq int64, err error) {
-	id, s, ok := strings.Cut(p, ":")
-	if !ok || id == "" {
-		return "", 0, fmt.Errorf("event payload %q: want <submission id>:<seq>", p)
+// eventJSON is an event row e as JSON, as notifications and SubmissionEvents carry events
+// (decodeEvents reads an array of them).
+const eventJSON = `json_build_object('seq', e.seq, 'type', e.type, 'attempt', e.attempt, 'payload', e.payload)`
+
+// decodeEvents reads a JSON array of eventJSON objects.
+func decodeEvents(b []byte) ([]Event, error) {
+	var rows []struct {
+		Seq     int64           `json:"seq"`
+		Type    string          `json:"type"`
+		Attempt int             `json:"attempt"`
+		Payload json.RawMessage `json:"payload"`
 	}
-	seq, err = strconv.ParseInt(s, 10, 64)
+	if err := json.Unmarshal(b, &rows); err != nil {
+		return nil, fmt.Errorf("decode events: %w", err)
+	}
+	evs := make([]Event, len(rows))
+	for i, r := range rows {
+		if err := json.Unmarshal(r.Payload, &evs[i]); err != nil {
+			return nil, fmt.Errorf("event %d: decode payload: %w", r.Seq, err)
+		}
+		evs[i].Seq, evs[i].Type, evs[i].Attempt = r.Seq, r.Type, r.Attempt
+	}
+	return evs, nil
+}
+
+// eventNotifySQL is the SQL expression of the NOTIFY payload for the events one statement wrote
+// for submission {id} (a SQL expression) in the relation {e} (columns seq, type, payload,
+// attempt): "<id>:<last seq>:<after>:<events as a JSON array>", where after is the seq of the
+// submission's newest event before them (read in the statement's snapshot, which does not see
+// its own inserts; 0 for none), or EventPayload's "<id>:<last seq>" when that does not fit.
+// ParseEventPayload reads both.
+func eventNotifySQL(id, e string) string {
+	return strings.NewReplacer("{id}", id, "{e}", e, "{max}", strconv.Itoa(maxNotifyBytes), "{event}", eventJSON).Replace(`(
+		SELECT CASE WHEN octet_length(n.full) < {max} THEN n.full ELSE n.short END FROM (
+			SELECT {id}::uuid::text || ':' || max(e.seq) AS short,
+				{id}::uuid::text || ':' || max(e.seq) || ':' ||
+				coalesce((SELECT max(o.seq) FROM submission_events o WHERE o.submission_id = {id}::uuid), 0) || ':' ||
+				json_agg({event} ORDER BY e.seq) AS full
+			FROM {e} e) n)`)
+}
+
+// Notification is a NOTIFY payload of EventsChannel: events of a submission were committed.
+type Notification struct {
+	SubmissionID string
+	// Seq is the newest event announced.
+	Seq int64
+	// After is the seq of the submission's newest event before the announced ones, when the
+	// payload carries them (HasEvents).
+	After  int64
+	events string
+}
+
+// HasEvents reports whether the payload carried the announced events (see Events).
+func (n Notification) HasEvents() bool { return n.events != "" }
+
+// Events decodes the events the payload carried, oldest first: every event the notifying
+// statement wrote, seq After excluded up to Seq. A follower that has sent the submission's
+// events up to exactly After may send these without reading the database; any other follower
+// reads (the database stays the source of truth).
+func (n Notification) Events() ([]Event, error) {
+	evs, err := decodeEvents([]byte(n.events))
 	if err != nil {
-		return "", 0, fmt.Errorf("event payload %q: bad seq: %w", p, err)
+		return nil, fmt.Errorf("notification %s:%d: %w", n.SubmissionID, n.Seq, err)
 	}
-	return id, seq, nil
+	if len(evs) == 0 || evs[len(evs)-1].Seq != n.Seq {
+		return nil, fmt.Errorf("notification %s:%d: its events do not end at its seq", n.SubmissionID, n.Seq)
+	}
+	return evs, nil
+}
+
+// ParseEventPayload reads a NOTIFY payload of EventsChannel, in either form (see EventPayload
+// and the writers' eventNotifySQL). It does not decode the events: most notifications are for
+// submissions nobody on this replica follows.
+func ParseEventPayload(p string) (Notification, error) {
+	id, rest, ok := strings.Cut(p, ":")
+	if !ok || id == "" {
+		return Notification{}, fmt.Errorf("event payload %.40q: want <submission id>:<seq>[:<after>:<events>]", p)
+	}
+	s, rest, long := strings.Cut(rest, ":")
+	seq, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return Notification{}, fmt.Errorf("event payload %.40q: bad seq: %w", p, err)
+	}
+	n := Notification{SubmissionID: id, Seq: seq}
+	if !long {
+		return n, nil
+	}
+	a, evs, ok := strings.Cut(rest, ":")
+	if n.After, err = strconv.ParseInt(a, 10, 64); err != nil || !ok || !strings.HasPrefix(evs, "[") || n.After >= seq {
+		return Notification{}, fmt.Errorf("event payload %.40q: want <after>:<events as JSON> after the seq", p)
+	}
+	n.events = evs
+	return n, nil
 }
 
 // AppendEvent records ev for a submission inside tx and notifies EventsChannel, so listeners
@@ -55,18 +142,18 @@ type querier interface {
 }
 
 // appendEventsSQL records events and notifies; see appendEvents.
-const appendEventsSQL = `WITH e AS (
+var appendEventsSQL = `WITH e AS (
 		INSERT INTO submission_events (submission_id, type, payload, attempt)
 		SELECT $1::uuid, ev.type, ev.payload::jsonb, coalesce(s.attempt, 1)
 		FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS ev(type, payload, ord)
 		LEFT JOIN submissions s ON s.id = $1::uuid
 		WHERE $4 = 0 OR (s.attempt = $4 AND s.status = 'running')
 		ORDER BY ev.ord
-		RETURNING seq)
-	SELECT last, pg_notify($5, $1::text || ':' || last) FROM (SELECT max(seq) AS last FROM e) m WHERE last IS NOT NULL`
+		RETURNING seq, type, payload, attempt)
+	SELECT m.last, pg_notify($5, ` + eventNotifySQL("$1", "e") + `) FROM (SELECT max(seq) AS last FROM e) m WHERE m.last IS NOT NULL`
 
 // appendEvents records evs in order, with their notification, in one statement (one round trip,
-// one NOTIFY for all of them: listeners re-read everything after what they saw). With attempt
+// one NOTIFY for all of them, which carries them when they fit). With attempt
 // > 0 they are recorded only while that attempt is running (see AppendEvent); the attempts of
 // evs are ignored. It returns the last seq, 0 when nothing was recorded. With s set the
 // statement runs prepared, in tx or (tx nil) on its own.

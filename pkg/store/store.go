@@ -1,6 +1,7 @@
 // Package store owns the judge's PostgreSQL access: opening the database, the embedded SQL
 // migrations, transactions, the mapping of driver errors to ErrNotFound / ErrConflict /
-// ErrUnavailable, and the queries of the API (tokens, submissions, problems, events, stats).
+// ErrUnavailable, and the queries of the API (tokens, with a short-lived cache of the valid ones,
+// submissions, problems, events, stats).
 // Other roles add their own query files here (worker.go, relay.go, reaper.go); everything goes
 // through database/sql and lib/pq.
 package store
@@ -22,6 +23,8 @@ type Store struct {
 	db    *sql.DB
 	dsn   string
 	stmts *stmtCache
+	// tokens caches Authenticate's answers for valid tokens; nil caches nothing.
+	tokens *tokenCache
 }
 
 // Open connects to the database at dsn and checks that it answers. A connection failure is
@@ -47,7 +50,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, connectError(dsn, err)
 	}
-	return &Store{db: db, dsn: dsn, stmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
+	return &Store{db: db, dsn: dsn, stmts: &stmtCache{m: map[string]*sql.Stmt{}},
+		tokens: newTokenCache(DefaultTokenCacheTTL, tokenCacheSize, time.Now)}, nil
 }
 
 // DB is the underlying pool, for query files of other roles.

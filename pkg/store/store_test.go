@@ -151,9 +151,13 @@ func TestAppendEventNotifies(t *testing.T) {
 	}
 	select {
 	case p := <-l.C():
-		id, got, err := store.ParseEventPayload(p)
-		if err != nil || id != subID || got != seq {
-			t.Errorf("notification %q = (%s, %d, %v), want (%s, %d)", p, id, got, err, subID, seq)
+		n, err := store.ParseEventPayload(p)
+		if err != nil || n.SubmissionID != subID || n.Seq != seq || n.After != 0 || !n.HasEvents() {
+			t.Fatalf("notification %q = %+v, %v; want (%s, %d) after 0 with its event", p, n, err, subID, seq)
+		}
+		evs, err := n.Events()
+		if err != nil || len(evs) != 1 || evs[0] != (store.Event{Seq: seq, Type: store.EventStatus, Status: store.StatusRunning, Attempt: 1}) {
+			t.Errorf("delivered events = %+v, %v", evs, err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no notification within 10s")
@@ -165,17 +169,74 @@ func TestAppendEventNotifies(t *testing.T) {
 	if len(evs) != 1 || evs[0].Seq != seq || evs[0].Type != store.EventStatus || evs[0].Status != store.StatusRunning {
 		t.Errorf("EventsAfter = %+v, want one status/running event with seq %d", evs, seq)
 	}
+
+	// The next notification names the event before it; one too large for a NOTIFY (compile
+	// output, a test's output) is announced by id and seq only, for followers to read.
+	big := strings.Repeat("x", 9000)
+	var seq2 int64
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		seq2, err = store.AppendEvent(ctx, tx, subID, store.Event{Type: store.EventTest, Test: &store.TestResult{Index: 1, Stdout: big}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-l.C():
+		n, err := store.ParseEventPayload(p)
+		if err != nil || n.SubmissionID != subID || n.Seq != seq2 || n.HasEvents() {
+			t.Errorf("large event's notification %.80q = %+v, %v; want (%s, %d) without events", p, n, err, subID, seq2)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification within 10s")
+	}
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		_, err = store.AppendEvent(ctx, tx, subID, store.Event{Type: store.EventStatus, Status: store.StatusDone})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-l.C():
+		n, err := store.ParseEventPayload(p)
+		if err != nil || n.After != seq2 || !n.HasEvents() {
+			t.Errorf("notification %q = %+v, %v; want its events after %d", p, n, err, seq2)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification within 10s")
+	}
 }
 
 func TestParseEventPayload(t *testing.T) {
-	for _, p := range []string{"", "abc", ":1", "abc:x"} {
-		if _, _, err := store.ParseEventPayload(p); err == nil || !strings.Contains(err.Error(), "payload") {
+	for _, p := range []string{"", "abc", ":1", "abc:x", "abc:5:x:[]", "abc:5:3", "abc:5:3:{}", "abc:5:5:[]"} {
+		if _, err := store.ParseEventPayload(p); err == nil || !strings.Contains(err.Error(), "payload") {
 			t.Errorf("ParseEventPayload(%q) = %v, want an error", p, err)
 		}
 	}
-	id, seq, err := store.ParseEventPayload(store.EventPayload("u-1", 42))
-	if err != nil || id != "u-1" || seq != 42 {
-		t.Errorf("round trip = %s %d %v", id, seq, err)
+	n, err := store.ParseEventPayload(store.EventPayload("u-1", 42))
+	if err != nil || n.SubmissionID != "u-1" || n.Seq != 42 || n.HasEvents() {
+		t.Errorf("round trip = %+v %v", n, err)
+	}
+	n, err = store.ParseEventPayload(`u-1:42:7:[{"seq": 41, "type": "test", "attempt": 2, "payload": {"type": "test", "test": {"index": 1, "name": "a:b", "verdict": "AC"}}},
+		{"seq": 42, "type": "done", "attempt": 2, "payload": {"type": "done", "status": "done"}}]`)
+	if err != nil || n.SubmissionID != "u-1" || n.Seq != 42 || n.After != 7 || !n.HasEvents() {
+		t.Fatalf("long form = %+v %v", n, err)
+	}
+	evs, err := n.Events()
+	if err != nil || len(evs) != 2 || evs[0].Seq != 41 || evs[0].Attempt != 2 || evs[0].Test == nil || evs[0].Test.Name != "a:b" ||
+		evs[1] != (store.Event{Seq: 42, Type: store.EventDone, Status: store.StatusDone, Attempt: 2}) {
+		t.Errorf("events = %+v, %v", evs, err)
+	}
+	// Events that do not end at the announced seq are refused, not half-trusted.
+	n, err = store.ParseEventPayload(`u-1:43:7:[{"seq": 41, "type": "done", "attempt": 1, "payload": {"type": "done"}}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Events(); err == nil {
+		t.Error("events ending before the seq accepted")
 	}
 }
 

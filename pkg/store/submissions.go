@@ -94,8 +94,8 @@ func (s *Store) CreateSubmission(ctx context.Context, n NewSubmission) (Created,
 				RETURNING id, status),
 			d AS (INSERT INTO dispatch (submission_id, attempt, language, problem) SELECT id, 1, $4, $12 FROM s),
 			e AS (INSERT INTO submission_events (submission_id, type, payload, attempt)
-				SELECT id, $13, $14::jsonb, 1 FROM s RETURNING submission_id, seq)
-			SELECT s.id, s.status, pg_notify($15, e.submission_id::text || ':' || e.seq) FROM s JOIN e ON e.submission_id = s.id`,
+				SELECT id, $13, $14::jsonb, 1 FROM s RETURNING submission_id, seq, type, payload, attempt)
+			SELECT s.id, s.status, pg_notify($15, `+eventNotifySQL("s.id", "e")+`) FROM s JOIN e ON e.submission_id = s.id`,
 			n.OwnerTokenID, n.Owner, problemID, n.Language, n.Source, srcHash, n.Stdin, n.ExpectedOutput, string(limits), key, reqHash,
 			n.ProblemSlug, EventStatus, string(queued), EventsChannel, files, n.Entry).
 			Scan(&c.ID, &c.Status, new(any))
@@ -187,15 +187,27 @@ func scanSubmission(sc interface{ Scan(...any) error }, extra ...any) (Submissio
 	return sub, nil
 }
 
+// resultsJSON is the results of submission s, a done one, as a JSON array of TestResult (the
+// keys are its JSON names), or NULL: reading them in the submission's statement saves a round
+// trip per read of a finished submission.
+const resultsJSON = `CASE WHEN s.status = 'done' THEN (SELECT json_agg(json_build_object(
+		'index', r.ordinal, 'name', r.name, 'group', r.test_group, 'hidden', r.hidden, 'verdict', r.verdict,
+		'score', r.score, 'time_ms', r.time_ms, 'wall_ms', r.wall_ms, 'memory_kb', r.memory_kb,
+		'exit_code', r.exit_code, 'signal', r.signal, 'stdout', r.stdout, 'stderr', r.stderr,
+		'feedback', r.feedback, 'input', r.input, 'expected', r.expected) ORDER BY r.ordinal)
+	FROM results r WHERE r.submission_id = s.id) END`
+
 // GetSubmission returns a submission with its per-test results (hidden ones included; the API
-// decides what to show). withSource also loads the source text, or the files and entry of a
-// multi-file submission.
+// decides what to show), in one statement. withSource also loads the source text, or the files
+// and entry of a multi-file submission.
 func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (Submission, error) {
 	var src, entry string
-	var files []byte
+	var files, results []byte
+	// Results are written only with the final status (FinishSubmission), so only a done
+	// submission has any.
 	sub, err := scanSubmission(s.hotQueryRow(ctx, nil, `SELECT `+submissionColumns+`,
-		CASE WHEN $2 THEN s.source ELSE '' END, CASE WHEN $2 THEN s.files END, s.entry
-		FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id WHERE s.id = $1`, id, withSource), &src, &files, &entry)
+		CASE WHEN $2 THEN s.source ELSE '' END, CASE WHEN $2 THEN s.files END, s.entry, `+resultsJSON+`
+		FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id WHERE s.id = $1`, id, withSource), &src, &files, &entry, &results)
 	if err != nil {
 		return Submission{}, fmt.Errorf("get submission %s: %w", id, mapError(err))
 	}
@@ -210,30 +222,34 @@ func (s *Store) GetSubmission(ctx context.Context, id string, withSource bool) (
 		}
 		sub.Files = fs
 	}
-	if sub.Status != StatusDone {
-		// Results are written only with the final status (FinishSubmission), so a queued or
-		// running submission has none: the event stream's first read skips the query.
-		return sub, nil
-	}
-	rows, err := s.hotQuery(ctx, `SELECT ordinal, name, test_group, hidden, verdict, score, time_ms,
-		wall_ms, memory_kb, exit_code, signal, stdout, stderr, feedback, input, expected
-		FROM results WHERE submission_id = $1 ORDER BY ordinal`, id)
-	if err != nil {
-		return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r TestResult
-		if err := rows.Scan(&r.Index, &r.Name, &r.Group, &r.Hidden, &r.Verdict, &r.Score, &r.TimeMS,
-			&r.WallMS, &r.MemoryKB, &r.ExitCode, &r.Signal, &r.Stdout, &r.Stderr, &r.Feedback, &r.Input, &r.Expected); err != nil {
-			return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
+	if results != nil {
+		if err := json.Unmarshal(results, &sub.Tests); err != nil {
+			return Submission{}, fmt.Errorf("get results of %s: %w", id, err)
 		}
-		sub.Tests = append(sub.Tests, r)
-	}
-	if err := rows.Err(); err != nil {
-		return Submission{}, fmt.Errorf("get results of %s: %w", id, mapError(err))
 	}
 	return sub, nil
+}
+
+// SubmissionEvents is what an event stream starts from, read in one statement: the submission
+// (without source, and without results: the stream reads them with its done event) and its
+// events after seq after, as EventsAfter returns them.
+func (s *Store) SubmissionEvents(ctx context.Context, id string, after int64) (Submission, []Event, error) {
+	var evs []byte
+	sub, err := scanSubmission(s.hotQueryRow(ctx, nil, `SELECT `+submissionColumns+`,
+		(SELECT json_agg(`+eventJSON+` ORDER BY e.seq) FROM submission_events e
+			WHERE e.submission_id = s.id AND e.seq > $2 AND e.attempt = s.attempt)
+		FROM submissions s LEFT JOIN problems p ON p.id = s.problem_id WHERE s.id = $1`, id, after), &evs)
+	if err != nil {
+		return Submission{}, nil, fmt.Errorf("get submission %s: %w", id, mapError(err))
+	}
+	if evs == nil {
+		return sub, nil, nil
+	}
+	events, err := decodeEvents(evs)
+	if err != nil {
+		return Submission{}, nil, fmt.Errorf("events of %s: %w", id, err)
+	}
+	return sub, events, nil
 }
 
 // decodeFiles reads the files column.

@@ -101,28 +101,40 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 }
 
 // RevokeToken revokes the active token with the given name, or with the given numeric id.
-// It returns ErrNotFound when no active token matches.
+// It returns ErrNotFound when no active token matches. This store stops accepting the token at
+// once; other processes within their token cache's TTL (see SetTokenCacheTTL).
 func (s *Store) RevokeToken(ctx context.Context, nameOrID string) (Token, error) {
 	id, _ := strconv.ParseInt(nameOrID, 10, 64) // 0, never an id, when it is a name
 	var t Token
+	var hash []byte
 	err := s.db.QueryRowContext(ctx, `UPDATE api_tokens SET revoked_at = now()
 		WHERE (name = $1 OR id = $2) AND revoked_at IS NULL
-		RETURNING id, name, role, created_at, revoked_at`, nameOrID, id).
-		Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt, &t.RevokedAt)
+		RETURNING id, name, role, created_at, revoked_at, token_hash`, nameOrID, id).
+		Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt, &t.RevokedAt, &hash)
 	if err != nil {
 		return Token{}, fmt.Errorf("revoke token %s: %w", nameOrID, mapError(err))
+	}
+	if len(hash) == sha256.Size {
+		s.tokens.forget([sha256.Size]byte(hash))
 	}
 	return t, nil
 }
 
 // Authenticate finds the active token whose secret is given; ErrNotFound when it is unknown or
-// revoked.
+// revoked. A token found is trusted for the token cache's TTL without asking again (see
+// SetTokenCacheTTL); an unknown one is asked about every time, so it is never cached.
 func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) {
+	hash := sha256.Sum256([]byte(secret))
+	if t, ok := s.tokens.get(hash); ok {
+		return t, nil
+	}
+	gen := s.tokens.begin()
 	var t Token
 	err := s.hotQueryRow(ctx, nil, `SELECT id, name, role, created_at FROM api_tokens
-		WHERE token_hash = $1 AND revoked_at IS NULL`, HashToken(secret)).Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt)
+		WHERE token_hash = $1 AND revoked_at IS NULL`, hash[:]).Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt)
 	if err != nil {
 		return Token{}, fmt.Errorf("authenticate: %w", mapError(err))
 	}
+	s.tokens.put(gen, hash, t)
 	return t, nil
 }

@@ -79,10 +79,10 @@ func (s *Store) ClaimSubmission(ctx context.Context, id string, attempt int, wor
 				s.files, s.entry),
 		e AS (
 			INSERT INTO submission_events (submission_id, type, payload, attempt)
-			SELECT c.id, $5, $6::jsonb, c.attempt FROM c RETURNING submission_id, seq)
+			SELECT c.id, $5, $6::jsonb, c.attempt FROM c RETURNING submission_id, seq, type, payload, attempt)
 		SELECT c.language, c.source, c.problem_id, c.slug, c.stdin, c.expected_output, c.limits, c.infra_retries,
 			c.stdin_bytes, c.argv, c.stderr_to_stdout, c.p_time_ms, c.p_memory_kb, c.p_output_kb, c.files, c.entry,
-			pg_notify($7, e.submission_id::text || ':' || e.seq)
+			pg_notify($7, `+eventNotifySQL("c.id", "e")+`)
 		FROM c JOIN e ON e.submission_id = c.id`,
 		id, attempt, worker, lease.Milliseconds(), EventStatus, string(running), EventsChannel).
 		Scan(&c.Language, &c.Source, &problemID, &c.ProblemSlug, &c.Stdin, &c.ExpectedOutput, &limits, &c.InfraRetries, &stdinBytes,

@@ -224,4 +224,26 @@ func TestTestEventsBatchedAndWithTheResult(t *testing.T) {
 	if len(sub.Tests) != 3 || sub.Tests[0].Name != "1" || sub.Tests[1].Stdout != "secret" || sub.Tests[2].Index != 3 || sub.Tests[2].Verdict != "WA" {
 		t.Errorf("results %+v, want the three tests in order, hidden output kept for the API to redact", sub.Tests)
 	}
+	// Results come back as written, every field (they are read as JSON with the submission).
+	for i, tr := range sub.Tests {
+		want := tests[i]
+		want.Index = i + 1
+		if tr != want {
+			t.Errorf("result %d = %+v, want %+v", i, tr, want)
+		}
+	}
+	// An event stream's first read is the submission and the same events as EventsAfter.
+	head, rest, err := st.SubmissionEvents(ctx, id, evs[1].Seq)
+	if err != nil || head.ID != id || head.Status != store.StatusDone || len(head.Tests) != 0 || len(rest) != len(evs)-2 {
+		t.Fatalf("SubmissionEvents = %+v, %d events, %v; want the done submission and %d events", head, len(rest), err, len(evs)-2)
+	}
+	for i, e := range rest {
+		if got, want := e, evs[i+2]; got.Seq != want.Seq || got.Type != want.Type || got.Attempt != want.Attempt || got.Status != want.Status ||
+			(got.Test == nil) != (want.Test == nil) || (got.Test != nil && *got.Test != *want.Test) {
+			t.Errorf("SubmissionEvents event %d = %+v, want %+v", i, got, want)
+		}
+	}
+	if _, none, err := st.SubmissionEvents(ctx, id, evs[len(evs)-1].Seq); err != nil || len(none) != 0 {
+		t.Errorf("SubmissionEvents after the last event = %+v, %v; want none", none, err)
+	}
 }
