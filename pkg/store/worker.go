@@ -226,11 +226,11 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 }
 
 // finishSQL is FinishSubmission's one statement: the update, the results, the events and their
-// notification (as appendEventsSQL makes it). It changes nothing and returns no row when the
+// notification, which carries the events when they fit (as appendEventsSQL makes it). It changes nothing and returns no row when the
 // claim is lost, the submission is a calibration run, or results of an earlier attempt exist
 // (they must be deleted first, and a delete and an insert of the same key in one statement
 // would race); the caller's transaction handles those.
-const finishSQL = `WITH up AS (
+var finishSQL = `WITH up AS (
 		UPDATE submissions s SET status = 'done', verdict = $4, score = $5,
 			time_ms = $6, memory_kb = $7, compile_output = $8, message = $9, lease_until = NULL, finished_at = now()
 		WHERE s.id = $1::uuid AND s.attempt = $2 AND s.worker = $3 AND s.status = 'running' AND NOT s.calibration
@@ -250,8 +250,8 @@ const finishSQL = `WITH up AS (
 		SELECT up.id, ev.type, ev.payload::jsonb, up.attempt
 		FROM up, unnest($10::text[], $11::text[]) WITH ORDINALITY AS ev(type, payload, ord)
 		ORDER BY ev.ord
-		RETURNING seq)
-	SELECT last, pg_notify($12, $1::text || ':' || last) FROM (SELECT max(seq) AS last FROM e) m WHERE last IS NOT NULL`
+		RETURNING seq, type, payload, attempt)
+	SELECT m.last, pg_notify($12, ` + eventNotifySQL("$1", "e") + `) FROM (SELECT max(seq) AS last FROM e) m WHERE m.last IS NOT NULL`
 
 // insertResults stores the per-test results of submission id in one statement.
 func (s *Store) insertResults(ctx context.Context, tx *sql.Tx, id string, ts []TestResult) error {
