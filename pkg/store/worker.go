@@ -226,10 +226,10 @@ func (s *Store) FinishSubmission(ctx context.Context, c Claim, v Verdict) (writt
 }
 
 // finishSQL is FinishSubmission's one statement: the update, the results, the events and their
-// notification, which carries the events when they fit (as appendEventsSQL makes it). It changes nothing and returns no row when the
-// claim is lost, the submission is a calibration run, or results of an earlier attempt exist
-// (they must be deleted first, and a delete and an insert of the same key in one statement
-// would race); the caller's transaction handles those.
+// notification, which carries the events when they fit (as appendEventsSQL makes it). It
+// changes nothing and returns no row when the claim is lost, the submission is a calibration
+// run, or results of an earlier attempt exist (they must be deleted first, and a delete and an
+// insert of the same key in one statement would race); the caller's transaction handles those.
 var finishSQL = `WITH up AS (
 		UPDATE submissions s SET status = 'done', verdict = $4, score = $5,
 			time_ms = $6, memory_kb = $7, compile_output = $8, message = $9, lease_until = NULL, finished_at = now()
