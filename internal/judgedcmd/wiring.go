@@ -158,8 +158,10 @@ type role struct {
 	run  func(ctx context.Context) error
 }
 
-// serverGCPercent is the GOGC of the server roles unless the environment sets one.
-const serverGCPercent = 400
+// serverGCPercent is the GOGC of the server roles unless the environment sets one. Not higher:
+// the heap may legitimately hold the compile and problem caches and a request's memory budget,
+// and GOGC multiplies whatever is live (400 would let a 1 GiB cache grow the heap to 5 GiB).
+const serverGCPercent = 200
 
 // run runs roles, and the ops endpoints on ops_listen when it is set, until ctx ends; if one
 // fails or stops by itself, the others are stopped and its error returned. The ops listener
@@ -168,7 +170,7 @@ func (p *process) run(ctx context.Context, roles ...role) error {
 	if os.Getenv("GOGC") == "" {
 		// The server's live heap is small (about 10 MB) and every submission allocates, so Go's
 		// default (collect when the heap has grown by 100 %) collected every few MB: 5 % of
-		// judged's CPU at C hello 120/s. An operator's GOGC still wins.
+		// judged's CPU at C hello 120/s; 200 halves that. An operator's GOGC still wins.
 		debug.SetGCPercent(serverGCPercent)
 	}
 	var ln net.Listener

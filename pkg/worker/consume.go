@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"sync"
 	"time"
 
 	"github.com/judge-dev/judge/pkg/queue"
@@ -64,8 +65,9 @@ func (w *Worker) consumeClaim(sess queue.Session, partition int32, records <-cha
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			durable := w.process(w.runCtx, rec)
-			<-w.slots
+			release := sync.OnceFunc(func() { <-w.slots })
+			durable := w.process(w.runCtx, rec, release)
+			release()
 			offs.finish(rec.Offset, durable)
 		}()
 	}

@@ -20,8 +20,9 @@ var errLeaseLost = errors.New("lease lost")
 
 // process judges one record. It returns true when the record's effect is durable (or it was
 // a duplicate, or the submission was handed back, or its lease will expire into the reaper's
-// hands), so its offset may be committed.
-func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
+// hands), so its offset may be committed. It may call release before it returns, when only
+// the result remains to be written: the slot bounds runs, not writes.
+func (w *Worker) process(ctx context.Context, msg queue.Record, release func()) (durable bool) {
 	m, err := queue.Unmarshal(msg.Value)
 	if err != nil {
 		w.log.Error("skipping undecodable message", "partition", msg.Partition, "offset", msg.Offset, "err", err)
@@ -125,6 +126,10 @@ func (w *Worker) process(ctx context.Context, msg queue.Record) (durable bool) {
 		v = store.Verdict{Verdict: string(verdict.IE), TimeMS: v.TimeMS, MemoryKB: v.MemoryKB, Tests: v.Tests, Unstreamed: v.Unstreamed,
 			Message: fmt.Sprintf("internal error on %d attempts; last: %s", sub.Spent(), reason)}
 	}
+	// The run is over and judged (a fault above keeps the slot while it probes and hands back,
+	// so no new run starts before the worker knows its health): the next record may run while
+	// this outcome is written.
+	release()
 	var written bool
 	err = retry.Do(wctx, retry.Dependency, func() error {
 		written, err = w.st.FinishSubmission(wctx, sub.Claim, v)

@@ -33,7 +33,8 @@ type Options struct {
 	Brokers []string
 	Topic   string
 	Group   string // default queue.ConsumerGroup
-	// Slots is how many submissions run at once; 0 means the CPU count.
+	// Slots is how many submissions are judged at once (a finished one whose result is being
+	// written no longer holds its slot); 0 means the CPU count.
 	Slots int
 	// Lease is how long a claim lasts without renewal; renewed every Lease/3.
 	Lease time.Duration

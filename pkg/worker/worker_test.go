@@ -99,13 +99,19 @@ func newFixture(t *testing.T) *fixture {
 // startWorker runs a worker in a group unique to the test; stop cancels it and returns Run's error.
 func (f *fixture) startWorker(t *testing.T, name string, opts worker.Options) (stop func() error) {
 	t.Helper()
+	return f.startWorkerOn(t, f.st, name, opts)
+}
+
+// startWorkerOn is startWorker with the worker's store given.
+func (f *fixture) startWorkerOn(t *testing.T, st worker.Store, name string, opts worker.Options) (stop func() error) {
+	t.Helper()
 	opts.Name, opts.Brokers, opts.Topic = name, f.brokers, f.topic
 	opts.Group = "judge-workers-" + f.topic
 	if opts.Slots == 0 {
 		opts.Slots = 2
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	w, err := worker.New(f.st, f.judge, opts)
+	w, err := worker.New(st, f.judge, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,4 +428,38 @@ func TestRefusedLanguageStaysQueuedWithoutIE(t *testing.T) {
 	if langs.rechecks != 1 {
 		t.Errorf("%d rechecks, want 1 (after the failed run)", langs.rechecks)
 	}
+}
+
+// gatedFinish holds the first result write until its gate is closed (or the write gives up).
+type gatedFinish struct {
+	*store.Store
+	gate chan struct{}
+	held atomic.Bool
+}
+
+func (g *gatedFinish) FinishSubmission(ctx context.Context, c store.Claim, v store.Verdict) (bool, error) {
+	if g.held.CompareAndSwap(false, true) {
+		select {
+		case <-g.gate:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	return g.Store.FinishSubmission(ctx, c, v)
+}
+
+// A slot bounds runs, not result writes: with one slot, the next submission is judged while the
+// previous one's result is still being written.
+func TestSlotIsFreeWhileAResultIsWritten(t *testing.T) {
+	f := newFixture(t)
+	st := &gatedFinish{Store: f.st, gate: make(chan struct{})}
+	f.startWorkerOn(t, st, "w1", worker.Options{Slots: 1})
+	open := sync.OnceFunc(func() { close(st.gate) })
+	t.Cleanup(open) // before the worker stops, should the test fail with the write held
+	a := f.submit(t, "AC")
+	waitFor(t, "the first submission judged", 30*time.Second, func() bool { return f.judge.count(a) == 1 })
+	b := f.submit(t, "AC")
+	waitFor(t, "the second judged while the first result waits", 30*time.Second, func() bool { return f.judge.count(b) == 1 })
+	open()
+	f.waitDone(t, a, b)
 }
