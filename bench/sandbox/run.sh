@@ -6,8 +6,9 @@
 #   (c) the same submissions in reuse mode;
 #   (d) per-test overhead in a warm container against the same binary run directly on the host;
 #   (e) the agent's peak RSS moving 64 MiB of output and 64 MiB of input (fresh containers).
-# Usage: bench/sandbox/run.sh [-fresh] [-old REV] [seconds per point, default 10]
+# Usage: bench/sandbox/run.sh [-fresh] [-rounds N] [-old REV] [seconds per point, default 10]
 #   -fresh    only (a), (b) and the table
+#   -rounds N measure (a) and (b) N times over, alternating; the table gives each cell's median
 #   -old REV  also measure the fresh points with the sandbox of git revision REV ("old"), run
 #             alternately with this tree's ("new") in the same minutes; the old sandbox is driven
 #             by this tree's benchmark command, so both are measured the same way
@@ -15,10 +16,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 fresh_only=0
+rounds=1
 old_rev=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-fresh) fresh_only=1; shift ;;
+	-rounds) rounds=$2; shift 2 ;;
 	-old) old_rev=$2; shift 2 ;;
 	*) break ;;
 	esac
@@ -68,30 +71,40 @@ sub() {
 	echo "$1 $("$bin" -agent "$agent" -mode "$2" -lang "$3" -c "$4" -d "${D}s")"
 }
 
-for c in 1 2 4; do
-	docker_rate "$c" | tee -a "$tmp/fresh"
-	for lang in python3 c; do
-		for b in "${builds[@]}"; do
-			sub "$b" fresh "$lang" "$c" | tee -a "$tmp/fresh"
+for r in $(seq "$rounds"); do
+	for c in 1 2 4; do
+		docker_rate "$c" | tee -a "$tmp/fresh"
+		for lang in python3 c; do
+			for b in "${builds[@]}"; do
+				sub "$b" fresh "$lang" "$c" | tee -a "$tmp/fresh"
+			done
 		done
 	done
+	echo "# round $r done $(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg)"
 done
-echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
+[ "$rounds" -gt 1 ] && echo "Medians of $rounds rounds:"
 echo "| c | docker run --rm | $(for b in "${builds[@]}"; do printf 'fresh Python (%s) | ' "$b"; done)$(for b in "${builds[@]}"; do printf 'fresh C (%s) | ' "$b"; done | sed 's/ $//')"
 echo "|---|---|$(for b in "${builds[@]}"; do printf -- '---|---|'; done)"
 awk -v builds="${builds[*]}" '
 	function rate(s) { sub(/.*rate=/, "", s); sub(/\/s.*/, "", s); return s }
 	{ for (i = 1; i <= NF; i++) if ($i ~ /^c=/) c = substr($i, 3) }
-	/^docker-run/ { d[c] = rate($0) }
-	/mode=fresh/ { l = ($0 ~ /lang=c /) ? "c" : "py"; r[$1, l, c] = rate($0) }
+	# add KEY VALUE: one more sample of a cell; med KEY: the median of its samples.
+	function add(k, v) { s[k, ++ns[k]] = v }
+	function med(k,    i, j, t, n) {
+		n = ns[k]
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (s[k, j] < s[k, i]) { t = s[k, i]; s[k, i] = s[k, j]; s[k, j] = t }
+		return sprintf("%.1f", n % 2 ? s[k, (n + 1) / 2] : (s[k, n / 2] + s[k, n / 2 + 1]) / 2)
+	}
+	/^docker-run/ { add("docker" SUBSEP c, rate($0) + 0) }
+	/mode=fresh/ { add($1 SUBSEP (($0 ~ /lang=c /) ? "c" : "py") SUBSEP c, rate($0) + 0) }
 	END {
 		n = split(builds, b, " ")
 		for (k = 1; k <= 3; k++) {
 			c = 2 ^ (k - 1)
-			line = "| " c " | " d[c] "/s | "
-			for (i = 1; i <= n; i++) line = line r[b[i], "py", c] "/s | "
-			for (i = 1; i <= n; i++) line = line r[b[i], "c", c] "/s | "
+			line = "| " c " | " med("docker" SUBSEP c) "/s | "
+			for (i = 1; i <= n; i++) line = line med(b[i] SUBSEP "py" SUBSEP c) "/s | "
+			for (i = 1; i <= n; i++) line = line med(b[i] SUBSEP "c" SUBSEP c) "/s | "
 			sub(/ $/, "", line)
 			print line
 		}

@@ -228,10 +228,13 @@ int main(void){
 	for (int i = 0; i < 66; i++) fwrite(buf, 1, sizeof buf, f);
 	fclose(f); return 0;
 }`, limits: small, want: run.MLE},
+		// The program's own 1 MiB puts it over the limit once /tmp (64 MiB) is full: the same
+		// margin as the cases above, well past the kernel's charge batching (64 pages per CPU),
+		// which made a 64 KiB buffer's margin come and go between runs in one container.
 		{name: "fill-tmp-small-program", lang: "c", src: `#include <stdio.h>
 #include <string.h>
 int main(void){
-	static char buf[1 << 16]; memset(buf, 'x', sizeof buf);
+	static char buf[1 << 20]; memset(buf, 'x', sizeof buf);
 	FILE *f = fopen("/tmp/fill", "w");
 	while (fwrite(buf, 1, sizeof buf, f) == sizeof buf) {}
 	return 0;

@@ -11,9 +11,9 @@ import (
 )
 
 // BenchmarkLanguageHello measures, per language, the check program (read two numbers, print the
-// sum) in reuse mode: the first run after the compile (first-ms: the runtime's files are cold
-// in the new container, a JIT has nothing cached) and then b.N warm runs in the same container
-// (ns/op, cpu-ms, peak-MiB). docs/benchmarks.md has the figures and the command.
+// sum) in reuse mode: the first run after the compile (first-ms: the program's first run in
+// the container it was compiled in, a JIT has nothing cached) and then b.N warm runs in the same
+// container (ns/op, cpu-ms, peak-MiB). docs/benchmarks.md has the figures and the command.
 func BenchmarkLanguageHello(b *testing.B) {
 	langs := mustLangs(b)
 	for _, l := range langs.All() {
