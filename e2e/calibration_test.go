@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/judge-dev/judge/internal/testenv"
 	"github.com/judge-dev/judge/pkg/apiv1"
 	"github.com/judge-dev/judge/pkg/judge/verify"
 	"github.com/judge-dev/judge/pkg/problem"
@@ -177,7 +178,7 @@ func (c *cluster) getProblem(t *testing.T, path string) apiv1.Problem {
 func (c *cluster) waitDone(t *testing.T, id string) apiv1.Submission {
 	t.Helper()
 	var sub apiv1.Submission
-	waitFor(t, "submission "+id+" done", 3*time.Minute, func() bool {
+	testenv.WaitFor(t, "submission "+id+" done", 3*time.Minute, func() bool {
 		c.getJSON(t, "/v1/submissions/"+id, &sub)
 		return sub.Status == apiv1.StatusDone
 	})

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/judge-dev/judge/internal/testenv"
 )
 
 // The CI examples of examples/ci (issue 16): linted always, run for real on request.
@@ -92,7 +94,7 @@ func newClassroom(t *testing.T) *classroom {
 	addr := freeAddr(t)
 	c.startEnv([]string{"JUDGE_LISTEN=" + addr}, "all", "all", "--slot", c.slot, "--group", "classroom-"+c.slot)
 	cr := &classroom{t: t, root: root, server: "http://" + addr, token: c.token, bin: bin, home: t.TempDir()}
-	waitFor(t, "judged all ready", 60*time.Second, func() bool {
+	testenv.WaitFor(t, "judged all ready", 60*time.Second, func() bool {
 		_, err := cr.run(root, nil, "judgectl", "languages")
 		return err == nil
 	})

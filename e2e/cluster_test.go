@@ -139,7 +139,7 @@ func (c *cluster) startAPI(name string) {
 	addr := freeAddr(c.t)
 	c.start(name, "api", "--listen", addr)
 	url := "http://" + addr
-	waitFor(c.t, name+" ready", 30*time.Second, func() bool {
+	testenv.WaitFor(c.t, name+" ready", 30*time.Second, func() bool {
 		resp, err := http.Get(url + "/readyz")
 		if err != nil {
 			return false
@@ -185,7 +185,7 @@ func (c *cluster) removeContainersOf(pid int) {
 	// container can appear after the first pass: every pass removes what it finds. A removal
 	// another process's sweep started can take long on an engine busy with other tests'
 	// containers (the 40-language matrix runs beside this package under make test).
-	waitFor(c.t, fmt.Sprintf("no container of killed pid %d", pid), 3*time.Minute, func() bool {
+	testenv.WaitFor(c.t, fmt.Sprintf("no container of killed pid %d", pid), 3*time.Minute, func() bool {
 		list, err := c.docker.ContainerList(context.Background(), client.ContainerListOptions{All: true, Filters: filter})
 		if err != nil {
 			return false
@@ -293,15 +293,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -217,7 +217,7 @@ func newComposeProject(t *testing.T) *composeProject {
 	}
 	workers = []string{p.hostname("worker1"), p.hostname("worker2")}
 
-	waitFor(t, "nginx /readyz", 3*time.Minute, func() bool {
+	testenv.WaitFor(t, "nginx /readyz", 3*time.Minute, func() bool {
 		resp, err := http.Get(p.httpURL + "/readyz")
 		if err != nil {
 			return false

@@ -128,7 +128,7 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 			time.Sleep(time.Second)
 			unconsumedIDs = submitAll(unconsumed)
 			list := "{" + strings.Join(unconsumedIDs, ",") + "}"
-			waitFor(t, "the unconsumed submissions published", 60*time.Second, func() bool {
+			testenv.WaitFor(t, "the unconsumed submissions published", 60*time.Second, func() bool {
 				var left int
 				err := c.db.QueryRow(`SELECT count(*) FROM dispatch WHERE submission_id = ANY($1::uuid[])`, list).Scan(&left)
 				return err == nil && left == 0
@@ -138,7 +138,7 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 
 		case 4 * n / 6:
 			pid := workers[1].cmd.Process.Pid
-			waitFor(t, "worker2 running a submission", 60*time.Second, func() bool {
+			testenv.WaitFor(t, "worker2 running a submission", 60*time.Second, func() bool {
 				var running int
 				err := c.db.QueryRow(`SELECT count(*) FROM submissions WHERE status = 'running' AND worker LIKE $1`,
 					fmt.Sprintf("%%-%d", pid)).Scan(&running)
@@ -146,10 +146,10 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 			})
 			t.Logf("fault 4 after %d submissions: Docker unavailable to worker2 for %s", i+1, dockerOutage)
 			docker.cut()
-			waitFor(t, "worker2 pausing", 30*time.Second, func() bool { return workers[1].logged("infrastructure unhealthy") })
+			testenv.WaitFor(t, "worker2 pausing", 30*time.Second, func() bool { return workers[1].logged("infrastructure unhealthy") })
 			time.Sleep(dockerOutage)
 			docker.restore(t)
-			waitFor(t, "worker2 resuming", 30*time.Second, func() bool { return workers[1].logged("infrastructure healthy again") })
+			testenv.WaitFor(t, "worker2 resuming", 30*time.Second, func() bool { return workers[1].logged("infrastructure healthy again") })
 
 		case 5 * n / 6:
 			count := func(s string) (n int) {
@@ -160,7 +160,7 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 			}
 			terms, lost := count("relay is the leader"), count("leader lock connection lost")
 			t.Logf("fault 5 after %d submissions: the leader's lock connection terminated (%d terms so far)", i+1, terms)
-			waitFor(t, "the lock connection terminated", 30*time.Second, func() bool {
+			testenv.WaitFor(t, "the lock connection terminated", 30*time.Second, func() bool {
 				var cut int
 				err := c.db.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_locks
 					WHERE locktype = 'advisory' AND granted AND objsubid = 1
@@ -171,7 +171,7 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 			})
 			// The leader must notice on its own (its lock connection is gone) and a new term,
 			// of either relay, must start.
-			waitFor(t, "the leader noticing its lost lock and a new relay term", 60*time.Second, func() bool {
+			testenv.WaitFor(t, "the leader noticing its lost lock and a new relay term", 60*time.Second, func() bool {
 				return count("leader lock connection lost") > lost && count("relay is the leader") > terms
 			})
 			lockCut = true
@@ -217,7 +217,7 @@ func TestDeliveryFaultsUnderLoad(t *testing.T) {
 // made obsolete, do not stay behind.
 func waitEmptyOutbox(t *testing.T, c *cluster) {
 	t.Helper()
-	waitFor(t, "an empty outbox", 90*time.Second, func() bool {
+	testenv.WaitFor(t, "an empty outbox", 90*time.Second, func() bool {
 		var left int
 		return c.db.QueryRow(`SELECT count(*) FROM dispatch`).Scan(&left) == nil && left == 0
 	})
@@ -267,7 +267,7 @@ func (c *cluster) topic() string {
 func (c *cluster) relayHealth(t *testing.T) apiv1.RelayHealth {
 	t.Helper()
 	var h apiv1.RelayHealth
-	waitFor(t, "relay health in /readyz", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "relay health in /readyz", 30*time.Second, func() bool {
 		resp, err := http.Get(c.apiURLs[0] + "/readyz")
 		if err != nil {
 			return false
@@ -291,7 +291,7 @@ func (c *cluster) relayHealth(t *testing.T) apiv1.RelayHealth {
 // waitRepair waits until /readyz shows a repair after before whose description contains what.
 func (c *cluster) waitRepair(t *testing.T, before apiv1.RelayHealth, what string) {
 	t.Helper()
-	waitFor(t, "a repair: "+what, 60*time.Second, func() bool {
+	testenv.WaitFor(t, "a repair: "+what, 60*time.Second, func() bool {
 		h := c.relayHealth(t)
 		return h.Repairs > before.Repairs && strings.Contains(h.LastRepair, what) && h.Healthy
 	})
@@ -302,7 +302,7 @@ func (c *cluster) waitRepair(t *testing.T, before apiv1.RelayHealth, what string
 // relay reconnects within a second, so this retries.
 func (c *cluster) dropSlot(t *testing.T) {
 	t.Helper()
-	waitFor(t, "the slot dropped", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "the slot dropped", 30*time.Second, func() bool {
 		_, err := c.db.Exec(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`, c.slot)
 		if err == nil {
 			_, err = c.db.Exec(`SELECT pg_drop_replication_slot($1)`, c.slot)
@@ -441,7 +441,7 @@ func TestInvalidatedSlotIsRecreated(t *testing.T) {
 		if _, err := c.db.Exec(`CREATE TABLE wal_filler (x text)`); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the slot invalidated", 60*time.Second, func() bool {
+		testenv.WaitFor(t, "the slot invalidated", 60*time.Second, func() bool {
 			for _, q := range []string{`INSERT INTO wal_filler SELECT repeat('x', 1000) FROM generate_series(1, 3000)`,
 				`SELECT pg_switch_wal()`, `CHECKPOINT`} {
 				if _, err := c.db.Exec(q); err != nil {

@@ -72,7 +72,7 @@ func TestDockerEngineStopUnderLoad(t *testing.T) {
 			return
 		}
 		slowIDs = send(t, c, slow, 0, nil)
-		waitFor(t, "a slow submission running", 60*time.Second, func() bool {
+		testenv.WaitFor(t, "a slow submission running", 60*time.Second, func() bool {
 			var running int
 			return c.db.QueryRow(`SELECT count(*) FROM submissions WHERE status = 'running' AND id = ANY($1::uuid[])`,
 				"{"+strings.Join(slowIDs, ",")+"}").Scan(&running) == nil && running > 0
@@ -83,7 +83,7 @@ func TestDockerEngineStopUnderLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, w := range workers {
-			waitFor(t, w.name+" pausing", 30*time.Second, func() bool { return w.logged("infrastructure unhealthy") })
+			testenv.WaitFor(t, w.name+" pausing", 30*time.Second, func() bool { return w.logged("infrastructure unhealthy") })
 		}
 		time.Sleep(outage)
 		if err := engine("up"); err != nil {
@@ -91,7 +91,7 @@ func TestDockerEngineStopUnderLoad(t *testing.T) {
 		}
 		stopped = false
 		for _, w := range workers {
-			waitFor(t, w.name+" resuming", 60*time.Second, func() bool { return w.logged("infrastructure healthy again") })
+			testenv.WaitFor(t, w.name+" resuming", 60*time.Second, func() bool { return w.logged("infrastructure healthy again") })
 		}
 		t.Log("the Docker engine is back")
 	})

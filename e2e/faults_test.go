@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/judge-dev/judge/internal/testenv"
 )
 
 // TestKillActiveRelayMidStream kills -9 the relay holding the leader lock while submissions
@@ -52,7 +54,7 @@ func TestKillActiveRelayMidStream(t *testing.T) {
 func (c *cluster) relayHolder(t *testing.T) string {
 	t.Helper()
 	var holder string
-	waitFor(t, "relay_state", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "relay_state", 30*time.Second, func() bool {
 		return c.db.QueryRow(`SELECT holder FROM relay_state`).Scan(&holder) == nil
 	})
 	return holder
@@ -98,7 +100,7 @@ func TestKillWorkerWithRunsInFlight(t *testing.T) {
 		slow := workloadOf([]program{{"python3", "import time\ntime.sleep(3)\nprint(int(input())*2)", "AC", nil}}, 8)
 		ids = append(ids, send(t, c, slow, 0, nil)...)
 		jobs = append(jobs, slow...)
-		waitFor(t, "worker1 running a submission", 60*time.Second, killRunning)
+		testenv.WaitFor(t, "worker1 running a submission", 60*time.Second, killRunning)
 	}
 	check(t, c, jobs, ids, 5*time.Minute)
 	// The runs in flight were re-queued by the reaper and judged again: a new attempt. (One

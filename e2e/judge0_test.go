@@ -153,7 +153,7 @@ func TestJudge0OfficialClient(t *testing.T) {
 // its runtime image and published (the API re-reads them every 10 s).
 func (c *cluster) waitForVersion(t *testing.T, language string) {
 	t.Helper()
-	waitFor(t, "a worker to publish the version of "+language, 2*time.Minute, func() bool {
+	testenv.WaitFor(t, "a worker to publish the version of "+language, 2*time.Minute, func() bool {
 		req, _ := http.NewRequest("GET", c.apiURLs[0]+"/v1/languages", nil)
 		req.Header.Set("Authorization", "Bearer "+c.token)
 		resp, err := http.DefaultClient.Do(req)

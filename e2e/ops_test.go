@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/judge-dev/judge/internal/testenv"
 	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
@@ -78,16 +79,16 @@ func TestStandaloneRolesServeOps(t *testing.T) {
 	c.startEnv([]string{tab, "JUDGE_OPS_LISTEN=" + workerOps}, "worker1", "worker", "--slots", "2", "--group", "e2e-"+c.slot, "--grace", "10s")
 
 	for _, r := range []struct{ role, addr string }{{"api", apiOps}, {"relay", relayOps}, {"worker", workerOps}} {
-		waitFor(t, r.role+" /healthz", 60*time.Second, func() bool { code, _ := getOps(t, r.addr, "/healthz"); return code == 200 })
+		testenv.WaitFor(t, r.role+" /healthz", 60*time.Second, func() bool { code, _ := getOps(t, r.addr, "/healthz"); return code == 200 })
 	}
-	waitFor(t, "api ready on its ops listener", 60*time.Second, func() bool { code, _ := readyReport(t, apiOps); return code == 200 })
-	waitFor(t, "relay ready (leading)", 60*time.Second, func() bool {
+	testenv.WaitFor(t, "api ready on its ops listener", 60*time.Second, func() bool { code, _ := readyReport(t, apiOps); return code == 200 })
+	testenv.WaitFor(t, "relay ready (leading)", 60*time.Second, func() bool {
 		code, rep := readyReport(t, relayOps)
 		return code == 200 && strings.Contains(string(rep.Roles["relay"].Detail), `"state":"leader"`)
 	})
 	// The worker joins its group and probes, but is not ready: it refuses ghost.
 	var worker opsReport
-	waitFor(t, "worker consuming with probes passing", 90*time.Second, func() bool {
+	testenv.WaitFor(t, "worker consuming with probes passing", 90*time.Second, func() bool {
 		code, rep := readyReport(t, workerOps)
 		worker = rep
 		d := string(rep.Roles["worker"].Detail)
@@ -148,13 +149,13 @@ func TestStandaloneRolesServeOps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "python submission judged", 90*time.Second, func() bool {
+	testenv.WaitFor(t, "python submission judged", 90*time.Second, func() bool {
 		var status string
 		var verdict *string
 		err := c.db.QueryRow(`SELECT status, verdict FROM submissions WHERE id = $1`, pyID).Scan(&status, &verdict)
 		return err == nil && status == "done" && verdict != nil && *verdict == "AC"
 	})
-	waitFor(t, "the worker refusing the ghost message", 60*time.Second, func() bool {
+	testenv.WaitFor(t, "the worker refusing the ghost message", 60*time.Second, func() bool {
 		_, body := getOps(t, workerOps, "/metrics")
 		// At least once: a rebalance may deliver the message again before its offset is committed.
 		return refusedGhost.MatchString(body)

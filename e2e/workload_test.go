@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/judge-dev/judge/internal/testenv"
 	"github.com/judge-dev/judge/pkg/apiv1"
 )
 
@@ -131,7 +132,7 @@ func check(t *testing.T, c deployment, jobs []job, ids []string, timeout time.Du
 	t.Helper()
 	db := c.database()
 	list := "{" + strings.Join(ids, ",") + "}"
-	waitFor(t, fmt.Sprintf("%d submissions done", len(ids)), timeout, func() bool {
+	testenv.WaitFor(t, fmt.Sprintf("%d submissions done", len(ids)), timeout, func() bool {
 		var n int
 		if err := db.QueryRow(`SELECT count(*) FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'done'`, list).Scan(&n); err != nil {
 			t.Logf("count done: %v", err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/judge-dev/judge/internal/testenv"
 	"github.com/judge-dev/judge/pkg/cdc"
 	"github.com/judge-dev/judge/pkg/store"
 )
@@ -29,7 +30,7 @@ func (f *fixture) health(t *testing.T) store.RelayHealth {
 // running relay reconnects within a second, so this retries).
 func (f *fixture) dropSlot(t *testing.T) {
 	t.Helper()
-	waitFor(t, "the slot dropped", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "the slot dropped", 30*time.Second, func() bool {
 		_, err := f.st.DB().Exec(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`, f.slot)
 		if err == nil {
 			_, err = f.st.DB().Exec(`SELECT pg_drop_replication_slot($1)`, f.slot)
@@ -43,21 +44,21 @@ func TestRelayRecreatesADroppedSlotAndBackfillsWhatItMissed(t *testing.T) {
 	stop := f.relay(t, "a", nil)
 	f.waitStreaming(t)
 	first := f.submit(t, 2, false)
-	waitFor(t, "first rows published", 30*time.Second, func() bool { return f.got.has(first...) })
-	waitFor(t, "the slot recorded as healthy", 30*time.Second, func() bool { return f.health(t).SlotStatus == "reserved" })
+	testenv.WaitFor(t, "first rows published", 30*time.Second, func() bool { return f.got.has(first...) })
+	testenv.WaitFor(t, "the slot recorded as healthy", 30*time.Second, func() bool { return f.health(t).SlotStatus == "reserved" })
 	stop()
 	f.dropSlot(t)
 	// Committed with no slot: no stream will ever carry these.
 	missed := f.submit(t, 3, false)
 	f.relay(t, "b", nil)
-	waitFor(t, "rows committed while the slot was gone", 30*time.Second, func() bool { return f.got.has(missed...) })
+	testenv.WaitFor(t, "rows committed while the slot was gone", 30*time.Second, func() bool { return f.got.has(missed...) })
 	h := f.health(t)
 	if h.Repairs < 1 || !strings.Contains(h.LastRepair, "slot was missing") || h.BackfillPending || h.Backfilled < 3 {
 		t.Fatalf("relay_health after the slot was dropped: %+v, want a recorded slot repair and a finished backfill of ≥3 rows", h)
 	}
 	// And the recreated slot streams.
 	later := f.submit(t, 1, false)
-	waitFor(t, "rows after the repair", 30*time.Second, func() bool { return f.got.has(later...) })
+	testenv.WaitFor(t, "rows after the repair", 30*time.Second, func() bool { return f.got.has(later...) })
 }
 
 func TestRelayResumesAnInterruptedBackfill(t *testing.T) {
@@ -71,7 +72,7 @@ func TestRelayResumesAnInterruptedBackfill(t *testing.T) {
 		p, err := f.producer()
 		return failingProducer{Producer: p, fail: &fail, tries: &tries}, err
 	})
-	waitFor(t, "the backfill failing", 30*time.Second, func() bool { return tries.Load() >= 1 })
+	testenv.WaitFor(t, "the backfill failing", 30*time.Second, func() bool { return tries.Load() >= 1 })
 	stop()
 	if h := f.health(t); !h.BackfillPending {
 		t.Fatalf("relay_health after a failed backfill: %+v, want the backfill still pending", h)
@@ -82,8 +83,8 @@ func TestRelayResumesAnInterruptedBackfill(t *testing.T) {
 	}
 	// A new term finds the slot in place; only the pending mark makes it backfill.
 	f.relay(t, "b", nil)
-	waitFor(t, "rows of the interrupted backfill", 30*time.Second, func() bool { return f.got.has(before...) })
-	waitFor(t, "the backfill finished", 30*time.Second, func() bool { h := f.health(t); return !h.BackfillPending && h.Backfilled >= 4 })
+	testenv.WaitFor(t, "rows of the interrupted backfill", 30*time.Second, func() bool { return f.got.has(before...) })
+	testenv.WaitFor(t, "the backfill finished", 30*time.Second, func() bool { h := f.health(t); return !h.BackfillPending && h.Backfilled >= 4 })
 }
 
 func TestRelayRepairsAPublicationThatLostTheOutbox(t *testing.T) {
@@ -95,7 +96,7 @@ func TestRelayRepairsAPublicationThatLostTheOutbox(t *testing.T) {
 	}
 	// Decoding skips these: the table is not in the publication when they commit.
 	hidden := f.submit(t, 3, false)
-	waitFor(t, "rows hidden by the drift published", 30*time.Second, func() bool { return f.got.has(hidden...) })
+	testenv.WaitFor(t, "rows hidden by the drift published", 30*time.Second, func() bool { return f.got.has(hidden...) })
 	h := f.health(t)
 	if h.Repairs < 1 || !strings.Contains(h.LastRepair, "lacks the dispatch table") {
 		t.Fatalf("relay_health after the publication drifted: %+v, want a recorded publication repair", h)
@@ -105,25 +106,25 @@ func TestRelayRepairsAPublicationThatLostTheOutbox(t *testing.T) {
 		t.Fatalf("dispatch in the publication: %d (%v), want 1", in, err)
 	}
 	later := f.submit(t, 1, false)
-	waitFor(t, "rows after the repair", 30*time.Second, func() bool { return f.got.has(later...) })
+	testenv.WaitFor(t, "rows after the repair", 30*time.Second, func() bool { return f.got.has(later...) })
 }
 
 func TestRelayRecreatesADroppedPublication(t *testing.T) {
 	f := newFixture(t)
 	f.relay(t, "a", nil)
 	f.waitStreaming(t)
-	waitFor(t, "the slot recorded as healthy", 30*time.Second, func() bool { return f.health(t).SlotStatus == "reserved" })
+	testenv.WaitFor(t, "the slot recorded as healthy", 30*time.Second, func() bool { return f.health(t).SlotStatus == "reserved" })
 	if _, err := f.st.DB().Exec(`DROP PUBLICATION ` + cdc.DefaultPublication); err != nil {
 		t.Fatal(err)
 	}
 	hidden := f.submit(t, 3, false)
-	waitFor(t, "rows committed without a publication published", 60*time.Second, func() bool { return f.got.has(hidden...) })
+	testenv.WaitFor(t, "rows committed without a publication published", 60*time.Second, func() bool { return f.got.has(hidden...) })
 	h := f.health(t)
 	if h.Repairs < 1 || !strings.Contains(h.LastRepair, "publication was missing") {
 		t.Fatalf("relay_health after the publication was dropped: %+v, want a recorded publication repair", h)
 	}
 	later := f.submit(t, 1, false)
-	waitFor(t, "rows after the repair", 30*time.Second, func() bool { return f.got.has(later...) })
+	testenv.WaitFor(t, "rows after the repair", 30*time.Second, func() bool { return f.got.has(later...) })
 }
 
 // A queued submission whose Kafka record is gone (retention, a recreated topic) is dispatched
@@ -134,11 +135,11 @@ func TestReconcilerRedispatchesQueuedSubmissionsAndDropsObsoleteRows(t *testing.
 	f.relay(t, "a", nil)
 	f.waitStreaming(t)
 	ids := f.submit(t, 2, false)
-	waitFor(t, "first dispatch", 30*time.Second, func() bool { return f.got.has(ids...) })
+	testenv.WaitFor(t, "first dispatch", 30*time.Second, func() bool { return f.got.has(ids...) })
 	if _, err := f.st.DB().Exec(`UPDATE submissions SET status = 'done', verdict = 'AC' WHERE id = $1`, ids[1]); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the queued submission dispatched again", 30*time.Second, func() bool { return len(f.got.get(ids[0])) >= 2 })
+	testenv.WaitFor(t, "the queued submission dispatched again", 30*time.Second, func() bool { return len(f.got.get(ids[0])) >= 2 })
 	for _, m := range f.got.get(ids[0]) {
 		if m.Attempt != 1 {
 			t.Errorf("re-dispatch changed the attempt: %+v", m)

@@ -85,7 +85,7 @@ func (f *fixture) relay(t *testing.T, holder string, newProducer func() (cdc.Pro
 // replication path rather than the backfill of a new slot.
 func (f *fixture) waitStreaming(t *testing.T) {
 	t.Helper()
-	waitFor(t, "the slot to be streamed", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "the slot to be streamed", 30*time.Second, func() bool {
 		// A slot being created shows as active too, so look for its walsender.
 		var n int
 		err := f.st.DB().QueryRow(`SELECT count(*) FROM pg_replication_slots s
@@ -177,7 +177,7 @@ func consume(t *testing.T, brokers []string, topic string) *collector {
 	for _, p := range parts {
 		var pc sarama.PartitionConsumer
 		// A new topic's leadership can lag behind its metadata for a moment.
-		waitFor(t, "a consumer of the new topic", 30*time.Second, func() bool {
+		testenv.WaitFor(t, "a consumer of the new topic", 30*time.Second, func() bool {
 			pc, err = consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
 			return err == nil
 		})
@@ -214,17 +214,6 @@ func (c *collector) get(id string) []queue.Message {
 	return append([]queue.Message(nil), c.msgs[id]...)
 }
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func TestRelayPublishesCommittedInsertsOnly(t *testing.T) {
 	f := newFixture(t)
 	f.relay(t, "a", nil)
@@ -237,7 +226,7 @@ func TestRelayPublishesCommittedInsertsOnly(t *testing.T) {
 	rolledBack := f.submit(t, 2, true)
 	want = append(want, f.submit(t, 1, false)...)
 
-	waitFor(t, "every committed submission on the topic", 30*time.Second, func() bool { return f.got.has(want...) })
+	testenv.WaitFor(t, "every committed submission on the topic", 30*time.Second, func() bool { return f.got.has(want...) })
 	for _, id := range want {
 		m := f.got.get(id)[0]
 		if m.Language != "python3" || m.Problem != "hello" || m.Attempt != 1 || m.EnqueuedAt.IsZero() {
@@ -253,8 +242,8 @@ func TestRelayPublishesCommittedInsertsOnly(t *testing.T) {
 		t.Errorf("undecodable records: %v", f.got.bad)
 	}
 	end := f.currentLSN(t)
-	waitFor(t, "slot confirmed past the last commit", 30*time.Second, func() bool { return f.confirmedLSN(t) >= end })
-	waitFor(t, "relay_state written and outbox trimmed", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "slot confirmed past the last commit", 30*time.Second, func() bool { return f.confirmedLSN(t) >= end })
+	testenv.WaitFor(t, "relay_state written and outbox trimmed", 30*time.Second, func() bool {
 		var holder string
 		var left int
 		err := f.st.DB().QueryRow(`SELECT holder, (SELECT count(*) FROM dispatch) FROM relay_state`).Scan(&holder, &left)
@@ -289,7 +278,7 @@ func TestRelayConfirmsOnlyAfterAck(t *testing.T) {
 	f.waitStreaming(t)
 	ids := f.submit(t, 1, false)
 	committed := f.currentLSN(t)
-	waitFor(t, "several failed produce attempts", 30*time.Second, func() bool { return tries.Load() >= 3 })
+	testenv.WaitFor(t, "several failed produce attempts", 30*time.Second, func() bool { return tries.Load() >= 3 })
 	if got := f.confirmedLSN(t); got >= committed {
 		t.Fatalf("slot confirmed %s although Kafka never acknowledged the transaction ending before %s", got, committed)
 	}
@@ -297,8 +286,8 @@ func TestRelayConfirmsOnlyAfterAck(t *testing.T) {
 		t.Fatal("record published while the producer failed")
 	}
 	fail.Store(false)
-	waitFor(t, "the transaction replayed from the slot and published", 30*time.Second, func() bool { return f.got.has(ids...) })
-	waitFor(t, "slot confirmed after the ack", 30*time.Second, func() bool { return f.confirmedLSN(t) >= committed })
+	testenv.WaitFor(t, "the transaction replayed from the slot and published", 30*time.Second, func() bool { return f.got.has(ids...) })
+	testenv.WaitFor(t, "slot confirmed after the ack", 30*time.Second, func() bool { return f.confirmedLSN(t) >= committed })
 }
 
 func TestRelayStandbyTakesOverAndNothingIsLost(t *testing.T) {
@@ -306,14 +295,14 @@ func TestRelayStandbyTakesOverAndNothingIsLost(t *testing.T) {
 	stopA := f.relay(t, "a", nil)
 	f.waitStreaming(t)
 	first := f.submit(t, 1, false)
-	waitFor(t, "relay a publishing", 30*time.Second, func() bool { return f.got.has(first...) })
+	testenv.WaitFor(t, "relay a publishing", 30*time.Second, func() bool { return f.got.has(first...) })
 	f.relay(t, "b", nil)
 	time.Sleep(500 * time.Millisecond) // let b fail to take the lock at least once
 	more := f.submit(t, 5, false)
 	stopA()
 	more = append(more, f.submit(t, 5, false)...)
-	waitFor(t, "relay b publishing everything", 30*time.Second, func() bool { return f.got.has(more...) })
-	waitFor(t, "relay_state showing b", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "relay b publishing everything", 30*time.Second, func() bool { return f.got.has(more...) })
+	testenv.WaitFor(t, "relay_state showing b", 30*time.Second, func() bool {
 		var holder string
 		err := f.st.DB().QueryRow(`SELECT holder FROM relay_state`).Scan(&holder)
 		return err == nil && holder == "b"
@@ -325,9 +314,9 @@ func TestRelayResumesFromSlotAfterRestart(t *testing.T) {
 	stop := f.relay(t, "a", nil)
 	f.waitStreaming(t)
 	first := f.submit(t, 3, false)
-	waitFor(t, "first batch", 30*time.Second, func() bool { return f.got.has(first...) })
+	testenv.WaitFor(t, "first batch", 30*time.Second, func() bool { return f.got.has(first...) })
 	stop()
-	waitFor(t, "the slot to be released", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "the slot to be released", 30*time.Second, func() bool {
 		var active bool
 		err := f.st.DB().QueryRow(`SELECT active FROM pg_replication_slots WHERE slot_name = $1`, f.slot).Scan(&active)
 		return err == nil && !active
@@ -338,7 +327,7 @@ func TestRelayResumesFromSlotAfterRestart(t *testing.T) {
 		t.Fatal("published with no relay running")
 	}
 	f.relay(t, "a2", nil)
-	waitFor(t, "rows inserted while down", 30*time.Second, func() bool { return f.got.has(whileDown...) })
+	testenv.WaitFor(t, "rows inserted while down", 30*time.Second, func() bool { return f.got.has(whileDown...) })
 }
 
 // WAL written by changes the relay does not publish must not pile up behind the slot: the idle
@@ -351,7 +340,7 @@ func TestRelayIdleHeartbeatAdvancesTheSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	written := f.currentLSN(t)
-	waitFor(t, "the slot confirmed past WAL of unpublished changes", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "the slot confirmed past WAL of unpublished changes", 30*time.Second, func() bool {
 		return f.confirmedLSN(t) >= written
 	})
 }
@@ -375,7 +364,7 @@ func TestRelayBatchesABacklog(t *testing.T) {
 	stop := f.relay(t, "a", nil)
 	f.waitStreaming(t)
 	stop()
-	waitFor(t, "the slot to be released", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "the slot to be released", 30*time.Second, func() bool {
 		var active bool
 		err := f.st.DB().QueryRow(`SELECT active FROM pg_replication_slots WHERE slot_name = $1`, f.slot).Scan(&active)
 		return err == nil && !active
@@ -391,8 +380,8 @@ func TestRelayBatchesABacklog(t *testing.T) {
 		p, err := f.producer()
 		return countingProducer{Producer: p, sends: &sends, records: &records}, err
 	})
-	waitFor(t, "the backlog on the topic", 30*time.Second, func() bool { return f.got.has(want...) })
-	waitFor(t, "slot confirmed past the backlog", 30*time.Second, func() bool { return f.confirmedLSN(t) >= end })
+	testenv.WaitFor(t, "the backlog on the topic", 30*time.Second, func() bool { return f.got.has(want...) })
+	testenv.WaitFor(t, "slot confirmed past the backlog", 30*time.Second, func() bool { return f.confirmedLSN(t) >= end })
 	t.Logf("%d sends for %d transactions", sends.Load(), txs)
 	if n := sends.Load(); n >= txs {
 		t.Errorf("%d sends for a backlog of %d transactions: not batched", n, txs)

@@ -155,20 +155,9 @@ func (f *fixture) row(t *testing.T, id string) row {
 	return r
 }
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func (f *fixture) waitDone(t *testing.T, ids ...string) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%d submissions done", len(ids)), 60*time.Second, func() bool {
+	testenv.WaitFor(t, fmt.Sprintf("%d submissions done", len(ids)), 60*time.Second, func() bool {
 		var n int
 		if err := f.st.DB().QueryRow(`SELECT count(*) FROM submissions WHERE id = ANY(string_to_array($1, ',')::uuid[]) AND status = 'done'`,
 			strings.Join(ids, ",")).Scan(&n); err != nil {
@@ -265,7 +254,7 @@ func TestStoppingWorkerHandsBackAfterGrace(t *testing.T) {
 	f := newFixture(t)
 	stop := f.startWorker(t, "w1", worker.Options{Grace: 300 * time.Millisecond})
 	id := f.submit(t, "BLOCK")
-	waitFor(t, "the submission running", 30*time.Second, func() bool { return f.row(t, id).status == "running" })
+	testenv.WaitFor(t, "the submission running", 30*time.Second, func() bool { return f.row(t, id).status == "running" })
 	if err := stop(); err != nil {
 		t.Fatalf("worker Run: %v", err)
 	}
@@ -334,8 +323,8 @@ func TestInfrastructureFaultPausesTheWorkerAndSpendsNoAttempt(t *testing.T) {
 		OnHealth: func(healthy bool) { mu.Lock(); changes = append(changes, healthy); mu.Unlock() },
 	})
 	id := f.submit(t, "DOCKER-DIES")
-	waitFor(t, "the run failing and the engine going down", 30*time.Second, func() bool { return f.judge.dockerDown.Load() })
-	waitFor(t, "the submission handed back", 30*time.Second, func() bool {
+	testenv.WaitFor(t, "the run failing and the engine going down", 30*time.Second, func() bool { return f.judge.dockerDown.Load() })
+	testenv.WaitFor(t, "the submission handed back", 30*time.Second, func() bool {
 		r := f.row(t, id)
 		return r.status == "queued" && r.attempt == 2
 	})
@@ -405,7 +394,7 @@ func TestRefusedLanguageStaysQueuedWithoutIE(t *testing.T) {
 		}})
 
 	id := f.submit(t, "AC")
-	waitFor(t, "the message refused", 30*time.Second, func() bool { return refusals.Load() == 1 })
+	testenv.WaitFor(t, "the message refused", 30*time.Second, func() bool { return refusals.Load() == 1 })
 	if r := f.row(t, id); r.status != "queued" || r.attempt != 1 || f.judge.count(id) != 0 {
 		t.Errorf("refused submission: %+v judged %d times; want queued at attempt 1, never judged", r, f.judge.count(id))
 	}
@@ -413,7 +402,7 @@ func TestRefusedLanguageStaysQueuedWithoutIE(t *testing.T) {
 	langs.set("python3", false)
 	gone := f.submit(t, "IMAGE-GONE")
 	// Handed back (attempt 2 through the outbox), then its new message is refused in turn.
-	waitFor(t, "the run handed back and its new message refused", 30*time.Second, func() bool { return refusals.Load() >= 3 })
+	testenv.WaitFor(t, "the run handed back and its new message refused", 30*time.Second, func() bool { return refusals.Load() >= 3 })
 	r := f.row(t, gone)
 	var infra int
 	if err := f.st.DB().QueryRow(`SELECT infra_retries FROM submissions WHERE id = $1`, gone).Scan(&infra); err != nil {
@@ -457,9 +446,9 @@ func TestSlotIsFreeWhileAResultIsWritten(t *testing.T) {
 	open := sync.OnceFunc(func() { close(st.gate) })
 	t.Cleanup(open) // before the worker stops, should the test fail with the write held
 	a := f.submit(t, "AC")
-	waitFor(t, "the first submission judged", 30*time.Second, func() bool { return f.judge.count(a) == 1 })
+	testenv.WaitFor(t, "the first submission judged", 30*time.Second, func() bool { return f.judge.count(a) == 1 })
 	b := f.submit(t, "AC")
-	waitFor(t, "the second judged while the first result waits", 30*time.Second, func() bool { return f.judge.count(b) == 1 })
+	testenv.WaitFor(t, "the second judged while the first result waits", 30*time.Second, func() bool { return f.judge.count(b) == 1 })
 	open()
 	f.waitDone(t, a, b)
 }
