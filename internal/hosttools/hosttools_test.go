@@ -252,6 +252,7 @@ func commandsOf(words []string) []string {
 var dynamicExecSites = map[string]string{
 	"bench/sandbox/main.go":                 "runs a program the benchmark itself just built",
 	"e2e/cluster_test.go":                   "runs the judged binary the test built",
+	"pkg/sandbox/crash_test.go":             "re-runs its own test binary (os.Args[0]) as the worker it kills",
 	"e2e/private_test.go":                   "runs the project's own scripts/ (checked as scripts)",
 	"e2e/classroom_test.go":                 "runs scripts/classroom-tools.sh and the act and gitlab-ci-local it installed",
 	"e2e/judge0_test.go":                    "runs the python of the virtualenv scripts/judge0-client.sh made",
