@@ -124,7 +124,7 @@ func (s *Store) RevokeToken(ctx context.Context, nameOrID string) (Token, error)
 // revoked. A token found is trusted for the token cache's TTL without asking again (see
 // SetTokenCacheTTL); an unknown one is asked about every time, so it is never cached.
 func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) {
-	hash := sha256.Sum256([]byte(secret))
+	hash := [sha256.Size]byte(HashToken(secret))
 	if t, ok := s.tokens.get(hash); ok {
 		return t, nil
 	}
