@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -29,8 +28,8 @@ const heartbeat = 15 * time.Second
 // carried by the NOTIFY that announced them (see hub).
 func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p principal) error {
 	id := r.PathValue("id")
-	if !uuidRE.MatchString(id) {
-		return errNotFound("no submission %q (ids are UUIDs)", id)
+	if err := checkSubmissionID(id); err != nil {
+		return err
 	}
 	// PostgreSQL names a submission by its UUID's canonical text, notifications too.
 	id = strings.ToLower(id)
@@ -52,10 +51,7 @@ func (s *Server) submissionEvents(w http.ResponseWriter, r *http.Request, p prin
 	// The first read (the submission and its events in one statement) decides between a 200
 	// stream and an error answer.
 	sub, evs, err := s.store.SubmissionEvents(ctx, id, last)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !p.seesAll() && sub.OwnerTokenID != p.tokenID) {
-		return errNotFound("no submission %s", id)
-	}
-	if err != nil {
+	if err := visibleTo(p, id, sub, err); err != nil {
 		return err
 	}
 	if !s.streams.tryAcquire() {

@@ -461,12 +461,29 @@ func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, p princip
 // loadVisible loads a submission p may see; others' submissions are "not found" to a
 // submitter, so ids do not leak.
 func (s *Server) loadVisible(ctx context.Context, id string, p principal) (store.Submission, error) {
-	if !uuidRE.MatchString(id) {
-		return store.Submission{}, errNotFound("no submission %q (ids are UUIDs)", id)
+	if err := checkSubmissionID(id); err != nil {
+		return store.Submission{}, err
 	}
 	sub, err := s.store.GetSubmission(ctx, id, false)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !p.seesAll() && sub.OwnerTokenID != p.tokenID) {
-		return store.Submission{}, errNotFound("no submission %s", id)
+	if err := visibleTo(p, id, sub, err); err != nil {
+		return store.Submission{}, err
 	}
-	return sub, err
+	return sub, nil
+}
+
+// checkSubmissionID answers 404 for an id that cannot name a submission.
+func checkSubmissionID(id string) error {
+	if !uuidRE.MatchString(id) {
+		return errNotFound("no submission %q (ids are UUIDs)", id)
+	}
+	return nil
+}
+
+// visibleTo is the answer for submission id, read as sub with error err, to principal p: a
+// submission p may not see is as absent as one that does not exist.
+func visibleTo(p principal, id string, sub store.Submission, err error) error {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !p.seesAll() && sub.OwnerTokenID != p.tokenID) {
+		return errNotFound("no submission %s", id)
+	}
+	return err
 }
