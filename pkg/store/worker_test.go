@@ -25,6 +25,17 @@ func newQueued(t *testing.T, st *store.Store) string {
 	return c.ID
 }
 
+// newClaimed makes a queued submission and claims its first attempt as worker w1.
+func newClaimed(t *testing.T, st *store.Store) (string, store.Claimed) {
+	t.Helper()
+	id := newQueued(t, st)
+	c, ok, err := st.ClaimSubmission(context.Background(), id, 1, "w1", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("claim: ok=%v err=%v", ok, err)
+	}
+	return id, c
+}
+
 func TestClaimFinishAreConditional(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
@@ -82,11 +93,7 @@ func TestClaimFinishAreConditional(t *testing.T) {
 func TestFinishReplacesEarlierResults(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
-	id := newQueued(t, st)
-	c, ok, err := st.ClaimSubmission(ctx, id, 1, "w1", time.Minute)
-	if err != nil || !ok {
-		t.Fatalf("claim: ok=%v err=%v", ok, err)
-	}
+	id, c := newClaimed(t, st)
 	if _, err := st.DB().Exec(`INSERT INTO results (submission_id, ordinal, name, verdict, time_ms, wall_ms, memory_kb)
 		VALUES ($1, 1, 'old', 'WA', 1, 1, 1), ($1, 2, 'old', 'WA', 1, 1, 1), ($1, 3, 'old', 'WA', 1, 1, 1)`, id); err != nil {
 		t.Fatal(err)
@@ -123,11 +130,7 @@ func TestFinishReplacesEarlierResults(t *testing.T) {
 func TestRequeueAndReaper(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
-	id := newQueued(t, st)
-	c, _, err := st.ClaimSubmission(ctx, id, 1, "w1", time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id, c := newClaimed(t, st)
 	if ok, err := st.Requeue(ctx, store.Claim{ID: id, Attempt: 1, Worker: "other"}, store.JudgeFault, "x"); err != nil || ok {
 		t.Fatalf("requeue by a non-holder: %v %v", ok, err)
 	}
@@ -172,11 +175,7 @@ func TestRequeueAndReaper(t *testing.T) {
 func TestTestEventsBatchedAndWithTheResult(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
-	id := newQueued(t, st)
-	c, ok, err := st.ClaimSubmission(ctx, id, 1, "w1", time.Minute)
-	if err != nil || !ok {
-		t.Fatalf("claim: ok=%v err=%v", ok, err)
-	}
+	id, c := newClaimed(t, st)
 	tests := []store.TestResult{
 		{Name: "1", Verdict: "AC", Stdout: "3\n", TimeMS: 1},
 		{Name: "2", Verdict: "AC", Hidden: true, Stdout: "secret", Input: "secret", TimeMS: 2},
