@@ -46,7 +46,7 @@ up() {
 	echo $! >"$DOCKERD_PID"
 	local deadline=$((SECONDS + STACK_TIMEOUT))
 	until docker_ready; do
-		if ! pid_alive "$DOCKERD_PID" dockerd; then
+		if ! child_alive "$DOCKERD_PID"; then
 			tail -n 20 "$DOCKERD_LOG" | sed 's/^/  | /' >&2
 			die "dockerd exited while starting; see $DOCKERD_LOG"
 		fi

@@ -152,7 +152,7 @@ up() {
 	echo $! >"$KAFKA_PID"
 	local deadline=$((SECONDS + STACK_TIMEOUT))
 	until kafka_ready; do
-		if ! pid_alive "$KAFKA_PID" kafka.Kafka; then
+		if ! child_alive "$KAFKA_PID"; then
 			tail -n 20 "$KAFKA_LOG" | sed 's/^/  | /' >&2
 			die "kafka exited while starting; see $KAFKA_LOG"
 		fi

@@ -99,6 +99,18 @@ pid_alive() {
 	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$2"
 }
 
+# child_alive PIDFILE: the process this script just started in the background still runs. While
+# it starts, its command line may still be this shell's (the fork has not reached exec yet), so
+# pid_alive's pattern check would call a healthy start dead; a zombie counts as exited.
+child_alive() {
+	local pid state
+	[[ -f $1 ]] || return 1
+	pid=$(<"$1")
+	is_uint "$pid" || return 1
+	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ -n $state && $state != Z ]]
+}
+
 # stop_pid PIDFILE PATTERN NAME: TERM the process, wait for it, KILL it if it lingers.
 stop_pid() {
 	local pidfile=$1 pattern=$2 name=$3 pid
