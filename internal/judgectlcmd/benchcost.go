@@ -53,7 +53,13 @@ func (o *BenchOptions) costProbes(c *client.Client) (probes []loadgen.Probe, clo
 			pg.Label, pg.Match = "PostgreSQL (backends of "+dbName+")", loadgen.PostgresBackendOf(dbName)
 			pg.Include = loadgen.ReplicationSenders(db)
 		}
-		probes = append(probes, pg, loadgen.ProcProbe{Label: "Kafka (whole broker)", PIDFile: filepath.Join(o.StackDir, "kafka.pid")})
+		probes = append(probes, pg, loadgen.ProcProbe{Label: "Kafka (whole broker)", PIDFile: filepath.Join(o.StackDir, "kafka.pid")},
+			// The sandbox's containers cost the engine too: creating, starting and removing
+			// them, and the shim relaying each container's stdio.
+			loadgen.CommProbe{Label: "Docker engine", Comms: []string{"dockerd", "containerd", "runc"}},
+			// A local stack means the whole judge runs on this machine: the machine's busy
+			// time is its full cost, the load generator's own share shown beside it.
+			loadgen.MachineProbe{}, loadgen.SelfProbe{})
 	}
 	if db != nil {
 		probes = append(probes, loadgen.PostgresProbe{DB: db})
@@ -110,19 +116,25 @@ func cmpErr(a, b error) error {
 
 // writeCost prints the server-side cost lines of the report.
 func writeCost(w io.Writer, costs []loadgen.Cost) {
-	var cpu, unavailable []string
+	var cpu, machine, unavailable []string
 	for _, c := range costs {
 		label, _, _ := strings.Cut(c.Probe, " CPU from ")
+		total, per := loadgen.SumCPU(c)
+		part := fmt.Sprintf("%s %.2f ms (%.1f s)", label, per*1000, total)
 		switch {
 		case c.Error != "":
 			unavailable = append(unavailable, c.Probe+": "+c.Error)
+		case c.Probe == loadgen.MachineProbe{}.Name() || c.Probe == loadgen.SelfProbe{}.Name():
+			machine = append(machine, part)
 		case strings.Contains(c.Probe, " CPU from "):
-			total, per := loadgen.SumCPU(c)
-			cpu = append(cpu, fmt.Sprintf("%s %.2f ms (%.1f s)", label, per*1000, total))
+			cpu = append(cpu, part)
 		}
 	}
 	if len(cpu) > 0 {
 		fmt.Fprintf(w, "Server CPU   per submission: %s\n", strings.Join(cpu, ", "))
+	}
+	if len(machine) > 0 {
+		fmt.Fprintf(w, "Machine CPU  per submission: %s\n", strings.Join(machine, ", "))
 	}
 	for _, c := range costs {
 		if c.Error != "" || !strings.HasPrefix(c.Probe, "PostgreSQL statistics") {

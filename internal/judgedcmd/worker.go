@@ -80,7 +80,7 @@ func (p *process) runWorker(ctx context.Context, grace time.Duration, group stri
 	pins := image.NewPins(d, langs)
 	logRefused(p, pins.Refresh(ctx))
 	cacheBytes := cfg.CompileCacheBytes()
-	sb, err := sandbox.New(ctx, d, langs, sandbox.Options{Mode: cfg.SandboxMode, PoolSize: slots, CompileCacheBytes: cacheBytes, Logger: log})
+	sb, err := sandbox.New(ctx, d, langs, sandbox.Options{Mode: cfg.SandboxMode, MaxUses: cfg.SandboxMaxUses, PoolSize: slots, CompileCacheBytes: cacheBytes, Logger: log})
 	if err != nil {
 		return fmt.Errorf("start sandbox: %w", err)
 	}

@@ -40,6 +40,9 @@ type Config struct {
 	Slots int `yaml:"slots" env:"JUDGE_SLOTS" flag:"slots" usage:"concurrent runs per worker (0 = number of CPUs)"`
 	// SandboxMode is fresh (a new container per submission) or reuse (warm containers, reset between runs).
 	SandboxMode string `yaml:"sandbox_mode" env:"JUDGE_SANDBOX_MODE" flag:"sandbox-mode" usage:"sandbox isolation mode: fresh or reuse"`
+	// SandboxMaxUses is how many submissions a reuse-mode container serves before it is
+	// replaced by a new one (defence in depth beside the checked wipe after every submission).
+	SandboxMaxUses int `yaml:"sandbox_max_uses" env:"JUDGE_SANDBOX_MAX_USES" flag:"sandbox-max-uses" usage:"submissions a reuse-mode container serves before it is replaced"`
 	// CompileCache bounds the compiled programs a worker keeps in memory by source hash.
 	CompileCache ByteSize `yaml:"compile_cache" env:"JUDGE_COMPILE_CACHE" flag:"compile-cache" usage:"bytes of compiled programs a worker keeps by source hash, e.g. 1GiB (0 disables)"`
 	// ProblemCache bounds the loaded problem packages a worker keeps in memory by package hash.
@@ -105,6 +108,10 @@ const (
 	DefaultRedispatchAfter    = 2 * time.Minute
 	DefaultRelayCheckInterval = 10 * time.Second
 	DefaultHealthInterval     = 2 * time.Second
+	// A reuse-mode container is created, started and removed once per this many submissions:
+	// at 100 that churn cost the Docker engine more CPU per C hello world than PostgreSQL spent
+	// on it (docs/benchmarks.md, issue 17).
+	DefaultSandboxMaxUses = 1000
 
 	// The API's request limits (api.DefaultLimits uses them too).
 	DefaultSubmitRate              = 100
@@ -125,6 +132,7 @@ func Default() Config {
 		KafkaPartitions:    12,
 		Listen:             "127.0.0.1:8080",
 		SandboxMode:        "reuse",
+		SandboxMaxUses:     DefaultSandboxMaxUses,
 		CompileCache:       1 << 30,
 		ProblemCache:       1 << 30,
 		LeaseDuration:      DefaultLease,
@@ -176,6 +184,9 @@ func (c Config) Validate() error {
 	case "fresh", "reuse":
 	default:
 		errs = append(errs, fmt.Errorf("sandbox_mode (JUDGE_SANDBOX_MODE): %q, want fresh or reuse", c.SandboxMode))
+	}
+	if c.SandboxMaxUses < 1 {
+		errs = append(errs, fmt.Errorf("sandbox_max_uses (JUDGE_SANDBOX_MAX_USES): %d, want at least 1", c.SandboxMaxUses))
 	}
 	if c.LeaseDuration < time.Second {
 		errs = append(errs, fmt.Errorf("lease_duration (JUDGE_LEASE_DURATION): %s, want at least 1s", c.LeaseDuration))

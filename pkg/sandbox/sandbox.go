@@ -27,6 +27,7 @@ import (
 
 	"github.com/moby/moby/client"
 
+	"github.com/judge-dev/judge/pkg/config"
 	"github.com/judge-dev/judge/pkg/image"
 	"github.com/judge-dev/judge/pkg/lang"
 )
@@ -67,7 +68,7 @@ type Options struct {
 	// PoolSize is how many warm containers each image keeps (default 2).
 	PoolSize int
 	// MaxUses is how many submissions a reuse-mode container serves before it is replaced
-	// (default 100).
+	// (default config.DefaultSandboxMaxUses).
 	MaxUses int
 	// CPUs is each container's CPU quota (default 1).
 	CPUs float64
@@ -112,7 +113,7 @@ func (o *Options) defaults() error {
 		o.PoolSize = 2
 	}
 	if o.MaxUses <= 0 {
-		o.MaxUses = 100
+		o.MaxUses = config.DefaultSandboxMaxUses
 	}
 	if o.CPUs <= 0 {
 		o.CPUs = 1

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "github.com/lib/pq" // the "postgres" driver, for the statistics views
@@ -149,42 +150,9 @@ func (p ProcProbe) Sample(ctx context.Context) (Counters, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pid file %s: first line %q is not a pid", p.PIDFile, first)
 	}
-	type stat struct {
-		ppid  int
-		start string
-		cpu   float64
-	}
-	all := map[int]stat{}
-	entries, err := os.ReadDir(proc)
+	all, err := readProcStats(proc)
 	if err != nil {
 		return nil, err
-	}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		raw, err := os.ReadFile(filepath.Join(proc, e.Name(), "stat"))
-		if err != nil {
-			continue // ended meanwhile
-		}
-		// The command name is in parentheses and may hold spaces; the fields follow the last ')'.
-		i := strings.LastIndexByte(string(raw), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(raw[i+1:]))
-		// After ')': state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14) … starttime(19)
-		if len(f) < 20 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		var ticks float64
-		for _, j := range []int{11, 12, 13, 14} {
-			v, _ := strconv.ParseFloat(f[j], 64)
-			ticks += v
-		}
-		all[pid] = stat{ppid: ppid, start: f[19], cpu: ticks / userHZ}
 	}
 	if _, ok := all[root]; !ok {
 		return nil, fmt.Errorf("process %d of %s is not running", root, p.PIDFile)
@@ -221,6 +189,139 @@ func (p ProcProbe) Sample(ctx context.Context) (Counters, error) {
 		c[strconv.Itoa(pid)+":"+s.start] = s.cpu
 	}
 	return c, nil
+}
+
+// procStat is what ProcProbe and CommProbe need of /proc/PID/stat.
+type procStat struct {
+	ppid  int
+	comm  string
+	start string
+	cpu   float64 // seconds: utime+stime+cutime+cstime
+}
+
+// readProcStats reads /proc/PID/stat of every process.
+func readProcStats(proc string) (map[int]procStat, error) {
+	entries, err := os.ReadDir(proc)
+	if err != nil {
+		return nil, err
+	}
+	all := map[int]procStat{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(proc, e.Name(), "stat"))
+		if err != nil {
+			continue // ended meanwhile
+		}
+		// The command name is in parentheses and may hold spaces; the fields follow the last ')'.
+		open, i := strings.IndexByte(string(raw), '('), strings.LastIndexByte(string(raw), ')')
+		if open < 0 || i < open {
+			continue
+		}
+		f := strings.Fields(string(raw[i+1:]))
+		// After ')': state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14) … starttime(19)
+		if len(f) < 20 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		var ticks float64
+		for _, j := range []int{11, 12, 13, 14} {
+			v, _ := strconv.ParseFloat(f[j], 64)
+			ticks += v
+		}
+		all[pid] = procStat{ppid: ppid, comm: string(raw[open+1 : i]), start: f[19], cpu: ticks / userHZ}
+	}
+	return all, nil
+}
+
+// CommProbe sums the CPU time of every process on the machine whose command name (the comm
+// field of /proc/PID/stat, at most 15 characters) starts with one of Comms, with that of its
+// reaped children: the Docker engine is dockerd, containerd and a containerd-shim per
+// container, and each shim waits for the short-lived runc it starts.
+type CommProbe struct {
+	Label string
+	Comms []string
+	// Proc is the proc file system's root; "" means /proc.
+	Proc string
+}
+
+// Name implements Probe.
+func (p CommProbe) Name() string {
+	return p.Label + " CPU from /proc (processes named " + strings.Join(p.Comms, ", ") + ")"
+}
+
+// Sample implements Probe: counter "cpu_s" per process as "pid:start".
+func (p CommProbe) Sample(ctx context.Context) (Counters, error) {
+	proc := p.Proc
+	if proc == "" {
+		proc = "/proc"
+	}
+	all, err := readProcStats(proc)
+	if err != nil {
+		return nil, err
+	}
+	c := Counters{}
+	for pid, s := range all {
+		if slices.ContainsFunc(p.Comms, func(prefix string) bool { return strings.HasPrefix(s.comm, prefix) }) {
+			c[strconv.Itoa(pid)+":"+s.start] = s.cpu
+		}
+	}
+	return c, nil
+}
+
+// MachineProbe reads the busy time of all CPUs from /proc/stat: everything the machine did,
+// the load generator included, for a run whose parts all run on this machine.
+type MachineProbe struct {
+	// Proc is the proc file system's root; "" means /proc.
+	Proc string
+}
+
+// Name implements Probe.
+func (p MachineProbe) Name() string { return "Machine (all CPUs) CPU from /proc/stat" }
+
+// Sample implements Probe: counter "cpu_s", the busy seconds of all CPUs together.
+func (p MachineProbe) Sample(ctx context.Context) (Counters, error) {
+	proc := p.Proc
+	if proc == "" {
+		proc = "/proc"
+	}
+	raw, err := os.ReadFile(filepath.Join(proc, "stat"))
+	if err != nil {
+		return nil, err
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	f := strings.Fields(line)
+	// cpu user nice system idle iowait irq softirq steal guest guest_nice: guest time is
+	// already in user, and idle and iowait are not busy.
+	if len(f) < 9 || f[0] != "cpu" {
+		return nil, fmt.Errorf("%s/stat: first line %q is not the cpu line", proc, line)
+	}
+	var ticks float64
+	for _, j := range []int{1, 2, 3, 6, 7, 8} {
+		v, err := strconv.ParseFloat(f[j], 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s/stat: %q: %w", proc, line, err)
+		}
+		ticks += v
+	}
+	return Counters{"cpu_s": ticks / userHZ}, nil
+}
+
+// SelfProbe is this process's own CPU time: the load generator's share of the machine.
+type SelfProbe struct{}
+
+// Name implements Probe.
+func (SelfProbe) Name() string { return "judgectl bench (this process) CPU from getrusage" }
+
+// Sample implements Probe: counter "cpu_s".
+func (SelfProbe) Sample(ctx context.Context) (Counters, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return nil, fmt.Errorf("getrusage: %w", err)
+	}
+	return Counters{"cpu_s": time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()}, nil
 }
 
 // PostgresBackendOf accepts the process title of a PostgreSQL backend (or WAL sender) connected

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeProc writes /proc/PID/{stat,cmdline} entries: pid → (ppid, ticks, cmdline).
@@ -121,5 +122,89 @@ func TestMetricsProbe(t *testing.T) {
 	}
 	if _, err := (MetricsProbe{URL: srv.URL + "/other"}).Sample(context.Background()); err == nil {
 		t.Error("a 404 was not reported")
+	}
+}
+
+func TestCommProbe(t *testing.T) {
+	proc := t.TempDir()
+	type pr = struct {
+		ppid, ticks int
+		cmd         string
+	}
+	fakeProc(t, proc, map[int]pr{10: {1, 50, "x"}, 11: {1, 5, "y"}})
+	// fakeProc names every process "post gres) x"; rename two of them.
+	rename := func(pid int, comm string) {
+		f := filepath.Join(proc, fmt.Sprint(pid), "stat")
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte(strings.Replace(string(b), "(post gres) x)", "("+comm+")", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rename(10, "containerd-shim")
+	rename(11, "runc:[2:INIT]")
+	fakeProc(t, proc, map[int]pr{12: {1, 700, "other"}})
+	for _, tt := range []struct {
+		comms []string
+		want  float64
+	}{
+		{[]string{"containerd"}, 1},
+		{[]string{"containerd", "runc"}, 1.1},
+		{[]string{"dockerd"}, 0},
+	} {
+		c, err := CommProbe{Label: "engine", Comms: tt.comms, Proc: proc}.Sample(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got float64
+		for _, v := range c {
+			got += v
+		}
+		if got < tt.want-1e-9 || got > tt.want+1e-9 {
+			t.Errorf("%v: cpu = %v, want %v (%v)", tt.comms, got, tt.want, c)
+		}
+	}
+}
+
+func TestMachineProbe(t *testing.T) {
+	proc := t.TempDir()
+	write := func(s string) {
+		if err := os.WriteFile(filepath.Join(proc, "stat"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// user 100, nice 10, system 50, idle 9000, iowait 300, irq 1, softirq 2, steal 7, guest 40:
+	// busy = 100+10+50+1+2+7 ticks; idle, iowait and guest (already in user) are not added.
+	write("cpu  100 10 50 9000 300 1 2 7 40 0\ncpu0 50 5 25 4500 150 1 1 3 20 0\n")
+	c, err := MachineProbe{Proc: proc}.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c["cpu_s"]; got < 1.7-1e-9 || got > 1.7+1e-9 {
+		t.Errorf("cpu_s = %v, want 1.7", got)
+	}
+	write("intr 1 2 3\n")
+	if _, err := (MachineProbe{Proc: proc}).Sample(context.Background()); err == nil {
+		t.Error("a /proc/stat without its cpu line was not reported")
+	}
+}
+
+func TestSelfProbe(t *testing.T) {
+	before, err := SelfProbe{}.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(50 * time.Millisecond)
+	for n := 0; time.Now().Before(deadline); n++ {
+		_ = fmt.Sprint(n) // burn CPU in this process
+	}
+	after, err := SelfProbe{}.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after["cpu_s"] <= before["cpu_s"] {
+		t.Errorf("own CPU did not grow while burning it: %v → %v", before["cpu_s"], after["cpu_s"])
 	}
 }
