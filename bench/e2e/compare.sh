@@ -86,6 +86,17 @@ for v in new old; do
 	}
 done
 
+# Warm both up first: the first submissions of a new judge create its topic's partitions, join
+# its consumer group, compile the file and fill the container pool, which is not what a run
+# measures.
+for run in "$@"; do
+	IFS=: read -r _ _ file <<<"$run"
+	for v in new old; do
+		"$work/judgectl" bench --server "${server[$v]}" --token "${token[$v]}" --rate 20 \
+			--duration 2s --drain 60s --file "$file" >/dev/null 2>&1 || true
+	done
+done
+
 echo "# machine: $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 for run in "$@"; do
 	IFS=: read -r rate duration file <<<"$run"

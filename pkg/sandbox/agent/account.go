@@ -38,7 +38,7 @@ func (j *job) account(pid int, ws syscall.WaitStatus, ru *syscall.Rusage) {
 // anyone, detached, killed); memory is the group's high-water mark above its usage when the
 // program started.
 type meter struct {
-	cg                cgroup.Group
+	cg                *cgroup.Counters
 	cpuOK, memOK      bool
 	cpu0, self0       time.Duration
 	base, peak0, oom0 int64
@@ -69,7 +69,7 @@ func (a *Agent) startMeter() *meter {
 // settle waits until the group's usage has stopped falling: unchanged (within 64 KiB, the
 // counter's per-CPU fuzz) over 20 ms, or 1 s at most. The kernel frees killed processes' stacks
 // and task structures after an RCU grace period, which on a loaded machine takes tens of ms.
-func settle(cg cgroup.Group) {
+func settle(cg *cgroup.Counters) {
 	prev, err := cg.Usage()
 	if err != nil {
 		return

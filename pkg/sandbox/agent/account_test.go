@@ -54,7 +54,8 @@ func TestMeterFromTheGroup(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, g := newFakeGroup(t)
-			a := &Agent{cg: g}
+			a := &Agent{cg: g.Open()}
+			defer a.cg.Close()
 			m := a.startMeter()
 			if c.sampled > 0 {
 				f.set(0, c.sampled, 30<<20, 0)

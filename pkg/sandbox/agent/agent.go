@@ -50,7 +50,8 @@ const memoryLimit = 12 << 20
 // it reaps every process of a run, including orphans.
 type Agent struct {
 	cfg Config
-	cg  cgroup.Group
+	// cg reads the container's group through files kept open for the agent's life.
+	cg *cgroup.Counters
 
 	// clean is set after a successful wipe and cleared when a run starts.
 	clean bool
@@ -78,13 +79,15 @@ func New(cfg Config, out io.Writer) *Agent {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	a := &Agent{cfg: cfg, out: NewWriter(out), buf: make([]byte, 64<<10)}
+	var g cgroup.Group
 	if cfg.Cgroup != nil {
-		a.cg = *cfg.Cgroup
-	} else if g, err := cgroup.Self(); err == nil {
-		a.cg = g
+		g = *cfg.Cgroup
+	} else if self, err := cgroup.Self(); err == nil {
+		g = self
 	} else {
 		cfg.Logger.Warn("no cgroup counters; CPU from rusage, memory from the processes' peaks", "err", err)
 	}
+	a.cg = g.Open()
 	return a
 }
 

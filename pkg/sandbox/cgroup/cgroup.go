@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Group is one control group's counters. The zero Group has no counters: every read fails.
@@ -155,51 +157,163 @@ func unescape(s string) string {
 	return b.String()
 }
 
+// counter names one of the group's counters.
+type counter int
+
+const (
+	cpuCounter counter = iota
+	usageCounter
+	peakCounter
+	oomCounter
+	numCounters
+)
+
+// source is the file a counter is read from, and its key for flat keyed files (cpu.stat,
+// memory.events, memory.oom_control; "" for a file holding one number).
+func (g Group) source(c counter) (path, key string, err error) {
+	dir, name := g.MemoryDir, ""
+	switch c {
+	case cpuCounter:
+		dir, name = g.CPUDir, "cpuacct.usage"
+		if g.V2 {
+			name, key = "cpu.stat", "usage_usec"
+		}
+	case usageCounter:
+		name = "memory.usage_in_bytes"
+		if g.V2 {
+			name = "memory.current"
+		}
+	case peakCounter:
+		name = "memory.max_usage_in_bytes"
+		if g.V2 {
+			name = "memory.peak"
+		}
+	case oomCounter:
+		name, key = "memory.oom_control", "oom_kill"
+		if g.V2 {
+			name = "memory.events"
+		}
+	}
+	if dir == "" {
+		return "", "", ErrNoGroup
+	}
+	return filepath.Join(dir, name), key, nil
+}
+
+// read reads a counter once, opening its file.
+func (g Group) read(c counter) (int64, error) {
+	path, key, err := g.source(c)
+	if err != nil {
+		return 0, err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return parseCounter(b, path, key)
+}
+
+// cpuTime converts the CPU counter's unit (v1 nanoseconds, v2 microseconds).
+func (g Group) cpuTime(n int64) time.Duration {
+	if g.V2 {
+		return time.Duration(n) * time.Microsecond
+	}
+	return time.Duration(n)
+}
+
 // CPU is the group's total CPU time (user+system of every process ever in it).
 func (g Group) CPU() (time.Duration, error) {
-	if g.CPUDir == "" {
-		return 0, ErrNoGroup
-	}
-	if g.V2 {
-		us, err := readKey(filepath.Join(g.CPUDir, "cpu.stat"), "usage_usec")
-		return time.Duration(us) * time.Microsecond, err
-	}
-	ns, err := readInt(filepath.Join(g.CPUDir, "cpuacct.usage"))
-	return time.Duration(ns), err
+	n, err := g.read(cpuCounter)
+	return g.cpuTime(n), err
 }
 
 // Usage is the memory the group is charged now (anonymous, page cache, tmpfs, kernel).
-func (g Group) Usage() (int64, error) {
-	if g.MemoryDir == "" {
-		return 0, ErrNoGroup
-	}
-	if g.V2 {
-		return readInt(filepath.Join(g.MemoryDir, "memory.current"))
-	}
-	return readInt(filepath.Join(g.MemoryDir, "memory.usage_in_bytes"))
-}
+func (g Group) Usage() (int64, error) { return g.read(usageCounter) }
 
 // Peak is the group's memory high-water mark since it was made or last reset (v1), or since it
 // was made (v2; a reset peak is only seen through the PeakWatch that reset it).
-func (g Group) Peak() (int64, error) {
-	if g.MemoryDir == "" {
-		return 0, ErrNoGroup
-	}
-	if g.V2 {
-		return readInt(filepath.Join(g.MemoryDir, "memory.peak"))
-	}
-	return readInt(filepath.Join(g.MemoryDir, "memory.max_usage_in_bytes"))
-}
+func (g Group) Peak() (int64, error) { return g.read(peakCounter) }
 
 // OOMKills counts the processes the group's OOM killer has killed.
-func (g Group) OOMKills() (int64, error) {
-	if g.MemoryDir == "" {
+func (g Group) OOMKills() (int64, error) { return g.read(oomCounter) }
+
+// Counters reads the same counters as Group through files it keeps open, each read one pread
+// at offset 0 (the kernel regenerates a control file's text on every read from its start).
+// The sandbox's agent reads them several times per run: opening, registering and closing a
+// file each time was a large share of its own CPU. Not safe for concurrent use.
+type Counters struct {
+	g     Group
+	fds   [numCounters]int // -1: not opened (yet, or it failed: read it the Group's way)
+	paths [numCounters]string
+	keys  [numCounters]string
+	buf   [512]byte
+}
+
+// Open returns the group's counters with their files opened on first use. A nil *Counters has
+// no counters, like the zero Group.
+func (g Group) Open() *Counters {
+	c := &Counters{g: g}
+	for i := range c.fds {
+		c.fds[i] = -1
+	}
+	return c
+}
+
+func (c *Counters) read(k counter) (int64, error) {
+	if c == nil {
 		return 0, ErrNoGroup
 	}
-	if g.V2 {
-		return readKey(filepath.Join(g.MemoryDir, "memory.events"), "oom_kill")
+	if c.fds[k] < 0 {
+		path, key, err := c.g.source(k)
+		if err != nil {
+			return 0, err
+		}
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return c.g.read(k)
+		}
+		c.fds[k], c.paths[k], c.keys[k] = fd, path, key
 	}
-	return readKey(filepath.Join(g.MemoryDir, "memory.oom_control"), "oom_kill")
+	n, err := unix.Pread(c.fds[k], c.buf[:], 0)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", c.paths[k], err)
+	}
+	if n == len(c.buf) { // cut short (a keyed file grew): read it whole
+		return c.g.read(k)
+	}
+	return parseCounter(c.buf[:n], c.paths[k], c.keys[k])
+}
+
+// CPU is Group.CPU.
+func (c *Counters) CPU() (time.Duration, error) {
+	n, err := c.read(cpuCounter)
+	if err != nil {
+		return 0, err
+	}
+	return c.g.cpuTime(n), nil
+}
+
+// Usage is Group.Usage.
+func (c *Counters) Usage() (int64, error) { return c.read(usageCounter) }
+
+// Peak is Group.Peak.
+func (c *Counters) Peak() (int64, error) { return c.read(peakCounter) }
+
+// OOMKills is Group.OOMKills.
+func (c *Counters) OOMKills() (int64, error) { return c.read(oomCounter) }
+
+// Close closes the files.
+func (c *Counters) Close() error {
+	if c == nil {
+		return nil
+	}
+	for i, fd := range c.fds {
+		if fd >= 0 {
+			unix.Close(fd)
+			c.fds[i] = -1
+		}
+	}
+	return nil
 }
 
 // SetLimits sets the group's memory limit, with no swap on top of it, and its process limit:
@@ -315,11 +429,11 @@ func parseInt(b []byte, path string) (int64, error) {
 	return n, nil
 }
 
-// readKey reads "key value" from a flat keyed file (cpu.stat, memory.events, memory.oom_control).
-func readKey(path, key string) (int64, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
+// parseCounter reads a counter's text: one number, or with key the "key value" line of a flat
+// keyed file.
+func parseCounter(b []byte, path, key string) (int64, error) {
+	if key == "" {
+		return parseInt(b, path)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		k, v, ok := strings.Cut(line, " ")

@@ -1,6 +1,7 @@
 package cgroup
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +63,62 @@ func TestLocateAndRead(t *testing.T) {
 			if c.cpu != 0 && v != c.cpu {
 				t.Errorf("CPU = %v, want %v", v, c.cpu)
 			}
+			// The same through files kept open, twice (the second read is a pread at 0).
+			cs := g.Open()
+			defer cs.Close()
+			for range 2 {
+				if v, err := cs.Usage(); err != nil || v != c.usage {
+					t.Errorf("Counters.Usage = %d, %v; want %d", v, err, c.usage)
+				}
+				if v, err := cs.Peak(); err != nil || v != c.peak {
+					t.Errorf("Counters.Peak = %d, %v; want %d", v, err, c.peak)
+				}
+				if v, err := cs.OOMKills(); err != nil || v != c.oom {
+					t.Errorf("Counters.OOMKills = %d, %v; want %d", v, err, c.oom)
+				}
+				if v, err := cs.CPU(); err != nil || c.cpu != 0 && v != c.cpu {
+					t.Errorf("Counters.CPU = %v, %v; want %v", v, err, c.cpu)
+				}
+			}
 		})
+	}
+}
+
+// TestCountersSeeNewValues: a kept-open file shows what the kernel (here: a rewrite in place)
+// holds now, not what it held when opened.
+func TestCountersSeeNewValues(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, v string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("memory.current", "100\n")
+	write("memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
+	write("cpu.stat", "usage_usec 10\nuser_usec 5\nsystem_usec 5\n")
+	cs := Group{V2: true, MemoryDir: dir, CPUDir: dir}.Open()
+	defer cs.Close()
+	if v, err := cs.Usage(); err != nil || v != 100 {
+		t.Fatalf("Usage = %d, %v; want 100", v, err)
+	}
+	write("memory.current", "123456789\n")
+	write("memory.events", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n")
+	write("cpu.stat", "usage_usec 2000\nuser_usec 1500\nsystem_usec 500\n")
+	if v, err := cs.Usage(); err != nil || v != 123456789 {
+		t.Errorf("Usage after the change = %d, %v; want 123456789", v, err)
+	}
+	if v, err := cs.OOMKills(); err != nil || v != 2 {
+		t.Errorf("OOMKills = %d, %v; want 2", v, err)
+	}
+	if v, err := cs.CPU(); err != nil || v != 2*time.Millisecond {
+		t.Errorf("CPU = %v, %v; want 2ms", v, err)
+	}
+	if _, err := cs.Peak(); err == nil {
+		t.Error("a missing memory.peak read without error")
+	}
+	var none *Counters
+	if _, err := none.Usage(); !errors.Is(err, ErrNoGroup) {
+		t.Errorf("nil Counters: %v, want ErrNoGroup", err)
 	}
 }
 
