@@ -140,7 +140,15 @@ func families() map[string]family {
 	// directory is missing, which it is because man pages are not installed.
 	manDir := []string{`mkdir -p "$1/usr/share/man/man1"`}
 	return map[string]family{
-		"base": {packages: []string{"gcc", "g++", "libc6-dev", "python3"}},
+		"base": {
+			packages: []string{"gcc", "g++", "libc6-dev", "python3"},
+			hooks: []string{
+				// Debian's sitecustomize only tries to import Ubuntu's crash reporter (apport),
+				// which no image has: a failed search of sys.path on every start, 1.5 ms of a
+				// Python hello world's 11.6 ms (docs/benchmarks.md, issue 17).
+				`rm -f "$1"/etc/python3.*/sitecustomize.py "$1"/usr/lib/python3.*/sitecustomize.py`,
+			},
+		},
 		"jvm": {
 			packages: []string{"openjdk-21-jdk-headless", "clojure"},
 			setup:    manDir,
