@@ -335,3 +335,46 @@ func TestPushProblemReportsUploadProgress(t *testing.T) {
 		t.Errorf("Content-Length %d, Transfer-Encoding %v; want %d and none (not chunked)", gotLen, gotTE, size)
 	}
 }
+
+// TestFollowReusesTheConnection: streams that end with "done" hand their connection back, so
+// following many submissions one after another opens one connection, not one each.
+func TestFollowReusesTheConnection(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "retry: 2000\n\n")
+		w.(http.Flusher).Flush()
+		fmt.Fprintf(w, "id: 1\nevent: done\ndata: {\"seq\":1,\"type\":\"done\"}\n\n")
+		w.(http.Flusher).Flush()
+		// The end of the response arrives a little after "done", as over a real network.
+		time.Sleep(20 * time.Millisecond)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL, "tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		done := false
+		if err := c.Follow(context.Background(), fmt.Sprintf("s%d", i), FollowOptions{}, func(e apiv1.Event) error {
+			done = e.Type == apiv1.EventDone
+			return nil
+		}); err != nil || !done {
+			t.Fatalf("Follow %d = %v, done %v", i, err, done)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Errorf("5 followed streams opened %d connections, want 1", conns)
+	}
+}

@@ -158,10 +158,18 @@ func (c *Client) followOnce(ctx context.Context, id string, last *int64, idle ti
 			return progressed, false, &callbackError{err: err}
 		}
 		if e.Type == apiv1.EventDone {
+			// The server ends the response right after "done". Reading that end lets the
+			// connection go back to the pool (a body closed early closes its connection: a new
+			// TCP connection per followed submission otherwise), but never wait long for it.
+			watchdog.Reset(doneDrainWait)
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			return progressed, true, nil
 		}
 	}
 }
+
+// doneDrainWait bounds the wait for the end of a stream after its "done" event.
+const doneDrainWait = 100 * time.Millisecond
 
 // sseEvent is one dispatched Server-Sent Event.
 type sseEvent struct {
