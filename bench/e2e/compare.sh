@@ -3,9 +3,9 @@
 # submission"): the judge at BASE (a git revision) and the working tree each run as their own
 # `judged all` (one worker, 2 slots, reuse sandbox) on their own database, replication slot,
 # Kafka topic and consumer group of the local stack, at the same time; `judgectl bench` (the
-# working tree's) then loads them in turn, new first, for every RUN given, so both are measured
-# in the same minutes. Each bench prints end-to-end latency and the server's CPU and database
-# work per submission.
+# working tree's) then loads them in turn, for every RUN given (new first, then old first for
+# the next RUN, and so on), so both are measured in the same minutes. Each bench prints
+# end-to-end latency and the server's CPU and database work per submission.
 #
 # Usage: bench/e2e/compare.sh BASE RUN...     RUN is RATE:DURATION:FILE, e.g. 120:20s:hello.c
 #   bench/e2e/compare.sh main 60:20s:examples/bench/hello.c 120:20s:examples/bench/hello.c
@@ -98,12 +98,18 @@ for run in "$@"; do
 done
 
 echo "# machine: $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+# The second of two loads runs after the first's aftermath (its database's autovacuum, a
+# checkpoint's full-page writes): two identical builds measured 116 ms and 2.55 s p99 at C
+# 200/s in that order. So the order alternates from one RUN to the next; give a RUN twice to
+# measure each build both first and second.
+order=(new old)
 for run in "$@"; do
 	IFS=: read -r rate duration file <<<"$run"
-	for v in new old; do
+	for v in "${order[@]}"; do
 		echo "## $v ($([[ $v == new ]] && git describe --always --dirty || echo "$base")): $rate/s × $duration, $file, load $(cut -d' ' -f1 /proc/loadavg)"
 		"$work/judgectl" bench --server "${server[$v]}" --token "${token[$v]}" --rate "$rate" \
 			--duration "$duration" --drain 60s --file "$file" --stack-dir "$root/.stack" \
 			--database-url "$(db_url "$v")" || true
 	done
+	order=("${order[1]}" "${order[0]}")
 done

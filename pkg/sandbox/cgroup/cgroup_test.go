@@ -44,44 +44,37 @@ func TestLocateAndRead(t *testing.T) {
 					t.Fatalf("located %s: %v", d, err)
 				}
 			}
-			if v, err := g.Usage(); err != nil || v != c.usage {
-				t.Errorf("Usage = %d, %v; want %d", v, err, c.usage)
-			}
-			if v, err := g.Peak(); err != nil || v != c.peak {
-				t.Errorf("Peak = %d, %v; want %d", v, err, c.peak)
-			}
-			if v, err := g.OOMKills(); err != nil || v != c.oom {
-				t.Errorf("OOMKills = %d, %v; want %d", v, err, c.oom)
-			}
 			if _, err := os.Stat(filepath.Join(g.CPUDir, "cpuacct.usage")); !c.v2 && err != nil {
 				t.Fatal(err)
 			}
-			v, err := g.CPU()
-			if err != nil {
-				t.Fatalf("CPU: %v", err)
-			}
-			if c.cpu != 0 && v != c.cpu {
-				t.Errorf("CPU = %v, want %v", v, c.cpu)
-			}
-			// The same through files kept open, twice (the second read is a pread at 0).
 			cs := g.Open()
 			defer cs.Close()
-			for range 2 {
-				if v, err := cs.Usage(); err != nil || v != c.usage {
-					t.Errorf("Counters.Usage = %d, %v; want %d", v, err, c.usage)
+			// Each read once by opening the file, and twice through a file kept open (the
+			// second read is a pread at 0).
+			for i, r := range []counterReader{g, cs, cs} {
+				if v, err := r.Usage(); err != nil || v != c.usage {
+					t.Errorf("%d: Usage = %d, %v; want %d", i, v, err, c.usage)
 				}
-				if v, err := cs.Peak(); err != nil || v != c.peak {
-					t.Errorf("Counters.Peak = %d, %v; want %d", v, err, c.peak)
+				if v, err := r.Peak(); err != nil || v != c.peak {
+					t.Errorf("%d: Peak = %d, %v; want %d", i, v, err, c.peak)
 				}
-				if v, err := cs.OOMKills(); err != nil || v != c.oom {
-					t.Errorf("Counters.OOMKills = %d, %v; want %d", v, err, c.oom)
+				if v, err := r.OOMKills(); err != nil || v != c.oom {
+					t.Errorf("%d: OOMKills = %d, %v; want %d", i, v, err, c.oom)
 				}
-				if v, err := cs.CPU(); err != nil || c.cpu != 0 && v != c.cpu {
-					t.Errorf("Counters.CPU = %v, %v; want %v", v, err, c.cpu)
+				if v, err := r.CPU(); err != nil || c.cpu != 0 && v != c.cpu {
+					t.Errorf("%d: CPU = %v, %v; want %v", i, v, err, c.cpu)
 				}
 			}
 		})
 	}
+}
+
+// counterReader is what Group and Counters both read.
+type counterReader interface {
+	CPU() (time.Duration, error)
+	Usage() (int64, error)
+	Peak() (int64, error)
+	OOMKills() (int64, error)
 }
 
 // TestCountersSeeNewValues: a kept-open file shows what the kernel (here: a rewrite in place)
