@@ -111,6 +111,7 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"bad duration", map[string]string{"JUDGE_LEASE_DURATION": "soon"}, "", "JUDGE_LEASE_DURATION"},
 		{"bad int", map[string]string{"JUDGE_SLOTS": "many"}, "", "JUDGE_SLOTS"},
 		{"bad mode", map[string]string{"JUDGE_SANDBOX_MODE": "yolo"}, "", "sandbox_mode (JUDGE_SANDBOX_MODE)"},
+		{"no uses", map[string]string{"JUDGE_SANDBOX_MAX_USES": "0"}, "", "sandbox_max_uses (JUDGE_SANDBOX_MAX_USES): 0, want at least 1"},
 		{"bad dsn", map[string]string{"JUDGE_DATABASE_URL": "localhost"}, "", "database_url (JUDGE_DATABASE_URL)"},
 		{"bad cache size", map[string]string{"JUDGE_COMPILE_CACHE": "lots"}, "", "JUDGE_COMPILE_CACHE"},
 		{"bad broker", map[string]string{"JUDGE_KAFKA_BROKERS": "kafka"}, "", "kafka_brokers"},
