@@ -89,12 +89,19 @@ wait_until() {
 	done
 }
 
-# pid_alive PIDFILE PATTERN: the pid in PIDFILE runs and its command line contains PATTERN.
-pid_alive() {
+# pidfile_pid PIDFILE: prints the pid PIDFILE holds; fails when there is none.
+pidfile_pid() {
 	local pid
 	[[ -f $1 ]] || return 1
 	pid=$(<"$1")
 	is_uint "$pid" || return 1
+	printf '%s\n' "$pid"
+}
+
+# pid_alive PIDFILE PATTERN: the pid in PIDFILE runs and its command line contains PATTERN.
+pid_alive() {
+	local pid
+	pid=$(pidfile_pid "$1") || return 1
 	[[ -r /proc/$pid/cmdline ]] || return 1
 	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$2"
 }
@@ -103,12 +110,12 @@ pid_alive() {
 # it starts, its command line may still be this shell's (the fork has not reached exec yet), so
 # pid_alive's pattern check would call a healthy start dead; a zombie counts as exited.
 child_alive() {
-	local pid state
-	[[ -f $1 ]] || return 1
-	pid=$(<"$1")
-	is_uint "$pid" || return 1
-	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z ]]
+	local pid stat state
+	pid=$(pidfile_pid "$1") || return 1
+	{ stat=$(<"/proc/$pid/stat"); } 2>/dev/null || return 1
+	# "PID (COMM) STATE ...": the command name may hold spaces and parentheses.
+	state=${stat##*) }
+	[[ ${state%% *} != Z ]]
 }
 
 # stop_pid PIDFILE PATTERN NAME: TERM the process, wait for it, KILL it if it lingers.

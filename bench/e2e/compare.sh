@@ -89,8 +89,11 @@ done
 # Warm both up first: the first submissions of a new judge create its topic's partitions, join
 # its consumer group, compile the file and fill the container pool, which is not what a run
 # measures.
+declare -A warmed
 for run in "$@"; do
 	IFS=: read -r _ _ file <<<"$run"
+	[[ -z ${warmed[$file]:-} ]] || continue
+	warmed[$file]=1
 	for v in new old; do
 		"$work/judgectl" bench --server "${server[$v]}" --token "${token[$v]}" --rate 20 \
 			--duration 2s --drain 60s --file "$file" >/dev/null 2>&1 || true

@@ -137,10 +137,7 @@ func (p ProcProbe) Name() string { return p.Label + " CPU from /proc (pid file "
 // Sample implements Probe: counter "cpu_s" per process as "pid:start" (so a reused pid is a
 // new process).
 func (p ProcProbe) Sample(ctx context.Context) (Counters, error) {
-	proc := p.Proc
-	if proc == "" {
-		proc = "/proc"
-	}
+	proc := procRoot(p.Proc)
 	b, err := os.ReadFile(p.PIDFile)
 	if err != nil {
 		return nil, fmt.Errorf("read pid file: %w", err)
@@ -189,6 +186,14 @@ func (p ProcProbe) Sample(ctx context.Context) (Counters, error) {
 		c[strconv.Itoa(pid)+":"+s.start] = s.cpu
 	}
 	return c, nil
+}
+
+// procRoot is the proc file system's root a probe reads: proc, or /proc when it is empty.
+func procRoot(proc string) string {
+	if proc == "" {
+		return "/proc"
+	}
+	return proc
 }
 
 // procStat is what ProcProbe and CommProbe need of /proc/PID/stat.
@@ -254,10 +259,7 @@ func (p CommProbe) Name() string {
 
 // Sample implements Probe: counter "cpu_s" per process as "pid:start".
 func (p CommProbe) Sample(ctx context.Context) (Counters, error) {
-	proc := p.Proc
-	if proc == "" {
-		proc = "/proc"
-	}
+	proc := procRoot(p.Proc)
 	all, err := readProcStats(proc)
 	if err != nil {
 		return nil, err
@@ -283,10 +285,7 @@ func (p MachineProbe) Name() string { return "Machine (all CPUs) CPU from /proc/
 
 // Sample implements Probe: counter "cpu_s", the busy seconds of all CPUs together.
 func (p MachineProbe) Sample(ctx context.Context) (Counters, error) {
-	proc := p.Proc
-	if proc == "" {
-		proc = "/proc"
-	}
+	proc := procRoot(p.Proc)
 	raw, err := os.ReadFile(filepath.Join(proc, "stat"))
 	if err != nil {
 		return nil, err

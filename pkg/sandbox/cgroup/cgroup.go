@@ -243,7 +243,7 @@ func (g Group) OOMKills() (int64, error) { return g.read(oomCounter) }
 // file each time was a large share of its own CPU. Not safe for concurrent use.
 type Counters struct {
 	g     Group
-	fds   [numCounters]int // -1: not opened (yet, or it failed: read it the Group's way)
+	fds   [numCounters]int // -1: not opened (yet)
 	paths [numCounters]string
 	keys  [numCounters]string
 	buf   [512]byte
@@ -270,7 +270,8 @@ func (c *Counters) read(k counter) (int64, error) {
 		}
 		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return c.g.read(k)
+			// Opened again on the next read: a missing file stays an error, as with Group.
+			return 0, &os.PathError{Op: "open", Path: path, Err: err}
 		}
 		c.fds[k], c.paths[k], c.keys[k] = fd, path, key
 	}
